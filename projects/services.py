@@ -1,0 +1,388 @@
+"""Writes of the projects app. Views, the API, imports and tasks call these; none writes models
+directly. Each service is atomic, validates with `full_clean`, and leaves history in the same
+transaction (django-simple-history rows; StageChange and PlanRevision rows). Side effects
+(recomputes) are sent with `transaction.on_commit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import Stage, WithdrawalStatus
+from .models import (
+    ChainAssignment,
+    ChainRole,
+    MonthlyReport,
+    Person,
+    PlanRevision,
+    Project,
+    ProjectYear,
+    StageChange,
+    Withdrawal,
+)
+
+
+class ConflictError(Exception):
+    """Someone else changed the record since it was read (optimistic lock)."""
+
+    def __init__(self, current_version: int):
+        super().__init__(
+            _("该记录已被他人修改（当前版本 %(v)s），请刷新后重试。") % {"v": current_version}
+        )
+        self.current_version = current_version
+
+
+def _set_history_user(obj, user) -> None:
+    if user is not None and getattr(user, "pk", None):
+        obj._history_user = user
+
+
+# --- Projects -------------------------------------------------------------------------------
+
+PROJECT_FIELDS = {
+    "name",
+    "region",
+    "town",
+    "owner_company",
+    "industry",
+    "latitude",
+    "longitude",
+    "level",
+    "total_investment",
+    "planned_start",
+    "actual_start",
+    "planned_completion",
+    "actual_completion",
+    "operation_start",
+    "in_statistics",
+    "statistics_date",
+    "responsible_unit",
+    "description",
+}
+
+
+@transaction.atomic
+def project_create(
+    *,
+    code: str,
+    stage: str = Stage.CONCEIVED,
+    categories=(),
+    user=None,
+    stage_date: dt.date | None = None,
+    **fields: Any,
+) -> Project:
+    unknown = set(fields) - PROJECT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    project = Project(code=code, stage=stage, **fields)
+    project.full_clean()
+    _set_history_user(project, user)
+    project.save()
+    if categories:
+        project.categories.set(categories)
+    StageChange.objects.create(
+        project=project,
+        from_stage="",
+        to_stage=stage,
+        changed_on=stage_date or timezone.localdate(),
+        changed_by=_user_or_none(user),
+        note=_("建档"),
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *,
+    project: Project,
+    user=None,
+    expected_version: int | None = None,
+    categories=None,
+    **fields: Any,
+) -> Project:
+    """Updates the given fields. With `expected_version`, refuses (ConflictError) if the
+    project changed since the caller read it. Stage moves go through `project_set_stage`."""
+    unknown = set(fields) - PROJECT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(locked.version)
+    changed = [
+        name for name, value in fields.items() if getattr(locked, _attname(name)) != _id(value)
+    ]
+    categories_changed = categories is not None and (
+        {c.pk for c in categories} != set(locked.categories.values_list("pk", flat=True))
+    )
+    if not changed and not categories_changed:
+        return locked
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.version += 1
+    _set_history_user(locked, user)
+    locked.save()
+    locked.refresh_from_db()
+    if categories_changed:
+        locked.categories.set(categories)
+    return locked
+
+
+def _attname(name: str) -> str:
+    field = Project._meta.get_field(name)
+    return field.attname
+
+
+def _id(value):
+    return getattr(value, "pk", value)
+
+
+def _user_or_none(user):
+    return user if user is not None and getattr(user, "pk", None) else None
+
+
+@transaction.atomic
+def project_set_stage(
+    *, project: Project, stage: str, user=None, on: dt.date | None = None, note: str = ""
+) -> Project:
+    """Moves a project to another stage and records the move (StageChange). Withdrawal (退库)
+    is not a stage move anyone can make: it goes through `withdrawal_request/approve`."""
+    if stage == Stage.WITHDRAWN:
+        raise ValidationError({"stage": _("退库需提交申请并经审核批准。")})
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("未知的建设阶段：%(s)s") % {"s": stage}})
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.stage == Stage.WITHDRAWN:
+        raise ValidationError({"stage": _("已退库的项目不能变更阶段。")})
+    if locked.stage == stage:
+        return locked
+    return _move_stage(locked, stage, user=user, on=on, note=note)
+
+
+def _move_stage(project: Project, stage: str, *, user, on, note) -> Project:
+    on = on or timezone.localdate()
+    StageChange.objects.create(
+        project=project,
+        from_stage=project.stage,
+        to_stage=stage,
+        changed_on=on,
+        changed_by=_user_or_none(user),
+        note=note,
+    )
+    project.stage = stage
+    if stage == Stage.CONSTRUCTION and project.actual_start is None:
+        project.actual_start = on
+    project.version += 1
+    _set_history_user(project, user)
+    project.save()
+    project.refresh_from_db()
+    return project
+
+
+# --- Annual plans ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_year_set(
+    *,
+    project: Project,
+    year: int,
+    annual_plan: Decimal | None = None,
+    new_start: bool | None = None,
+    planned_completion: bool | None = None,
+    reason: str = "",
+    user=None,
+) -> ProjectYear:
+    """Sets a project's plan for a year. The first plan set is the original (年初计划); a later
+    different amount is a revision (调整) and needs a reason; both stay visible."""
+    py, created = ProjectYear.objects.select_for_update().get_or_create(project=project, year=year)
+    dirty = False
+    if new_start is not None and py.new_start != new_start:
+        py.new_start, dirty = new_start, True
+    if planned_completion is not None and py.planned_completion != planned_completion:
+        py.planned_completion, dirty = planned_completion, True
+    if annual_plan is not None and py.annual_plan != annual_plan:
+        if py.original_plan is None:
+            py.original_plan = annual_plan
+        else:
+            if not reason.strip():
+                raise ValidationError(
+                    {
+                        "annual_plan": _(
+                            "调整 %(y)s 年度计划（%(old)s → %(new)s 万元）必须填写原因。"
+                        )
+                        % {"y": year, "old": py.annual_plan, "new": annual_plan}
+                    }
+                )
+            revision = PlanRevision(
+                project_year=py,
+                previous_plan=py.annual_plan,
+                new_plan=annual_plan,
+                reason=reason.strip(),
+                revised_by=_user_or_none(user),
+            )
+            revision.full_clean()
+            revision.save()
+        py.annual_plan, dirty = annual_plan, True
+    if dirty or created:
+        py.full_clean()
+        _set_history_user(py, user)
+        py.save()
+    return py
+
+
+# --- Monthly reports ------------------------------------------------------------------------
+
+
+def _after_report_change(report: MonthlyReport) -> None:
+    """Hook for recomputes (the measures issue wires a debounced Celery job here)."""
+    try:
+        from .tasks import report_changed
+    except ImportError:  # pragma: no cover - measures not installed yet
+        return
+    transaction.on_commit(lambda: report_changed(report.project_id, report.year, report.month))
+
+
+@transaction.atomic
+def report_create(
+    *,
+    project: Project,
+    year: int,
+    month: int,
+    completed_investment: Decimal,
+    note: str = "",
+    user=None,
+) -> MonthlyReport:
+    if project.stage == Stage.WITHDRAWN:
+        raise ValidationError({"project": _("已退库的项目不能填报。")})
+    report = MonthlyReport(
+        project=project,
+        year=year,
+        month=month,
+        completed_investment=completed_investment,
+        note=note,
+        reported_by=_user_or_none(user),
+    )
+    report.full_clean()  # includes the one-per-month unique check → a field error, not a 500
+    _set_history_user(report, user)
+    report.save()
+    _after_report_change(report)
+    return report
+
+
+@transaction.atomic
+def report_update(
+    *,
+    report: MonthlyReport,
+    user=None,
+    expected_version: int | None = None,
+    completed_investment: Decimal | None = None,
+    note: str | None = None,
+) -> MonthlyReport:
+    """Corrects a report. With `expected_version`, a stale edit raises ConflictError instead of
+    overwriting what someone else saved in between (no lost update)."""
+    locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(locked.version)
+    changed = False
+    if completed_investment is not None and locked.completed_investment != completed_investment:
+        locked.completed_investment, changed = completed_investment, True
+    if note is not None and locked.note != note:
+        locked.note, changed = note, True
+    if not changed:
+        return locked
+    locked.full_clean()
+    locked.version += 1
+    _set_history_user(locked, user)
+    locked.save()
+    locked.refresh_from_db()
+    _after_report_change(locked)
+    return locked
+
+
+# --- Responsibility chain -------------------------------------------------------------------
+
+
+@transaction.atomic
+def chain_assign(
+    *, project: Project, role: ChainRole, person: Person, on: dt.date | None = None, user=None
+) -> ChainAssignment:
+    """Puts `person` in `role` for `project` from `on`, ending whoever held it (history kept)."""
+    on = on or timezone.localdate()
+    current = (
+        ChainAssignment.objects.select_for_update()
+        .filter(project=project, role=role, end_date__isnull=True)
+        .first()
+    )
+    if current is not None:
+        if current.person_id == person.pk:
+            return current
+        current.end_date = max(on, current.start_date)
+        _set_history_user(current, user)
+        current.save(update_fields=["end_date"])
+    assignment = ChainAssignment(project=project, role=role, person=person, start_date=on)
+    assignment.full_clean()
+    _set_history_user(assignment, user)
+    assignment.save()
+    return assignment
+
+
+# --- Withdrawal (退库) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def withdrawal_request(*, project: Project, reason: str, user) -> Withdrawal:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("退库必须填写书面原因。")})
+    if project.stage == Stage.WITHDRAWN:
+        raise ValidationError({"project": _("项目已退库。")})
+    if Withdrawal.objects.filter(project=project, status=WithdrawalStatus.PENDING).exists():
+        raise ValidationError({"project": _("该项目已有待审核的退库申请。")})
+    withdrawal = Withdrawal(project=project, reason=reason.strip(), requested_by=user)
+    withdrawal.full_clean()
+    _set_history_user(withdrawal, user)
+    withdrawal.save()
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_review(
+    *,
+    withdrawal: Withdrawal,
+    reviewer,
+    approve: bool,
+    note: str = "",
+    on: dt.date | None = None,
+) -> Withdrawal:
+    """A reviewer (not the requester) approves — the project moves to 退库 — or rejects."""
+    locked = Withdrawal.objects.select_for_update().select_related("project").get(pk=withdrawal.pk)
+    if locked.status != WithdrawalStatus.PENDING:
+        raise ValidationError({"status": _("该申请已审核。")})
+    if not getattr(reviewer, "can_review", False):
+        raise ValidationError({"reviewer": _("只有审核人可以审核退库申请。")})
+    if reviewer.pk == locked.requested_by_id:
+        raise ValidationError({"reviewer": _("申请人不能审核自己的退库申请。")})
+    locked.status = WithdrawalStatus.APPROVED if approve else WithdrawalStatus.REJECTED
+    locked.reviewer = reviewer
+    locked.reviewed_at = timezone.now()
+    locked.review_note = note
+    if approve:
+        project = Project.objects.select_for_update().get(pk=locked.project_id)
+        locked.previous_stage = project.stage
+        _move_stage(
+            project,
+            Stage.WITHDRAWN,
+            user=reviewer,
+            on=on,
+            note=_("退库：%(r)s") % {"r": locked.reason},
+        )
+    _set_history_user(locked, reviewer)
+    locked.save()
+    return locked

@@ -1,0 +1,1 @@
+"""Supervision: issue lists, dispatch meetings, reminder letters, inspections (issue #4)."""
