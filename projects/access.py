@@ -35,6 +35,7 @@ SCOPE_PATHS: dict[str, tuple[str, str | None]] = {
     "projects.taskforcemember": ("task_force__project__region_id", None),
     "projects.stagechange": ("project__region_id", "project__town_id"),
     "projects.withdrawal": ("project__region_id", "project__town_id"),
+    "projects.projectstatus": ("project__region_id", "project__town_id"),
 }
 
 

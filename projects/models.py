@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import (
+    Colour,
     FactorKind,
     Level,
     MilestoneKind,
@@ -822,3 +823,51 @@ class ColourRules(models.Model):
     def current(cls) -> ColourRules:
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class ProjectStatus(models.Model):
+    """A project's computed figures and colour (四色) for one period (year, month 1..m).
+
+    Written only by the recompute job (projects.measures / projects.colours), one row per
+    project and period, replaced as a whole period inside one transaction so readers see the old
+    complete result or the new one. Earlier periods are never touched by a later period's data,
+    so last month's colours stay as they were.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="statuses"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    annual_plan = models.DecimalField(_("年度计划（万元）"), **MONEY, null=True, blank=True)
+    original_plan = models.DecimalField(_("年初计划（万元）"), **MONEY, null=True, blank=True)
+    completed_ytd = models.DecimalField(_("累计完成（万元）"), **MONEY, default=Decimal("0"))
+    investment_rate = models.DecimalField(
+        _("投资完成率"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    time_progress = models.DecimalField(
+        _("时间进度"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    colour = models.CharField(_("四色"), max_length=10, choices=Colour.choices, blank=True)
+    checks = models.JSONField(
+        _("各项检查"),
+        default=list,
+        blank=True,
+        help_text=_("每项检查的结论与数据：[{check, verdict, reason, numbers}]"),
+    )
+    reason = models.TextField(_("颜色原因"), blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("项目月度状态")
+        verbose_name_plural = _("项目月度状态")
+        ordering = ["project", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "month"], name="projectstatus_one_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month", "colour"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}-{self.month:02d} {self.colour}"
