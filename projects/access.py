@@ -36,6 +36,7 @@ SCOPE_PATHS: dict[str, tuple[str, str | None]] = {
     "projects.stagechange": ("project__region_id", "project__town_id"),
     "projects.withdrawal": ("project__region_id", "project__town_id"),
     "projects.projectstatus": ("project__region_id", "project__town_id"),
+    "supervision.issue": ("project__region_id", "project__town_id"),
 }
 
 
