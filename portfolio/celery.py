@@ -7,12 +7,30 @@ needs nothing but Python.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
 
 app = Celery("portfolio")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic jobs, declared here and nowhere else (django-celery-beat's DatabaseScheduler picks
+# them up and lets an administrator adjust times in the admin). Times are Asia/Shanghai.
+app.conf.beat_schedule = {
+    "nightly-recompute": {
+        "task": "projects.tasks.nightly_recompute",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "publish-due-rankings": {
+        "task": "projects.tasks.publish_due_rankings",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "flag-overdue-issues": {
+        "task": "supervision.tasks.flag_overdue_issues",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 
 @app.task(name="portfolio.ping")
