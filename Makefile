@@ -28,13 +28,15 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	@echo ""
-	@echo "  重点项目管理平台 http://$(HOST):$(PORT)/"
-	@echo "  演示账号 demo login: city / $${DEMO_PASSWORD:-demo12345} (市级管理员), admin / $${DEMO_PASSWORD:-demo12345} (超级用户)"
-	@echo ""
+	@PW=$$($(BIN)/python manage.py shell --verbosity 0 -c "from django.conf import settings; print(settings.DEMO_PASSWORD)"); \
+	echo ""; \
+	echo "  重点项目管理平台 http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"; \
+	echo "  演示账号 demo login: city / $$PW (市级管理员), shinan / $$PW (市南区经办人), admin / $$PW (超级用户)"; \
+	echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
+	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

@@ -17,26 +17,28 @@ from django.db.models import Model, Q, QuerySet
 
 from .choices import RegionLevel
 
-# model label → (path to the region code, path to the town code or None)
+# model label → (path to the region code, path to the town code or None). Paths end in the
+# Region's primary key (`…region__code`): Django compares the foreign-key column itself with
+# LIKE 'prefix%' (no join), whereas `region_id__startswith` is not a lookup Django offers.
 SCOPE_PATHS: dict[str, tuple[str, str | None]] = {
     "projects.region": ("code", None),
-    "projects.unit": ("region_id", None),
-    "projects.person": ("region_id", None),
-    "projects.user": ("region_id", None),
-    "projects.project": ("region_id", "town_id"),
-    "projects.projectyear": ("project__region_id", "project__town_id"),
-    "projects.planrevision": ("project_year__project__region_id", None),
-    "projects.monthlyplan": ("project_year__project__region_id", None),
-    "projects.monthlyreport": ("project__region_id", "project__town_id"),
-    "projects.milestone": ("project__region_id", "project__town_id"),
-    "projects.factorguarantee": ("project__region_id", "project__town_id"),
-    "projects.chainassignment": ("project__region_id", "project__town_id"),
-    "projects.taskforce": ("project__region_id", "project__town_id"),
-    "projects.taskforcemember": ("task_force__project__region_id", None),
-    "projects.stagechange": ("project__region_id", "project__town_id"),
-    "projects.withdrawal": ("project__region_id", "project__town_id"),
-    "projects.projectstatus": ("project__region_id", "project__town_id"),
-    "supervision.issue": ("project__region_id", "project__town_id"),
+    "projects.unit": ("region__code", None),
+    "projects.person": ("region__code", None),
+    "projects.user": ("region__code", None),
+    "projects.project": ("region__code", "town__code"),
+    "projects.projectyear": ("project__region__code", "project__town__code"),
+    "projects.planrevision": ("project_year__project__region__code", None),
+    "projects.monthlyplan": ("project_year__project__region__code", None),
+    "projects.monthlyreport": ("project__region__code", "project__town__code"),
+    "projects.milestone": ("project__region__code", "project__town__code"),
+    "projects.factorguarantee": ("project__region__code", "project__town__code"),
+    "projects.chainassignment": ("project__region__code", "project__town__code"),
+    "projects.taskforce": ("project__region__code", "project__town__code"),
+    "projects.taskforcemember": ("task_force__project__region__code", None),
+    "projects.stagechange": ("project__region__code", "project__town__code"),
+    "projects.withdrawal": ("project__region__code", "project__town__code"),
+    "projects.projectstatus": ("project__region__code", "project__town__code"),
+    "supervision.issue": ("project__region__code", "project__town__code"),
 }
 
 
@@ -45,9 +47,21 @@ def register(label: str, region_path: str, town_path: str | None = None) -> None
     SCOPE_PATHS[label] = (region_path, town_path)
 
 
-def region_filter(user, model: type[Model]) -> Q | None:
+def _ancestor_codes(region) -> list[str]:
+    codes, node = [], region.parent
+    while node is not None:
+        codes.append(node.code)
+        node = node.parent
+    return codes
+
+
+def region_filter(user, model: type[Model], *, include_ancestors: bool = False) -> Q | None:
     """The Q that limits `model` to `user`'s regions; None means no limit; raises for models
-    that never declared their path (a new model cannot be forgotten silently)."""
+    that never declared their path (a new model cannot be forgotten silently).
+
+    `include_ancestors` adds rows of the regions above the user's (the city, the province):
+    a district official may pick a city leader (市级领导分包) or a city department as a chain
+    member or assignee, but never sees rows of a sibling district."""
     if getattr(user, "is_superuser", False):
         return None
     label = model._meta.label_lower
@@ -59,15 +73,30 @@ def region_filter(user, model: type[Model]) -> Q | None:
     if not getattr(user, "is_authenticated", False) or region is None or not user.is_active:
         return Q(pk__in=[])
     if region.level == RegionLevel.TOWN and town_path:
-        return Q(**{f"{town_path}__startswith": region.prefix})
-    return Q(**{f"{region_path}__startswith": region.prefix})
+        q = Q(**{f"{town_path}__startswith": region.prefix})
+    else:
+        q = Q(**{f"{region_path}__startswith": region.prefix})
+    if include_ancestors:
+        q |= Q(**{f"{region_path}__in": _ancestor_codes(region)})
+    return q
 
 
-def scope(user, queryset: QuerySet, *, for_change: bool = False) -> QuerySet:
-    """`queryset` limited to what `user` may see, or (for_change) may change."""
+# Reference models whose rows of higher regions may be chosen (see region_filter).
+CHOOSABLE_FROM_ANCESTORS = {"projects.person", "projects.unit"}
+
+
+def scope(
+    user, queryset: QuerySet, *, for_change: bool = False, for_choice: bool = False
+) -> QuerySet:
+    """`queryset` limited to what `user` may see, or (for_change) may change, or (for_choice)
+    may pick in a form: people and units of the user's subtree and of the regions
+    above it."""
     if for_change and not getattr(user, "can_edit", False):
         return queryset.none()
-    q = region_filter(user, queryset.model)
+    label = queryset.model._meta.label_lower
+    q = region_filter(
+        user, queryset.model, include_ancestors=for_choice and label in CHOOSABLE_FROM_ANCESTORS
+    )
     return queryset if q is None else queryset.filter(q)
 
 

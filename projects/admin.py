@@ -7,6 +7,7 @@ Nothing is deleted from the admin: business records are withdrawn, ended or revi
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -34,18 +35,29 @@ from .models import (
 )
 
 
+def _scoped_fk_choices(request, db_field, kwargs) -> dict:
+    """Limits a foreign key's choices to what the user may see."""
+    related = db_field.remote_field.model
+    if related._meta.label_lower in access.SCOPE_PATHS:
+        base = kwargs.get("queryset") or related._default_manager.all()
+        kwargs["queryset"] = access.scope(request.user, base, for_choice=True)
+    return kwargs
+
+
 class ScopedAdmin(SimpleHistoryAdmin):
-    """Rows and foreign-key choices limited to the user's regions; no deletes."""
+    """Rows, history pages and foreign-key choices limited to the user's regions; no deletes."""
 
     def get_queryset(self, request):
         return access.scope(request.user, super().get_queryset(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.remote_field.model
-        if related._meta.label_lower in access.SCOPE_PATHS:
-            base = kwargs.get("queryset") or related._default_manager.all()
-            kwargs["queryset"] = access.scope(request.user, base)
+        kwargs = _scoped_fk_choices(request, db_field, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not access.can_see(request.user, obj):
+            return False
+        return super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not access.can_change(request.user, obj):
@@ -54,6 +66,31 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def _require_in_scope(self, request, object_id) -> None:
+        # simple-history falls back to the history table for objects outside get_queryset;
+        # an object the user may not see has no history for them either.
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedInline(admin.TabularInline):
+    """Inline rows whose foreign-key choices are scoped like ScopedAdmin's; no deletes."""
+
+    extra = 0
+    can_delete = False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = _scoped_fk_choices(request, db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReferenceAdmin(admin.ModelAdmin):
@@ -106,6 +143,26 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return access.scope(request.user, super().get_queryset(request))
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only a superuser grants powers that reach beyond a region scope.
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not access.can_see(request.user, obj):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not access.can_see(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ("region", "person"):
             model = db_field.remote_field.model
@@ -135,7 +192,7 @@ class ColourRulesAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ProjectYearInline(admin.TabularInline):
+class ProjectYearInline(ScopedInline):
     model = ProjectYear
     extra = 0
     fields = ["year", "annual_plan", "original_plan", "new_start", "planned_completion"]
@@ -143,7 +200,7 @@ class ProjectYearInline(admin.TabularInline):
     can_delete = False
 
 
-class ChainInline(admin.TabularInline):
+class ChainInline(ScopedInline):
     model = ChainAssignment
     extra = 0
     fields = ["role", "person", "start_date", "end_date"]
@@ -151,7 +208,7 @@ class ChainInline(admin.TabularInline):
     can_delete = False
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ScopedInline):
     model = Milestone
     extra = 0
     fields = ["name", "kind", "due_date", "done_on", "responsible"]
@@ -159,7 +216,7 @@ class MilestoneInline(admin.TabularInline):
     can_delete = False
 
 
-class FactorInline(admin.TabularInline):
+class FactorInline(ScopedInline):
     model = FactorGuarantee
     extra = 0
     can_delete = False
@@ -250,7 +307,7 @@ class ChainAssignmentAdmin(ScopedAdmin):
     raw_id_fields = ["project", "person"]
 
 
-class TaskForceMemberInline(admin.TabularInline):
+class TaskForceMemberInline(ScopedInline):
     model = TaskForceMember
     extra = 0
     raw_id_fields = ["person"]
@@ -283,3 +340,96 @@ class WithdrawalAdmin(ScopedAdmin):
     list_select_related = ["project", "requested_by", "reviewer"]
     readonly_fields = ["status", "requested_by", "reviewer", "reviewed_at", "previous_stage"]
     raw_id_fields = ["project"]
+
+
+# --- Measures, colours, rankings (projects.measures / colours / rankings / recompute) ----------
+
+from . import rankings as _rankings  # noqa: E402,F401  (registers RankingSnapshot's scope path)
+from .models import (  # noqa: E402
+    PeriodComputation,
+    ProjectStatus,
+    RankingIndicator,
+    RankingSettings,
+    RankingSnapshot,
+    RecomputeRequest,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Computed or frozen records: viewed here, written only by their jobs."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ScopedReadOnlyAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        return access.scope(request.user, super().get_queryset(request))
+
+
+@admin.register(ProjectStatus)
+class ProjectStatusAdmin(ScopedReadOnlyAdmin):
+    list_display = [
+        "project",
+        "period",
+        "colour",
+        "investment_rate",
+        "time_progress",
+        "reason",
+        "computed_at",
+    ]
+    list_filter = ["year", "month", "colour", "level"]
+    list_select_related = ["project"]
+    search_fields = ["project__code", "project__name"]
+    raw_id_fields = ["project", "region", "unit", "leader"]
+
+
+@admin.register(RankingIndicator)
+class RankingIndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["measure", "weight", "cap", "order", "active"]
+    list_editable = ["weight", "cap", "order", "active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RankingSettings)
+class RankingSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "praised_top", "called_in_bottom", "publish_day"]
+
+    def has_add_permission(self, request):
+        return not RankingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RankingSnapshot)
+class RankingSnapshotAdmin(ScopedReadOnlyAdmin):
+    list_display = ["parent", "scope", "period", "version", "published_at", "published_by"]
+    list_filter = ["scope", "year", "month"]
+    list_select_related = ["parent", "published_by"]
+
+
+@admin.register(PeriodComputation)
+class PeriodComputationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "runs",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "projects",
+        "region_code",
+    ]
+
+
+@admin.register(RecomputeRequest)
+class RecomputeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "dirty_since", "queued_at"]

@@ -2,14 +2,29 @@
 
 The fields of `Issue` below are a contract with projects.measures (resolution rate): `project`,
 `status` (IssueStatus values), `raised_at`, `resolved_at`, `deadline`. Extend freely; do not
-rename them.
+rename them. Fields added later carry a database default (`db_default`) as well, because the
+synthetic-dataset generator writes issues with COPY naming only the contract fields.
+
+Who may move an issue from one state to another is decided in `supervision.workflow` (one
+place); writes go through `supervision.services`; working days come from
+`supervision.workdays`. Every model here is registered with `projects.access` (bottom of this
+module), so every queryset served to a user is scoped by region.
 """
 
-from django.conf import settings
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
 
-from projects.models import NoDeleteModel, Project, Unit
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from projects import access
+from projects.models import NoDeleteModel, NoDeleteQuerySet, Person, Project, Region, Unit
 
 
 class IssueStatus(models.TextChoices):
@@ -26,6 +41,28 @@ class IssueStatus(models.TextChoices):
         """Counted as resolved by 办结率: resolved, feedback given or closed."""
         return [cls.RESOLVED, cls.FEEDBACK, cls.CLOSED]
 
+    @classmethod
+    def running(cls) -> list[str]:
+        """Assigned and not yet resolved: the states in which a deadline runs."""
+        return [cls.ASSIGNED, cls.IN_PROGRESS, cls.ESCALATED]
+
+    @classmethod
+    def open(cls) -> list[str]:
+        """Not yet closed (销号): everything a meeting still follows."""
+        return [s for s in cls.values if s != cls.CLOSED]
+
+    @property
+    def colour(self) -> str:
+        return {
+            "collected": "#7a7a7a",
+            "assigned": "#1f6fb2",
+            "in_progress": "#2f8fd8",
+            "resolved": "#2e9d4f",
+            "feedback": "#3aa76d",
+            "closed": "#4d4d4d",
+            "escalated": "#d9342b",
+        }[self.value]
+
 
 class IssueCategory(models.TextChoices):
     LAND = "land", _("用地")
@@ -41,6 +78,36 @@ class IssueCategory(models.TextChoices):
 class Difficulty(models.TextChoices):
     ORDINARY = "ordinary", _("一般问题")
     HARD = "hard", _("疑难问题")
+
+
+class IssueSource(models.TextChoices):
+    COLLECTED = "collected", _("日常收集")
+    MEETING = "meeting", _("会议议定")
+    INSPECTION = "inspection", _("巡查发现")
+    IMPORTED = "imported", _("导入")
+
+
+class IssueQuerySet(NoDeleteQuerySet):
+    def overdue(self, today: dt.date) -> IssueQuerySet:
+        return self.filter(overdue_q(today))
+
+    def with_overdue(self, today: dt.date) -> IssueQuerySet:
+        """Adds `is_overdue` (computed in SQL for `today`)."""
+        return self.annotate(
+            is_overdue=Case(
+                When(overdue_q(today), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Overdue: a deadline is running (assigned, in progress, escalated) and it has passed — or,
+    for a hard issue without a deadline yet, its plan (办理方案) is late."""
+    late_deadline = Q(deadline__lt=today)
+    late_plan = Q(deadline__isnull=True, plan_submitted_at__isnull=True, plan_due__lt=today)
+    return Q(status__in=IssueStatus.running()) & (late_deadline | late_plan)
 
 
 class Issue(NoDeleteModel):
@@ -78,6 +145,68 @@ class Issue(NoDeleteModel):
     deadline = models.DateField(_("办结时限"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
+    # --- Extensions (nullable or with a database default) -------------------------------------
+    source = models.CharField(
+        _("来源"),
+        max_length=20,
+        choices=IssueSource.choices,
+        default=IssueSource.COLLECTED,
+        db_default=IssueSource.COLLECTED,
+    )
+    meeting = models.ForeignKey(
+        "Meeting",
+        verbose_name=_("议定会议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        help_text=_("会议议定事项：交办后在下次会议上继续跟踪，直至销号。"),
+    )
+    assignee = models.ForeignKey(
+        Person,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issues",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("交办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_on = models.DateField(_("交办日期"), null=True, blank=True)
+    deadline_workdays = models.PositiveSmallIntegerField(
+        _("时限（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_("按工作日计算的时限；明确指定日期的时限为空。"),
+    )
+    deadline_provisional = models.BooleanField(
+        _("时限待确认"),
+        default=False,
+        db_default=False,
+        help_text=_("该年度法定节假日安排尚未发布，时限按周末和固定节日推算，发布后自动重算。"),
+    )
+    plan = models.TextField(_("办理方案"), blank=True, default="", db_default="")
+    plan_due = models.DateField(_("方案报送时限"), null=True, blank=True)
+    plan_workdays = models.PositiveSmallIntegerField(_("方案时限（工作日）"), null=True, blank=True)
+    plan_due_provisional = models.BooleanField(_("方案时限待确认"), default=False, db_default=False)
+    plan_submitted_at = models.DateTimeField(_("方案报送时间"), null=True, blank=True)
+    overdue_flagged_on = models.DateField(
+        _("标记逾期日期"),
+        null=True,
+        blank=True,
+        help_text=_("每日逾期检查标记的日期；时限调整后清空。"),
+    )
+    escalated_at = models.DateTimeField(_("督办通报时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+
+    objects = IssueQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("问题")
         verbose_name_plural = _("问题清单")
@@ -89,3 +218,531 @@ class Issue(NoDeleteModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def overdue_on(self, today: dt.date) -> bool:
+        """Overdue on `today` (querysets: `overdue(today)`, or the `is_overdue` annotation)."""
+        if self.status not in IssueStatus.running():
+            return False
+        if self.deadline is not None:
+            return self.deadline < today
+        return (
+            self.plan_submitted_at is None and self.plan_due is not None and self.plan_due < today
+        )
+
+
+class IssueTransition(NoDeleteModel):
+    """One step of an issue's life: who, when, from, to, note. Written in the same transaction
+    as the change; never edited or deleted."""
+
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="transitions"
+    )
+    action = models.CharField(_("操作"), max_length=20)
+    from_status = models.CharField(
+        _("原状态"), max_length=20, choices=IssueStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=IssueStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("为空表示系统自动操作（如逾期督办）。"),
+    )
+    at = models.DateTimeField(_("时间"))
+    note = models.TextField(_("说明"), blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("问题办理记录")
+        verbose_name_plural = _("问题办理记录")
+        ordering = ["issue", "at", "id"]
+        indexes = [models.Index(fields=["issue", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class AttachmentKind(models.TextChoices):
+    DOCUMENT = "document", _("文件")
+    PHOTO = "photo", _("现场照片")
+
+
+class IssueAttachment(NoDeleteModel):
+    """A document or an on-site photo of an issue, validated by content (supervision.uploads)."""
+
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=AttachmentKind.choices)
+    file = models.FileField(_("文件"), upload_to="supervision/issues/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件格式"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("问题附件")
+        verbose_name_plural = _("问题附件")
+        ordering = ["issue", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Notification(models.Model):
+    """An in-app notification (and, when the person has an email and mail is configured, an
+    email sent on commit). `key` makes a notification idempotent per recipient."""
+
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收用户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    recipient_person = models.ForeignKey(
+        Person,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区域"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("通知所涉项目的县市区（用于权限范围）。"),
+    )
+    issue = models.ForeignKey(
+        Issue,
+        verbose_name=_("问题"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    text = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    key = models.CharField(_("去重键"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient_user", "read_at"]),
+            models.Index(fields=["recipient_person", "read_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient_user__isnull=False) | Q(recipient_person__isnull=False),
+                name="notification_has_recipient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+# --- Working-day calendar ------------------------------------------------------------------------
+
+
+class HolidayOverride(models.Model):
+    """One day of the State Council's holiday schedule (or a local correction): a holiday on a
+    weekday, or a working Saturday/Sunday (调休). Wins over the calendar package."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(
+        _("上班"), help_text=_("勾选：调休上班日；不勾选：放假（节假日）。")
+    )
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), editable=False, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = _("上班") if self.is_workday else _("放假")
+        return f"{self.date:%Y-%m-%d} {self.name} {kind}"
+
+    def save(self, *args, **kwargs):
+        self.year = self.date.year
+        super().save(*args, **kwargs)
+
+
+class HolidaySchedule(models.Model):
+    """Marks a year whose full schedule has been loaded (State Council notice): its deadlines
+    are no longer provisional even if the calendar package does not know the year."""
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    source = models.CharField(
+        _("依据"), max_length=200, blank=True, help_text=_("如：国务院办公厅关于…节假日安排的通知")
+    )
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class SupervisionSettings(models.Model):
+    """Installation settings of the supervision office, one row (pk=1), editable in the admin."""
+
+    ordinary_workdays = models.PositiveSmallIntegerField(
+        _("一般问题办结时限（工作日）"),
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(5)],
+    )
+    hard_plan_workdays = models.PositiveSmallIntegerField(
+        _("疑难问题报送方案时限（工作日）"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    escalate_after_workdays = models.PositiveSmallIntegerField(
+        _("逾期多少个工作日后督办通报"),
+        default=0,
+        validators=[MaxValueValidator(30)],
+        help_text=_("0 表示逾期当日即督办通报。"),
+    )
+    max_upload_mb = models.PositiveSmallIntegerField(
+        _("附件大小上限（MB）"), default=20, validators=[MinValueValidator(1)]
+    )
+    email_notifications = models.BooleanField(_("发送邮件提醒"), default=True)
+    letter_issuer = models.CharField(
+        _("提示函发文单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("留空则为“<市名>重点项目建设推进办公室”。"),
+    )
+    letter_number_prefix = models.CharField(
+        _("提示函文号前缀"),
+        max_length=30,
+        blank=True,
+        help_text=_("如“青重点办函”；留空则取市名首字加“重点办函”。"),
+    )
+    letter_reply_workdays = models.PositiveSmallIntegerField(
+        _("提示函反馈时限（工作日）"), default=10, validators=[MinValueValidator(1)]
+    )
+    letter_actions = models.TextField(
+        _("提示函整改要求"),
+        blank=True,
+        help_text=_("每行一条；留空使用默认要求。"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("督导设置")
+        verbose_name_plural = _("督导设置")
+
+    def __str__(self) -> str:
+        return str(_("督导设置"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> SupervisionSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+# --- Meetings ------------------------------------------------------------------------------------
+
+
+class MeetingKind(models.TextChoices):
+    WEEKLY = "weekly", _("周调度")
+    BIWEEKLY = "biweekly", _("双周调度")
+    MONTHLY = "monthly", _("月度联席会议")
+    QUARTERLY = "quarterly", _("季度推进会")
+    OBSERVATION = "observation", _("观摩")
+
+
+class Meeting(NoDeleteModel):
+    """A dispatch meeting (调度会) of a region. Its agenda is generated from the data
+    (supervision.agenda); its decisions are assigned issues (`Issue.meeting`)."""
+
+    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
+    title = models.CharField(_("会议名称"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    date = models.DateField(_("会议日期"))
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    chair = models.ForeignKey(
+        Person,
+        verbose_name=_("主持人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="chaired_meetings",
+    )
+    attendees = models.ManyToManyField(
+        Person, verbose_name=_("参会人员"), blank=True, related_name="meetings"
+    )
+    minutes = models.TextField(_("会议纪要"), blank=True)
+    agenda = models.JSONField(
+        _("会议议程（定稿）"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("会议召开时按当时数据定稿的议程；未定稿时议程按最新数据生成。"),
+    )
+    agenda_frozen_at = models.DateTimeField(_("议程定稿时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[attendees])
+
+    class Meta:
+        verbose_name = _("调度会议")
+        verbose_name_plural = _("调度会议")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["region", "date"])]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+# --- Reminder letters ----------------------------------------------------------------------------
+
+
+class ReminderLetter(NoDeleteModel):
+    """提示函: to a district government about its yellow and red projects of one period."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("县市区"), on_delete=models.PROTECT, related_name="reminder_letters"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(
+        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    number_year = models.PositiveSmallIntegerField(_("文号年份"))
+    serial = models.PositiveIntegerField(_("文号序号"))
+    number = models.CharField(_("文号"), max_length=60)
+    title = models.CharField(_("标题"), max_length=200)
+    addressee = models.CharField(_("主送机关"), max_length=100)
+    issuer = models.CharField(_("发文单位"), max_length=100)
+    issued_on = models.DateField(_("成文日期"))
+    reply_deadline = models.DateField(_("反馈时限"))
+    reply_deadline_provisional = models.BooleanField(_("时限待确认"), default=False)
+    reply_workdays = models.PositiveSmallIntegerField(_("反馈时限（工作日）"))
+    actions = models.JSONField(_("整改要求"), default=list)
+    rows = models.JSONField(
+        _("项目清单"),
+        default=list,
+        help_text=_("[{code, name, colour, colour_label, reason}]，生成时的快照。"),
+    )
+    file = models.FileField(_("Word 文件"), upload_to="supervision/letters/%Y/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("提示函")
+        verbose_name_plural = _("提示函")
+        ordering = ["-year", "-month", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "month"], name="letter_one_per_district_and_period"
+            ),
+            models.UniqueConstraint(fields=["number_year", "serial"], name="letter_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def red_count(self) -> int:
+        return sum(1 for row in self.rows if row.get("colour") == "red")
+
+    @property
+    def yellow_count(self) -> int:
+        return sum(1 for row in self.rows if row.get("colour") == "yellow")
+
+
+# --- Inspections ---------------------------------------------------------------------------------
+
+
+class InspectionKind(models.TextChoices):
+    PATROL = "patrol", _("巡查")
+    SUPERVISION = "supervision", _("督导")
+    SPOT_CHECK = "spot_check", _("抽查")
+    OBSERVATION = "observation", _("观摩")
+
+
+class Inspection(NoDeleteModel):
+    """A visit to a project (巡查/督导): date, inspectors, findings, photos."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=InspectionKind.choices, default=InspectionKind.PATROL
+    )
+    date = models.DateField(_("日期"))
+    inspectors = models.ManyToManyField(
+        Person, verbose_name=_("检查人员"), blank=True, related_name="inspections"
+    )
+    summary = models.TextField(_("总体情况"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[inspectors])
+
+    class Meta:
+        verbose_name = _("现场巡查")
+        verbose_name_plural = _("现场巡查")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["project", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.project.code}"
+
+
+class InspectionFinding(NoDeleteModel):
+    """A finding of an inspection; it can raise an issue in one step (`issue`)."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡查"), on_delete=models.PROTECT, related_name="findings"
+    )
+    description = models.TextField(_("发现问题"))
+    category = models.CharField(
+        _("问题类别"), max_length=20, choices=IssueCategory.choices, default=IssueCategory.OTHER
+    )
+    issue = models.OneToOneField(
+        Issue,
+        verbose_name=_("转为问题"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="finding",
+    )
+
+    class Meta:
+        verbose_name = _("巡查发现")
+        verbose_name_plural = _("巡查发现")
+        ordering = ["inspection", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:50]
+
+    def clean(self) -> None:
+        if not (self.description or "").strip():
+            raise ValidationError({"description": _("请填写发现的问题。")})
+
+
+class InspectionPhoto(NoDeleteModel):
+    """An on-site photo of an inspection (JPEG, PNG or WebP, checked by content)."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡查"), on_delete=models.PROTECT, related_name="photos"
+    )
+    file = models.FileField(_("照片"), upload_to="supervision/inspections/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件格式"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("巡查照片")
+        verbose_name_plural = _("巡查照片")
+        ordering = ["inspection", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# --- Scoping: where each model's region is (projects.access) -------------------------------------
+# Paths end in `__code` (the region's primary key): Django trims the join and compares the foreign
+# key column itself, and `startswith` is not a lookup of a ForeignKey (`region_id__startswith`
+# raises FieldError in Django 5.2).
+
+access.register("supervision.issue", "project__region__code", "project__town__code")
+access.register(
+    "supervision.issuetransition", "issue__project__region__code", "issue__project__town__code"
+)
+access.register(
+    "supervision.issueattachment", "issue__project__region__code", "issue__project__town__code"
+)
+access.register("supervision.notification", "region__code", None)
+access.register("supervision.meeting", "region__code", None)
+access.register("supervision.reminderletter", "region__code", None)
+access.register("supervision.inspection", "project__region__code", "project__town__code")
+access.register(
+    "supervision.inspectionfinding",
+    "inspection__project__region__code",
+    "inspection__project__town__code",
+)
+access.register(
+    "supervision.inspectionphoto",
+    "inspection__project__region__code",
+    "inspection__project__town__code",
+)

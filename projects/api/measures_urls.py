@@ -1,1 +1,10 @@
-urlpatterns: list = []
+"""/api/v1/summary/ and /api/v1/rankings/."""
+
+from django.urls import path
+
+from .measures_views import RankingsView, SummaryView
+
+urlpatterns = [
+    path("summary/", SummaryView.as_view(), name="api-summary"),
+    path("rankings/", RankingsView.as_view(), name="api-rankings"),
+]

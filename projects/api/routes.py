@@ -1,1 +1,25 @@
-urlpatterns: list = []
+"""Routes of the projects API under /api/v1/ (included by projects/api/urls.py).
+
+A SimpleRouter: no API root view (the other parts of /api/v1/ live in their own modules) and no
+format suffixes, so a project code may contain "." or "-" (anything but "/").
+"""
+
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register(
+    r"projects/(?P<project_code>[^/]+)/reports",
+    views.MonthlyReportViewSet,
+    basename="project-report",
+)
+router.register("withdrawals", views.WithdrawalViewSet, basename="withdrawal")
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("chain-roles", views.ChainRoleViewSet, basename="chain-role")
+
+urlpatterns = router.urls

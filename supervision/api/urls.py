@@ -1,1 +1,14 @@
-urlpatterns: list = []
+"""/api/v1/ routes of the supervision app (included by projects/api/urls.py)."""
+
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("issues", views.IssueViewSet, basename="issue")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("letters", views.LetterViewSet, basename="letter")
+router.register("inspections", views.InspectionViewSet, basename="inspection")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+
+urlpatterns = router.urls

@@ -1,0 +1,595 @@
+"""Serializers of the projects API (INTERFACES.md §4).
+
+Money is a decimal string in 万元 ("1234.50"); rates are JSON numbers as fractions (0.883) or
+null; periods are "YYYY-MM". Input serializers only validate: the views hand `validated_data` to
+`projects.services`, which write. Choices fields that point at scoped rows (region, unit, person)
+take their querysets from `access.scope` for the requesting user, so a code outside the caller's
+regions reads as unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from projects import access
+from projects.choices import Colour, RegionLevel, Stage, UnitKind, WithdrawalStatus
+from projects.models import (
+    Category,
+    ChainAssignment,
+    ChainRole,
+    MonthlyReport,
+    Person,
+    PlanRevision,
+    Project,
+    ProjectYear,
+    Region,
+    Unit,
+    User,
+    Withdrawal,
+)
+
+
+def _user(request):
+    return getattr(request, "user", None)
+
+
+@extend_schema_field(
+    {"type": "number", "nullable": True, "example": 0.883, "description": "a fraction; null"}
+)
+class RateField(serializers.DecimalField):
+    """A rate as a JSON number (a fraction: 0.883 = 88.3%), null where not computed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(max_digits=12, decimal_places=6, coerce_to_string=False, **kwargs)
+
+    def to_representation(self, value):
+        return None if value is None else float(Decimal(value))
+
+
+class MoneyField(serializers.DecimalField):
+    """万元 as a decimal string with two places."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+def inline_enum(values: list[str]) -> serializers.CharField:
+    """A read-only choice value documented as an inline enum: a shared component named after the
+    field ("status", "kind", "level") would collide with other apps' choice sets."""
+    return extend_schema_field({"type": "string", "enum": list(values)})(
+        serializers.CharField(read_only=True)
+    )
+
+
+class ScopedSlugRelatedField(serializers.SlugRelatedField):
+    """A related row by slug, chosen among the rows the requesting user may see."""
+
+    def get_queryset(self):
+        return access.scope(_user(self.context.get("request")), super().get_queryset())
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return access.scope(_user(self.context.get("request")), super().get_queryset())
+
+
+# --- Small references -----------------------------------------------------------------------
+
+
+class RegionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name"]
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name"]
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "name", "title"]
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+
+    def get_name(self, user: User) -> str:
+        return user.get_full_name() or user.username
+
+
+class ChainMemberSerializer(serializers.ModelSerializer):
+    """One person in one chain role (四包一)."""
+
+    role = serializers.CharField(source="role.code", read_only=True)
+    role_name = serializers.CharField(source="role.name", read_only=True)
+    is_leader = serializers.BooleanField(source="role.is_leader", read_only=True)
+    person = PersonRefSerializer(read_only=True)
+
+    class Meta:
+        model = ChainAssignment
+        fields = ["id", "role", "role_name", "is_leader", "person", "start_date", "end_date"]
+
+
+# --- Projects -------------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project as read: its ledger fields, the current chain and the status (colour and
+    figures) of the period being looked at. `investment_rate_original` is the rate against the
+    original plan (年初计划): a rate that looks fine only because the plan was cut shows here."""
+
+    region = RegionRefSerializer(read_only=True)
+    town = RegionRefSerializer(read_only=True, allow_null=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    categories = CategoryRefSerializer(many=True, read_only=True)
+    total_investment = MoneyField(read_only=True)
+    responsible_unit = UnitRefSerializer(read_only=True, allow_null=True)
+    chain = ChainMemberSerializer(source="current_chain", many=True, read_only=True)
+    period = serializers.SerializerMethodField()
+    colour = serializers.SerializerMethodField()
+    colour_label = serializers.SerializerMethodField()
+    colour_reason = serializers.CharField(source="status_reason", read_only=True, allow_null=True)
+    investment_rate = RateField(source="status_investment_rate")
+    investment_rate_original = RateField(source="status_investment_rate_original")
+    time_progress = RateField(source="status_time_progress")
+    completed_ytd = MoneyField(source="status_completed_ytd", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "name",
+            "region",
+            "town",
+            "owner_company",
+            "industry",
+            "latitude",
+            "longitude",
+            "level",
+            "level_label",
+            "stage",
+            "stage_label",
+            "categories",
+            "total_investment",
+            "planned_start",
+            "actual_start",
+            "planned_completion",
+            "actual_completion",
+            "operation_start",
+            "in_statistics",
+            "statistics_date",
+            "responsible_unit",
+            "description",
+            "chain",
+            "period",
+            "colour",
+            "colour_label",
+            "colour_reason",
+            "investment_rate",
+            "investment_rate_original",
+            "time_progress",
+            "completed_ytd",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "2024-10"})
+    def get_period(self, project: Project) -> str | None:
+        period = self.context.get("period")
+        return str(period) if period else None
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": [*Colour.values, None]})
+    def get_colour(self, project: Project) -> str | None:
+        """Null where the period was not computed or the project gets no colour."""
+        return getattr(project, "status_colour", None) or None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_colour_label(self, project: Project) -> str | None:
+        colour = getattr(project, "status_colour", None)
+        return str(Colour(colour).label) if colour in Colour.values else None
+
+
+class ProjectWriteSerializer(serializers.ModelSerializer):
+    """Fields a client may set on a project. POST creates; PATCH sends only what changes plus
+    `version` (or an `If-Match` header) for optimistic locking."""
+
+    region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    town = ScopedSlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
+    )
+    categories = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(active=True), many=True, required=False
+    )
+    responsible_unit = ScopedPrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), required=False, allow_null=True
+    )
+    total_investment = MoneyField(min_value=Decimal("0"), required=False)
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    stage_date = serializers.DateField(
+        required=False, write_only=True, help_text=_("阶段变更日期（默认今天）")
+    )
+    stage_note = serializers.CharField(required=False, write_only=True, allow_blank=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "name",
+            "region",
+            "town",
+            "owner_company",
+            "industry",
+            "latitude",
+            "longitude",
+            "level",
+            "stage",
+            "stage_date",
+            "stage_note",
+            "categories",
+            "total_investment",
+            "planned_start",
+            "actual_start",
+            "planned_completion",
+            "actual_completion",
+            "operation_start",
+            "in_statistics",
+            "statistics_date",
+            "responsible_unit",
+            "description",
+        ]
+
+    def validate_code(self, value: str) -> str:
+        if "/" in value or any(ch.isspace() for ch in value):
+            raise serializers.ValidationError(_("项目编号不能包含“/”或空白字符。"))
+        return value
+
+
+class ProjectCreateSerializer(ProjectWriteSerializer):
+    """POST: the project, and optionally its plan for `year` (年度计划, 新开工, 计划竣工)."""
+
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, write_only=True)
+    annual_plan = MoneyField(min_value=Decimal("0"), required=False, write_only=True)
+    new_start = serializers.BooleanField(required=False, write_only=True)
+    planned_completion_this_year = serializers.BooleanField(required=False, write_only=True)
+
+    class Meta(ProjectWriteSerializer.Meta):
+        fields = [
+            *ProjectWriteSerializer.Meta.fields,
+            "year",
+            "annual_plan",
+            "new_start",
+            "planned_completion_this_year",
+        ]
+
+    def validate_stage(self, value: str) -> str:
+        if value == Stage.WITHDRAWN:
+            raise serializers.ValidationError(_("不能以“退库”阶段建档。"))
+        return value
+
+    def validate(self, attrs):
+        plan_fields = ("annual_plan", "new_start", "planned_completion_this_year")
+        if any(name in attrs for name in plan_fields) and "year" not in attrs:
+            raise serializers.ValidationError({"year": _("填写年度计划或新开工时须指定年度。")})
+        return attrs
+
+
+class ProjectUpdateSerializer(ProjectWriteSerializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, write_only=True, help_text=_("读取时的版本号（乐观锁）")
+    )
+
+    class Meta(ProjectWriteSerializer.Meta):
+        fields = [*ProjectWriteSerializer.Meta.fields, "version"]
+        read_only_fields = ["code"]
+
+
+class ConflictSerializer(serializers.Serializer):
+    """409: someone else saved the record since the client read it."""
+
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField()
+
+
+# --- History --------------------------------------------------------------------------------
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.CharField(allow_null=True)
+    after = serializers.CharField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One saved change (django-simple-history): who, when, and each field before → after."""
+
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = UserRefSerializer(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    changes = HistoryChangeSerializer(many=True)
+
+
+_HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def history_entries(records, fields: list[str], model) -> list[dict]:
+    """History rows (newest first) as entries listing each tracked field that changed from the
+    previous row. `fields` are field names of `model`; foreign keys compare by id."""
+    records = list(records)
+    attnames = [(name, model._meta.get_field(name)) for name in fields]
+    entries = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        for name, field in attnames:
+            after = getattr(record, field.attname)
+            before = getattr(older, field.attname) if older is not None else None
+            if older is None and after in (None, ""):
+                continue
+            if older is None or before != after:
+                changes.append(
+                    {
+                        "field": name,
+                        "label": str(field.verbose_name),
+                        "before": _plain(before),
+                        "after": _plain(after),
+                    }
+                )
+        entries.append(
+            {
+                "id": record.history_id,
+                "at": record.history_date,
+                "type": _HISTORY_TYPES.get(record.history_type, "changed"),
+                "user": record.history_user,
+                "reason": record.history_change_reason,
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+# --- Monthly reports ------------------------------------------------------------------------
+
+
+class MonthlyReportSerializer(serializers.ModelSerializer):
+    """A monthly report (月度完成投资) as read."""
+
+    project = serializers.SerializerMethodField()
+    period = serializers.CharField(read_only=True)
+    completed_investment = MoneyField(read_only=True)
+    reported_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "project",
+            "period",
+            "year",
+            "month",
+            "completed_investment",
+            "note",
+            "reported_by",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_project(self, report: MonthlyReport) -> str:
+        project = self.context.get("project")
+        return project.code if project is not None else report.project.code
+
+
+class MonthlyReportCreateSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    completed_investment = MoneyField(min_value=Decimal("0"))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        project = self.context["project"]
+        if MonthlyReport.objects.filter(
+            project=project, year=attrs["year"], month=attrs["month"]
+        ).exists():
+            raise serializers.ValidationError(
+                {
+                    "month": _(
+                        "%(year)s 年 %(month)s 月已填报，请用 PATCH "
+                        "/api/v1/projects/%(code)s/reports/%(year)s-%(mm)02d/ 更正。"
+                    )
+                    % {
+                        "year": attrs["year"],
+                        "month": attrs["month"],
+                        "mm": attrs["month"],
+                        "code": project.code,
+                    }
+                }
+            )
+        return attrs
+
+
+class MonthlyReportUpdateSerializer(serializers.Serializer):
+    completed_investment = MoneyField(min_value=Decimal("0"), required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("读取时的版本号（乐观锁）")
+    )
+
+
+# --- Annual plans ---------------------------------------------------------------------------
+
+
+class PlanRevisionSerializer(serializers.ModelSerializer):
+    previous_plan = MoneyField(read_only=True, allow_null=True)
+    new_plan = MoneyField(read_only=True)
+    revised_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PlanRevision
+        fields = ["previous_plan", "new_plan", "reason", "revised_by", "revised_at"]
+
+
+class ProjectYearSerializer(serializers.ModelSerializer):
+    """A year's plan: the current plan, the original (年初计划) and every revision (调整)."""
+
+    annual_plan = MoneyField(read_only=True, allow_null=True)
+    original_plan = MoneyField(read_only=True, allow_null=True)
+    is_revised = serializers.BooleanField(read_only=True)
+    revisions = PlanRevisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProjectYear
+        fields = [
+            "year",
+            "annual_plan",
+            "original_plan",
+            "is_revised",
+            "new_start",
+            "planned_completion",
+            "revisions",
+        ]
+
+
+class ProjectYearWriteSerializer(serializers.Serializer):
+    """Sets a year's plan; changing an existing plan is a revision and needs `reason`."""
+
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    annual_plan = MoneyField(min_value=Decimal("0"), required=False)
+    new_start = serializers.BooleanField(required=False)
+    planned_completion = serializers.BooleanField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- Chain ----------------------------------------------------------------------------------
+
+
+class ChainAssignSerializer(serializers.Serializer):
+    """Puts a person (within the caller's regions) in a chain role from `start_date`."""
+
+    role = serializers.SlugRelatedField(
+        slug_field="code", queryset=ChainRole.objects.filter(active=True)
+    )
+    person = ScopedPrimaryKeyRelatedField(queryset=Person.objects.filter(active=True))
+    start_date = serializers.DateField(required=False)
+
+
+class ChainSerializer(serializers.Serializer):
+    current = ChainMemberSerializer(many=True)
+    history = ChainMemberSerializer(many=True)
+
+
+# --- Withdrawals ----------------------------------------------------------------------------
+
+
+class WithdrawalSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    requested_by = UserRefSerializer(read_only=True)
+    reviewer = UserRefSerializer(read_only=True, allow_null=True)
+    status = inline_enum(WithdrawalStatus.values)
+    previous_stage = inline_enum(["", *Stage.values])
+
+    class Meta:
+        model = Withdrawal
+        fields = [
+            "id",
+            "project",
+            "reason",
+            "status",
+            "status_label",
+            "requested_by",
+            "requested_at",
+            "reviewer",
+            "reviewed_at",
+            "review_note",
+            "previous_stage",
+        ]
+        read_only_fields = fields
+
+
+class WithdrawalRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("退库的书面原因"))
+
+
+class WithdrawalReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text=_("true 批准退库，false 驳回"))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- Reference lists ------------------------------------------------------------------------
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
+    level = inline_enum(RegionLevel.values)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "parent", "level", "level_label", "order"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    kind = inline_enum(UnitKind.values)
+    region = RegionRefSerializer(read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "kind", "region", "active"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    unit = UnitRefSerializer(read_only=True, allow_null=True)
+    region = RegionRefSerializer(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "title", "unit", "region", "active"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name", "order", "active"]
+
+
+class ChainRoleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChainRole
+        fields = ["code", "name", "order", "is_leader", "active"]

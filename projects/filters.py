@@ -1,0 +1,278 @@
+"""FilterSets of the projects app: one per listable model.
+
+The API list, the HTML list and the xlsx export all filter through these, so a query string means
+the same thing everywhere. They filter; they do not scope: the queryset handed to them comes from
+`projects.selectors`, which has already been through `access.scope`.
+
+`ProjectFilterSet` expects the status columns that `selectors.with_status` annotates
+(`status_colour` …) for the period being looked at (`?period=YYYY-MM`, default the latest period
+computed); the `colour` filter reads them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from .choices import Colour, Level, RegionLevel, Stage, UnitKind, WithdrawalStatus
+from .models import (
+    Category,
+    ChainAssignment,
+    MonthlyReport,
+    Person,
+    Project,
+    ProjectYear,
+    Region,
+    Unit,
+    Withdrawal,
+    region_prefix,
+)
+
+PERIOD_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
+
+
+class Period(NamedTuple):
+    """A reporting period: year Y, months 1..month."""
+
+    year: int
+    month: int
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+def parse_period(text: str | None) -> Period | None:
+    """ "YYYY-MM" → Period; blank → None; anything else → ValidationError naming the value."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = PERIOD_RE.match(text)
+    if match:
+        year, month = int(match["year"]), int(match["month"])
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return Period(year, month)
+    raise ValidationError(
+        _("期间“%(value)s”格式不正确，应为 YYYY-MM（如 2024-10），月份 01–12。"),
+        code="invalid_period",
+        params={"value": text},
+    )
+
+
+class PeriodField(forms.CharField):
+    """A form field for "YYYY-MM" that cleans to a `Period` (or None when blank)."""
+
+    def to_python(self, value):
+        return parse_period(super().to_python(value))
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2024-10"})
+class PeriodFilter(django_filters.Filter):
+    """Carries `?period=` through validation; the selector applies it (status columns)."""
+
+    field_class = PeriodField
+
+    def filter(self, qs, value):
+        return qs
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    """Category codes, read when a form is built (not at import)."""
+    return list(Category.objects.values_list("code", "name"))
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    """Filters of the project list (API, HTML list, export).
+
+    - `region`: a region code; the region's whole subtree (a city: all its districts; a town:
+      projects located in that town).
+    - `level`, `stage`, `colour`: one or several values (`?stage=signed&stage=construction`).
+    - `category`: category code(s); a project matches if it has any of them.
+    - `year`: projects with a plan for that year. `new_start=true`: projects flagged 新开工 for
+      `year` (or the year of `period`, or the current year when neither is given).
+    - `leader`: the current leader of the chain (roles with `is_leader`), by Person id when the
+      value is a number, else by exact name.
+    - `q`: part of the project's name or code.
+    """
+
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(),
+        method="filter_region",
+        label=_("区域（代码，含下级）"),
+        error_messages={"invalid_choice": _("未知的区域代码：%(value)s。")},
+    )
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("项目级别"))
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("建设阶段"))
+    category = django_filters.MultipleChoiceFilter(
+        choices=_category_choices, method="filter_category", label=_("项目类别（代码）")
+    )
+    colour = django_filters.MultipleChoiceFilter(
+        choices=Colour.choices, field_name="status_colour", label=_("四色")
+    )
+    year = extend_schema_field(OpenApiTypes.INT)(
+        IntegerFilter(method="filter_year", label=_("年度"), min_value=2000, max_value=2100)
+    )
+    new_start = extend_schema_field(OpenApiTypes.BOOL)(
+        django_filters.BooleanFilter(method="filter_new_start", label=_("新开工项目"))
+    )
+    leader = django_filters.CharFilter(method="filter_leader", label=_("包联领导（人员ID或姓名）"))
+    in_statistics = django_filters.BooleanFilter(label=_("是否纳统"))
+    q = django_filters.CharFilter(method="filter_q", label=_("名称或编号"))
+    period = PeriodFilter(label=_("期间 YYYY-MM（默认最近已计算期间）"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("code", "code"),
+            ("name", "name"),
+            ("total_investment", "total_investment"),
+            ("status_investment_rate", "investment_rate"),
+        )
+    )
+
+    class Meta:
+        model = Project
+        fields = ["region", "level", "stage", "category", "colour", "year", "new_start"]
+
+    def filter_region(self, queryset: QuerySet, name: str, value: Region) -> QuerySet:
+        if value.level == RegionLevel.TOWN:
+            return queryset.filter(town__code__startswith=value.prefix)
+        return queryset.filter(region__code__startswith=value.prefix)
+
+    def filter_category(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value:
+            return queryset
+        tagged = Project.categories.through.objects.filter(
+            project_id=OuterRef("pk"), category__code__in=value
+        )
+        return queryset.filter(Exists(tagged))
+
+    def _plan_year(self) -> int:
+        data = self.form.cleaned_data
+        if data.get("year"):
+            return data["year"]
+        if data.get("period"):
+            return data["period"].year
+        return timezone.localdate().year
+
+    def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if value is None:
+            return queryset
+        planned = ProjectYear.objects.filter(project_id=OuterRef("pk"), year=value)
+        return queryset.filter(Exists(planned))
+
+    def filter_new_start(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        flagged = Exists(
+            ProjectYear.objects.filter(
+                project_id=OuterRef("pk"), year=self._plan_year(), new_start=True
+            )
+        )
+        return queryset.filter(flagged if value else ~flagged)
+
+    def filter_leader(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isdigit():
+            # An id beyond any real one matches nobody (and never overflows the column).
+            person = Q(person_id=int(value)) if len(value) <= 18 else Q(pk__in=[])
+        else:
+            person = Q(person__name=value)
+        leads = ChainAssignment.objects.filter(
+            person, project_id=OuterRef("pk"), role__is_leader=True, end_date__isnull=True
+        )
+        return queryset.filter(Exists(leads))
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class MonthlyReportFilterSet(django_filters.FilterSet):
+    """Filters of monthly reports: `year`, `month`."""
+
+    year = IntegerFilter(label=_("年度"), min_value=2000, max_value=2100)
+    month = IntegerFilter(label=_("月份"), min_value=1, max_value=12)
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["year", "month"]
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    """`parent` (code: the direct children), `level`, `within` (code: the whole subtree)."""
+
+    parent = django_filters.CharFilter(field_name="parent_id", label=_("上级区域代码"))
+    level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label=_("层级"))
+    within = django_filters.CharFilter(method="filter_within", label=_("区域代码（含下级）"))
+
+    class Meta:
+        model = Region
+        fields = ["parent", "level"]
+
+    def filter_within(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(code__startswith=region_prefix(value.strip()))
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    """`region` (code: units of the region and its subtree), `kind`, `active`, `q` (name)."""
+
+    region = django_filters.CharFilter(method="filter_region", label=_("区域代码（含下级）"))
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("类型"))
+    active = django_filters.BooleanFilter(label=_("有效"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
+
+    class Meta:
+        model = Unit
+        fields = ["region", "kind", "active"]
+
+    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(region__code__startswith=region_prefix(value.strip()))
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    """`region` (code, subtree), `unit` (id), `active`, `q` (name or title)."""
+
+    region = django_filters.CharFilter(method="filter_region", label=_("区域代码（含下级）"))
+    unit = django_filters.NumberFilter(field_name="unit_id", label=_("单位ID"))
+    active = django_filters.BooleanFilter(label=_("有效"))
+    q = django_filters.CharFilter(method="filter_q", label=_("姓名或职务"))
+
+    class Meta:
+        model = Person
+        fields = ["region", "unit", "active"]
+
+    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(region__code__startswith=region_prefix(value.strip()))
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(title__icontains=value))
+
+
+class WithdrawalFilterSet(django_filters.FilterSet):
+    """`status` (pending, approved, rejected), `project` (code)."""
+
+    status = django_filters.ChoiceFilter(choices=WithdrawalStatus.choices, label=_("状态"))
+    project = django_filters.CharFilter(field_name="project__code", label=_("项目编号"))
+
+    class Meta:
+        model = Withdrawal
+        fields = ["status", "project"]

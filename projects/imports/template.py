@@ -1,0 +1,71 @@
+"""Empty templates officials fill in: the header row of the importer, and a 填写说明 sheet.
+
+Built from the importers' own column lists, so the template and the import cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .ledger import ledger_columns
+from .reports import REPORT_COLUMNS
+from .sheet import Column
+
+REQUIRED_FILL = PatternFill("solid", fgColor="FDE9D9")
+OPTIONAL_FILL = PatternFill("solid", fgColor="EAF1FB")
+
+
+def write_ledger_template(file, *, year: int | None = None) -> None:
+    """Writes the ledger template (台账) to `file` (a path or a binary file object)."""
+    title = _("%(y)s年重点项目台账") % {"y": year} if year else _("重点项目台账")
+    _write(file, ledger_columns(), sheet_title=title)
+
+
+def write_reports_template(file) -> None:
+    """Writes the monthly report template (月报) to `file`."""
+    _write(file, REPORT_COLUMNS, sheet_title=_("月度完成投资"))
+
+
+def _write(file, columns: Sequence[Column], *, sheet_title: str) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31]
+    bold = Font(bold=True)
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell.font = bold
+        cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
+        cell.alignment = Alignment(horizontal="center")
+        width = max(8, len(column.header) * 2 + 2)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "B2"
+
+    notes = workbook.create_sheet(_("填写说明"))
+    notes.append([_("列名"), _("英文列名"), _("必填"), _("填写说明")])
+    for cell in notes[1]:
+        cell.font = bold
+    for column in columns:
+        notes.append(
+            [
+                column.header,
+                column.alias_or_key,
+                _("是") if column.required else "",
+                str(column.help),
+            ]
+        )
+    notes.append([])
+    for line in (
+        _("表头在第一行，可用中文或英文列名，列的顺序不限；未知的列会被忽略。"),
+        _("金额单位为万元，最多两位小数；可带千位分隔符。日期如 2024-03-01、2024/3/1。"),
+        _("任何一行有误则整个文件都不导入，并列出所有错误（行号、列名、原因）。"),
+        _("按项目编号更新已有项目；空白单元格不会清除已有数据；重复导入同一文件不产生变化。"),
+    ):
+        notes.append([line])
+    for letter, width in zip("ABCD", (22, 30, 6, 40), strict=True):
+        notes.column_dimensions[letter].width = width
+    workbook.save(file)

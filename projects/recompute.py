@@ -1,0 +1,292 @@
+"""Recompute a period: every project's figures (projects.measures) and colour (projects.colours),
+stored as ProjectStatus rows — the code the Celery jobs and `manage.py recompute` run.
+
+- **Set-wise**: one INSERT … SELECT per chunk computes and writes the figures, rates, colours,
+  checks and reasons of every project of the chunk; nothing loops over projects in Python.
+- **Atomic**: a run deletes the period's rows (of its region) and writes the new ones inside one
+  transaction, so readers see the old complete result or the new complete result.
+- **Idempotent and safe to run twice at once**: a run takes, for the whole transaction, a
+  PostgreSQL advisory lock on the period (`pg_advisory_xact_lock`) and the period's lock row
+  (`PeriodComputation`, locked by an UPDATE as the transaction's first statement, which on
+  SQLite takes the database's write lock). A second run waits for the first, then redoes the
+  same work on the same data: same rows.
+- **History**: only the given period is written; figures are taken as of the period's end, so
+  earlier periods keep their colours when later data arrives.
+
+Debounce state (which periods changed since they were computed, whether a run is queued) lives
+in `RecomputeRequest`, claimed with conditional updates; `projects.tasks` drives it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.sql import Query
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import colours, measures
+from .choices import Colour, RegionLevel
+from .measures import Period
+from .models import ColourRules, PeriodComputation, ProjectStatus, RecomputeRequest, Region
+
+ADVISORY_LOCK_NAMESPACE = 0x4B50  # "KP": key projects; second key is the period's index
+
+
+@dataclass
+class RecomputeResult:
+    period: Period
+    region_code: str | None
+    projects: int = 0
+    colours: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    run: int = 0
+
+    def __str__(self) -> str:
+        where = self.region_code or _("全部区域")
+        counts = "、".join(
+            f"{Colour(c).label} {self.colours.get(c, 0)}"
+            for c in (Colour.RED, Colour.YELLOW, Colour.WHITE, Colour.GREEN)
+        )
+        return _("%(p)s %(where)s：%(n)s 个项目（%(counts)s），用时 %(s).1f 秒") % {
+            "p": self.period,
+            "where": where,
+            "n": self.projects,
+            "counts": counts,
+            "s": self.seconds,
+        }
+
+
+def _chunks(region: Region | None) -> list[Region | None]:
+    """Districts (counties) to compute one statement each, so progress can be shown; a single
+    chunk for a district or town."""
+    if region is not None and region.level in (RegionLevel.COUNTY, RegionLevel.TOWN):
+        return [region]
+    counties = Region.objects.filter(level=RegionLevel.COUNTY)
+    if region is not None:
+        counties = counties.filter(code__startswith=region.prefix)
+    return list(counties.order_by("code")) or [region]
+
+
+def _lock(period: Period, now: dt.datetime) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, period.index]
+            )
+    # First statement of the transaction: row lock on PostgreSQL, write lock on SQLite.
+    PeriodComputation.objects.filter(year=period.year, month=period.month).update(started_at=now)
+    PeriodComputation.objects.select_for_update().get(year=period.year, month=period.month)
+
+
+def _compiled_layers(rules: ColourRules, period: Period) -> list[tuple[list, list, list]]:
+    """projects.colours' layers compiled to SQL against ProjectStatus: per layer, the column
+    names, their SQL and the params. Compiled once per run (compiling the colour expressions
+    costs more than running them on a district)."""
+    query = Query(ProjectStatus)
+    compiler = query.get_compiler(connection=connection)
+    compiled = []
+    for layer in colours.layers(rules, period):
+        sqls, params = [], []
+        for expression in layer.values():
+            sql, expression_params = compiler.compile(
+                expression.resolve_expression(query, allow_joins=False)
+            )
+            sqls.append(sql)
+            params.extend(expression_params)
+        compiled.append((list(layer), sqls, params))
+    return compiled
+
+
+def _insert_sql(figures: tuple[str, tuple], layers, now) -> tuple[str, list]:
+    """INSERT INTO projectstatus … SELECT … FROM (layer 2 FROM (layer 1 FROM (figures))): each
+    layer a derived table aliased like ProjectStatus's table, so the compiled expressions find
+    the figures and the earlier layers' columns by name. On PostgreSQL `OFFSET 0` keeps the
+    planner from merging the layers (which would compute shared expressions again)."""
+    qn = connection.ops.quote_name
+    table = qn(ProjectStatus._meta.db_table)
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    sql, params = figures[0], list(figures[1])
+    for names, sqls, layer_params in layers[:-1]:
+        items = ", ".join(f"{item} AS {qn(name)}" for name, item in zip(names, sqls, strict=True))
+        sql = f"SELECT {table}.*, {items} FROM ({sql}{fence}) {table}"
+        params = [*layer_params, *params]
+    names, sqls, final_params = layers[-1]
+    kept = [*measures.FIGURE_COLUMNS, *colours.RATE_FIELDS]
+    columns = ", ".join(qn(c) for c in [*kept, *names, "computed_at"])
+    select = ", ".join([*(f"{table}.{qn(c)}" for c in kept), *sqls, "%s"])
+    sql = f"INSERT INTO {table} ({columns}) SELECT {select} FROM ({sql}{fence}) {table}"
+    return sql, [*final_params, now, *params]
+
+
+def _write_chunk(period, as_of, chunk: Region | None, layers, now) -> int:
+    """Replaces the period's rows of `chunk` (None: every project) with one DELETE and one
+    INSERT … SELECT."""
+    stale = ProjectStatus.objects.filter(year=period.year, month=period.month)
+    selection = None
+    if chunk is not None:
+        selection = measures.projects_under(chunk)
+        stale = stale.filter(
+            Q(project_id__in=selection.values("pk")) | Q(region__code__startswith=chunk.prefix)
+        )
+    stale.order_by().delete()
+    figures = measures.figures_sql(period=period, as_of=as_of, projects_qs=selection)
+    sql, params = _insert_sql(figures, layers, now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Hash aggregates of a province fit in memory instead of spilling to disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def recompute_period(
+    *,
+    year: int,
+    month: int,
+    region_code: str | None = None,
+    progress=None,
+    today: dt.date | None = None,
+) -> RecomputeResult:
+    """Computes and stores every project's figures and colour for period year-month (all
+    regions, or the subtree of `region_code`). `progress` (e.g. a tqdm bar) gets `total` set to
+    the number of chunks and `update(1)` after each. Raises ValueError for a bad period or an
+    unknown region, before anything is written."""
+    period = Period(year, month)
+    region = None
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            raise ValueError(_("未知的区域代码：%(c)s") % {"c": region_code})
+    as_of = period.as_of(today)
+    rules = ColourRules.current()
+    chunks = _chunks(region)
+    PeriodComputation.objects.get_or_create(year=period.year, month=period.month)
+    started = time.monotonic()
+    now = timezone.now()
+    if progress is not None:
+        progress.total = len(chunks)
+    with transaction.atomic():
+        _lock(period, now)
+        written = 0
+        layers = _compiled_layers(rules, period)
+        for chunk in chunks:
+            written += _write_chunk(period, as_of, chunk, layers, now)
+            if progress is not None:
+                progress.update(1)
+        mine = ProjectStatus.objects.filter(year=period.year, month=period.month)
+        if region is not None:
+            mine = mine.filter(project_id__in=measures.projects_under(region).values("pk"))
+        counts = dict(
+            mine.exclude(colour="").order_by().values_list("colour").annotate(n=Count("id"))
+        )
+        seconds = time.monotonic() - started
+        PeriodComputation.objects.filter(year=period.year, month=period.month).update(
+            runs=F("runs") + 1,
+            finished_at=timezone.now(),
+            duration_ms=int(seconds * 1000),
+            projects=written,
+            region_code=region_code or "",
+        )
+        run = PeriodComputation.objects.get(year=period.year, month=period.month).runs
+    return RecomputeResult(
+        period=period,
+        region_code=region_code,
+        projects=written,
+        colours=counts,
+        seconds=seconds,
+        run=run,
+    )
+
+
+# --- Debounce state ---------------------------------------------------------------------------
+
+
+def computed_periods(year: int) -> list[Period]:
+    """Periods of `year` that have been computed at least once."""
+    months = PeriodComputation.objects.filter(year=year, finished_at__isnull=False).values_list(
+        "month", flat=True
+    )
+    return [Period(year, m) for m in sorted(months)]
+
+
+def mark_changed(period: Period) -> list[Period]:
+    """Marks `period` and the later computed periods of its year (whose year-to-date figures
+    include it) as changed; returns them. Two short conditional updates per period."""
+    periods = [period, *(p for p in computed_periods(period.year) if p > period)]
+    now = timezone.now()
+    for p in periods:
+        RecomputeRequest.objects.get_or_create(year=p.year, month=p.month)
+        RecomputeRequest.objects.filter(
+            year=p.year, month=p.month, dirty_since__isnull=True
+        ).update(dirty_since=now)
+    return periods
+
+
+def claim_queue(period: Period) -> bool:
+    """True for exactly one caller while no run of `period` is queued (then it is queued)."""
+    return bool(
+        RecomputeRequest.objects.filter(
+            year=period.year, month=period.month, queued_at__isnull=True
+        ).update(queued_at=timezone.now())
+    )
+
+
+def release_queue(period: Period) -> bool:
+    """Called by the queued run when it starts: True if it was still queued (not taken by
+    another worker)."""
+    return bool(
+        RecomputeRequest.objects.filter(
+            year=period.year, month=period.month, queued_at__isnull=False
+        ).update(queued_at=None)
+    )
+
+
+def is_dirty(period: Period) -> bool:
+    return RecomputeRequest.objects.filter(
+        year=period.year, month=period.month, dirty_since__isnull=False
+    ).exists()
+
+
+def last_started(period: Period) -> dt.datetime | None:
+    return (
+        PeriodComputation.objects.filter(year=period.year, month=period.month)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+
+
+def run_if_dirty(
+    period: Period, *, force: bool = False, today: dt.date | None = None
+) -> RecomputeResult | None:
+    """Recomputes `period` if it changed since its last run (or always, with `force`). The
+    dirty mark is cleared before the run — changes committed during the run mark it again, so
+    none is lost — and put back if the run fails."""
+    claimed_at = timezone.now()
+    RecomputeRequest.objects.get_or_create(year=period.year, month=period.month)
+    cleared = RecomputeRequest.objects.filter(
+        year=period.year, month=period.month, dirty_since__isnull=False
+    ).update(dirty_since=None)
+    if not cleared and not force:
+        return None
+    try:
+        return recompute_period(year=period.year, month=period.month, today=today)
+    except BaseException:
+        RecomputeRequest.objects.filter(
+            year=period.year, month=period.month, dirty_since__isnull=True
+        ).update(dirty_since=claimed_at)
+        raise
+
+
+def run(period: Period, *, today: dt.date | None = None) -> RecomputeResult:
+    """Recomputes `period` now, whether or not it changed."""
+    return run_if_dirty(period, force=True, today=today)
+
+
+def dirty_periods() -> list[Period]:
+    rows = RecomputeRequest.objects.filter(dirty_since__isnull=False).values_list("year", "month")
+    return sorted(Period(y, m) for y, m in rows)

@@ -1,0 +1,318 @@
+"""Admin of the supervision app, scoped like the projects admin (ScopedAdmin: rows and
+foreign-key choices limited to the user's regions, no deletes).
+
+Issue states move only through the state machine: the admin shows them read-only, records new
+issues through `services.issue_create`, and offers no way to skip a step. Holiday corrections
+saved here recompute the deadlines they touch, like `load_holidays`.
+"""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.admin import ScopedAdmin
+
+from . import services
+from .models import (
+    HolidayOverride,
+    HolidaySchedule,
+    Inspection,
+    InspectionFinding,
+    InspectionPhoto,
+    Issue,
+    IssueAttachment,
+    IssueTransition,
+    Meeting,
+    Notification,
+    ReminderLetter,
+    SupervisionSettings,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TransitionInline(ReadOnlyInline):
+    model = IssueTransition
+    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = IssueAttachment
+    fields = ["kind", "original_name", "file", "size", "caption", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+STATE_FIELDS = [
+    "status",
+    "source",
+    "meeting",
+    "raised_by",
+    "raised_at",
+    "assigned_unit",
+    "assignee",
+    "assigned_by",
+    "assigned_on",
+    "deadline",
+    "deadline_provisional",
+    "deadline_workdays",
+    "plan",
+    "plan_due",
+    "plan_due_provisional",
+    "plan_submitted_at",
+    "overdue_flagged_on",
+    "escalated_at",
+    "resolved_at",
+    "closed_at",
+]
+
+
+@admin.register(Issue)
+class IssueAdmin(ScopedAdmin):
+    list_display = [
+        "title",
+        "project",
+        "category",
+        "difficulty",
+        "status",
+        "assigned_unit",
+        "deadline",
+        "deadline_provisional",
+        "raised_at",
+    ]
+    list_filter = ["status", "category", "difficulty", "source", "deadline_provisional"]
+    search_fields = ["title", "project__code", "project__name"]
+    list_select_related = ["project", "assigned_unit"]
+    raw_id_fields = ["project"]
+    date_hierarchy = "raised_at"
+    inlines = [TransitionInline, AttachmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*STATE_FIELDS, "project"] if obj else STATE_FIELDS
+
+    def get_fields(self, request, obj=None):
+        editable = ["project", "title", "description", "category", "difficulty"]
+        return editable + (STATE_FIELDS if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.full_clean()
+            super().save_model(request, obj, form, change)
+            return
+        created = services.issue_create(
+            project=obj.project,
+            title=obj.title,
+            description=obj.description,
+            category=obj.category,
+            difficulty=obj.difficulty,
+            user=request.user,
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+
+@admin.register(IssueTransition)
+class IssueTransitionAdmin(ScopedAdmin):
+    list_display = ["issue", "action", "from_status", "to_status", "actor", "at"]
+    list_filter = ["action", "to_status"]
+    list_select_related = ["issue", "actor"]
+    search_fields = ["issue__title", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IssueAttachment)
+class IssueAttachmentAdmin(ScopedAdmin):
+    list_display = ["original_name", "issue", "kind", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    list_select_related = ["issue", "uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False  # uploads are checked by content: use the issue's page or the API
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ScopedAdmin):
+    list_display = ["text", "recipient_person", "recipient_user", "created_at", "read_at"]
+    list_filter = ["read_at"]
+    list_select_related = ["recipient_person", "recipient_user"]
+    search_fields = ["text"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DecisionInline(ReadOnlyInline):
+    model = Issue
+    fk_name = "meeting"
+    fields = ["title", "project", "assigned_unit", "deadline", "status"]
+    readonly_fields = fields
+    verbose_name = _("议定事项")
+    verbose_name_plural = _("议定事项")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedAdmin):
+    list_display = ["__str__", "kind", "region", "date", "chair"]
+    list_filter = ["kind", "date"]
+    search_fields = ["title", "minutes"]
+    list_select_related = ["region", "chair"]
+    filter_horizontal = ["attendees"]
+    raw_id_fields = ["chair"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    inlines = [DecisionInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        from projects import access
+
+        if db_field.name == "attendees":
+            kwargs["queryset"] = access.scope(
+                request.user, db_field.remote_field.model._default_manager.all()
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(ReminderLetter)
+class ReminderLetterAdmin(ScopedAdmin):
+    list_display = ["number", "region", "period", "issued_on", "reply_deadline", "docx"]
+    list_filter = ["year", "month"]
+    search_fields = ["number", "title"]
+    list_select_related = ["region"]
+    readonly_fields = [
+        "region",
+        "year",
+        "month",
+        "number_year",
+        "serial",
+        "number",
+        "title",
+        "addressee",
+        "issuer",
+        "issued_on",
+        "reply_deadline",
+        "reply_deadline_provisional",
+        "reply_workdays",
+        "actions",
+        "rows",
+        "file",
+        "created_by",
+        "created_at",
+    ]
+
+    @admin.display(description=_("Word 文件"))
+    def docx(self, obj):
+        if not obj.file:
+            return "—"
+        return format_html('<a href="/api/v1/letters/{}/docx/">{}</a>', obj.pk, _("下载"))
+
+    def has_add_permission(self, request):
+        return False  # letters are generated from the colours: API or generate_letters
+
+
+class FindingInline(admin.TabularInline):
+    model = InspectionFinding
+    extra = 0
+    can_delete = False
+    fields = ["description", "category", "issue"]
+    readonly_fields = ["issue"]
+
+
+class PhotoInline(ReadOnlyInline):
+    model = InspectionPhoto
+    fields = ["file", "caption", "size", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ScopedAdmin):
+    list_display = ["date", "kind", "project", "created_by"]
+    list_filter = ["kind", "date"]
+    search_fields = ["project__code", "project__name", "summary"]
+    list_select_related = ["project", "created_by"]
+    raw_id_fields = ["project"]
+    filter_horizontal = ["inspectors"]
+    readonly_fields = ["created_by", "created_at"]
+    inlines = [FindingInline, PhotoInline]
+    actions = ["raise_issues"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("将未转问题的巡查发现转为问题"))
+    def raise_issues(self, request, queryset):
+        raised = 0
+        for finding in InspectionFinding.objects.filter(
+            inspection__in=queryset, issue__isnull=True
+        ):
+            services.finding_raise_issue(finding=finding, user=request.user)
+            raised += 1
+        self.message_user(request, _("已转为问题 %(n)s 项。") % {"n": raised}, messages.SUCCESS)
+
+
+@admin.register(HolidayOverride)
+class HolidayOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "name", "is_workday", "year"]
+    list_filter = ["year", "is_workday"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        services.holidays_load(
+            days=[services.HolidayDay(obj.date, obj.is_workday, obj.name)], user=request.user
+        )
+        obj.pk = HolidayOverride.objects.get(date=obj.date).pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HolidaySchedule)
+class HolidayScheduleAdmin(admin.ModelAdmin):
+    list_display = ["year", "source", "loaded_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.holidays_load(
+            days=[], complete_years=[obj.year], source=obj.source, user=request.user
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SupervisionSettings)
+class SupervisionSettingsAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return not SupervisionSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,432 @@
+"""Serializers of the supervision API. They shape and validate input; the writes are services."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from projects import access
+from projects.models import Person, Project, Region, Unit
+
+from .. import workflow
+from ..models import (
+    Difficulty,
+    Inspection,
+    InspectionFinding,
+    InspectionKind,
+    InspectionPhoto,
+    Issue,
+    IssueAttachment,
+    IssueCategory,
+    IssueTransition,
+    Meeting,
+    MeetingKind,
+    Notification,
+    ReminderLetter,
+)
+
+
+class ScopedSlugField(serializers.SlugRelatedField):
+    """A reference by code/id to a row the requesting user may see (or change)."""
+
+    def __init__(self, *args, for_change: bool = False, **kwargs):
+        self.for_change = for_change
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        return access.scope(user, super().get_queryset(), for_change=self.for_change)
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A person (or unit) the user may pick: of their subtree or of the regions above it
+    (a city leader as an attendee or inspector), never of a sibling district."""
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        return access.scope(user, super().get_queryset(), for_choice=True)
+
+
+# --- Issues ----------------------------------------------------------------------------------
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor_name = serializers.SerializerMethodField()
+    action_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IssueTransition
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_status",
+            "to_status",
+            "actor",
+            "actor_name",
+            "at",
+            "note",
+            "details",
+        ]
+
+    def get_actor_name(self, obj) -> str:
+        if obj.actor_id is None:
+            return str(_("系统"))
+        return obj.actor.get_full_name() or obj.actor.username
+
+    def get_action_label(self, obj) -> str:
+        labels = {
+            workflow.COLLECT: _("问题收集"),
+            workflow.RECOMPUTE_DEADLINE: _("时限重算"),
+            **dict(workflow.Action.choices),
+        }
+        return str(labels.get(obj.action, obj.action))
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.FileField(source="file", read_only=True, use_url=True)
+
+    class Meta:
+        model = IssueAttachment
+        fields = [
+            "id",
+            "kind",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "caption",
+            "url",
+            "uploaded_at",
+        ]
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    caption = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    region = serializers.CharField(source="project.region_id", read_only=True)
+    region_name = serializers.CharField(source="project.region.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    difficulty_label = serializers.CharField(source="get_difficulty_display", read_only=True)
+    assigned_unit_name = serializers.CharField(
+        source="assigned_unit.name", default=None, read_only=True
+    )
+    assignee_name = serializers.CharField(source="assignee.name", default=None, read_only=True)
+    raised_by = serializers.CharField(source="raised_by.username", default=None, read_only=True)
+    overdue = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Issue
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "region",
+            "region_name",
+            "title",
+            "description",
+            "category",
+            "category_label",
+            "difficulty",
+            "difficulty_label",
+            "source",
+            "status",
+            "status_label",
+            "raised_by",
+            "raised_at",
+            "assigned_unit",
+            "assigned_unit_name",
+            "assignee",
+            "assignee_name",
+            "assigned_on",
+            "deadline",
+            "deadline_provisional",
+            "deadline_workdays",
+            "plan",
+            "plan_due",
+            "plan_due_provisional",
+            "plan_submitted_at",
+            "overdue",
+            "escalated_at",
+            "resolved_at",
+            "closed_at",
+            "meeting",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        annotated = getattr(obj, "is_overdue", None)  # set by selectors.issue_list
+        return obj.overdue_on(timezone.localdate()) if annotated is None else bool(annotated)
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return workflow.allowed_actions(request.user, obj) if request else []
+
+
+class IssueDetailSerializer(IssueSerializer):
+    transitions = TransitionSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta(IssueSerializer.Meta):
+        fields = [*IssueSerializer.Meta.fields, "transitions", "attachments"]
+        read_only_fields = fields
+
+
+class IssueCreateSerializer(serializers.Serializer):
+    project = ScopedSlugField(
+        slug_field="code", queryset=Project.objects.active(), for_change=True, label=_("项目编号")
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(choices=IssueCategory.choices)
+    difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
+
+
+class IssueTransitionInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=workflow.Action.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.filter(active=True), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(active=True), required=False, allow_null=True
+    )
+    deadline = serializers.DateField(required=False, allow_null=True)
+    plan = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- Meetings --------------------------------------------------------------------------------
+
+
+class PersonBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "name", "title"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    chair_name = serializers.CharField(source="chair.name", default=None, read_only=True)
+    attendees = PersonBriefSerializer(many=True, read_only=True)
+    decisions = serializers.IntegerField(source="decision_count", read_only=True, default=0)
+    open_decisions = serializers.IntegerField(
+        source="open_decision_count", read_only=True, default=0
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "title",
+            "region",
+            "region_name",
+            "date",
+            "location",
+            "chair",
+            "chair_name",
+            "attendees",
+            "minutes",
+            "decisions",
+            "open_decisions",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MeetingWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    region = ScopedSlugField(slug_field="code", queryset=Region.objects.all())
+    date = serializers.DateField()
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    chair = ScopedPrimaryKeyField(queryset=Person.objects.all(), required=False, allow_null=True)
+    attendees = ScopedPrimaryKeyField(queryset=Person.objects.all(), many=True, required=False)
+    minutes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MeetingUpdateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MeetingKind.choices, required=False)
+    date = serializers.DateField(required=False)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    chair = ScopedPrimaryKeyField(queryset=Person.objects.all(), required=False, allow_null=True)
+    attendees = ScopedPrimaryKeyField(queryset=Person.objects.all(), many=True, required=False)
+    minutes = serializers.CharField(required=False, allow_blank=True)
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    project = ScopedSlugField(slug_field="code", queryset=Project.objects.active())
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(choices=IssueCategory.choices, default=IssueCategory.OTHER)
+    difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(active=True))
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(active=True), required=False, allow_null=True
+    )
+    deadline = serializers.DateField(required=False, allow_null=True)
+
+
+# --- Letters ---------------------------------------------------------------------------------
+
+
+class LetterRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    colour = serializers.CharField()
+    colour_label = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    period = serializers.CharField(read_only=True)
+    red = serializers.IntegerField(source="red_count", read_only=True)
+    yellow = serializers.IntegerField(source="yellow_count", read_only=True)
+    rows = LetterRowSerializer(many=True, read_only=True)
+    docx_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReminderLetter
+        fields = [
+            "id",
+            "number",
+            "title",
+            "region",
+            "region_name",
+            "period",
+            "addressee",
+            "issuer",
+            "issued_on",
+            "reply_deadline",
+            "reply_deadline_provisional",
+            "red",
+            "yellow",
+            "rows",
+            "actions",
+            "docx_url",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField)
+    def get_docx_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/letters/{obj.pk}/docx/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class LetterCreateSerializer(serializers.Serializer):
+    region = ScopedSlugField(slug_field="code", queryset=Region.objects.all())
+    period = serializers.CharField(help_text="YYYY-MM")
+    regenerate = serializers.BooleanField(required=False, default=False)
+
+    def validate_period(self, value):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from projects.filters import parse_period
+
+        try:
+            period = parse_period(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        if period is None:
+            raise serializers.ValidationError(_("请填写期间（YYYY-MM）。"))
+        return period
+
+
+# --- Inspections -----------------------------------------------------------------------------
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = InspectionFinding
+        fields = ["id", "description", "category", "category_label", "issue"]
+        read_only_fields = fields
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.FileField(source="file", read_only=True, use_url=True)
+
+    class Meta:
+        model = InspectionPhoto
+        fields = ["id", "original_name", "content_type", "size", "caption", "url", "uploaded_at"]
+        read_only_fields = fields
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    region = serializers.CharField(source="project.region_id", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    inspectors = PersonBriefSerializer(many=True, read_only=True)
+    findings = FindingSerializer(many=True, read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "region",
+            "kind",
+            "kind_label",
+            "date",
+            "inspectors",
+            "summary",
+            "findings",
+            "photos",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FindingInputSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    category = serializers.ChoiceField(choices=IssueCategory.choices, default=IssueCategory.OTHER)
+    raise_issue = serializers.BooleanField(default=False)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
+
+
+class InspectionCreateSerializer(serializers.Serializer):
+    project = ScopedSlugField(slug_field="code", queryset=Project.objects.active(), for_change=True)
+    kind = serializers.ChoiceField(choices=InspectionKind.choices, default=InspectionKind.PATROL)
+    date = serializers.DateField()
+    inspectors = ScopedPrimaryKeyField(queryset=Person.objects.all(), many=True, required=False)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = FindingInputSerializer(many=True, required=False, default=list)
+
+
+class RaiseIssueSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "text", "link", "issue", "created_at", "read_at"]
+        read_only_fields = fields

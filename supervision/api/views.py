@@ -1,0 +1,328 @@
+"""The supervision API: issues (with /transition/ and attachments), meetings (with the generated
+agenda and decisions), reminder letters (with the Word file), inspections, notifications.
+
+Every queryset comes from `supervision.selectors` (scoped to the caller); every write is a
+service. Objects outside the caller's scope are 404; a role that may not act is 403; bad
+input is 400 naming the field.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from projects import access
+
+from .. import selectors, services
+from ..agenda import meeting_agenda
+from ..filters import (
+    InspectionFilterSet,
+    IssueFilterSet,
+    LetterFilterSet,
+    MeetingFilterSet,
+    NotificationFilterSet,
+)
+from ..letters import download_name
+from ..models import InspectionFinding
+from . import serializers as s
+
+
+class SupervisionViewSet(viewsets.GenericViewSet):
+    # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`, not 403.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    filter_backends = [DjangoFilterBackend]
+
+
+def _require_editor(user) -> None:
+    if not user.can_edit:
+        raise PermissionDenied(_("只读账号不能执行此操作。"))
+
+
+class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):
+    """问题清单. Filters: project, region, status, category, overdue, difficulty, source,
+    meeting, assigned_unit, raised_after, raised_before, q."""
+
+    filterset_class = IssueFilterSet
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.issue_detail(user=self.request.user)
+        return selectors.issue_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.IssueDetailSerializer
+        if self.action == "create":
+            return s.IssueCreateSerializer
+        return s.IssueSerializer
+
+    def _detail(self, pk) -> Response:
+        issue = get_object_or_404(selectors.issue_detail(user=self.request.user), pk=pk)
+        return Response(s.IssueDetailSerializer(issue, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.IssueCreateSerializer, responses={201: s.IssueDetailSerializer})
+    def create(self, request):
+        _require_editor(request.user)
+        data = s.IssueCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        issue = services.issue_create(user=request.user, **data.validated_data)
+        response = self._detail(issue.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(
+        request=s.IssueTransitionInputSerializer,
+        responses={
+            200: s.IssueDetailSerializer,
+            400: OpenApiResponse(description="out of order; names the allowed actions"),
+            403: OpenApiResponse(description="the role may not take this action"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Moves the issue: assign (unit, assignee, deadline), start (plan), resolve (note),
+        feedback, close, escalate, set_deadline (deadline), reopen (note)."""
+        issue = self.get_object()
+        data = s.IssueTransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.issue_transition(issue=issue, user=request.user, **data.validated_data)
+        return self._detail(issue.pk)
+
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": s.UploadSerializer},
+        responses={201: s.AttachmentSerializer},
+    )
+    @extend_schema(methods=["get"], responses={200: s.AttachmentSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def attachments(self, request, pk=None):
+        """Documents and on-site photos (JPEG/PNG/WebP/PDF/DOCX/XLSX, checked by content)."""
+        issue = self.get_object()
+        if request.method == "GET":
+            return Response(s.AttachmentSerializer(issue.attachments.all(), many=True).data)
+        data = s.UploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attachment = services.issue_attach(
+            issue=issue,
+            upload=data.validated_data["file"],
+            caption=data.validated_data["caption"],
+            user=request.user,
+        )
+        return Response(
+            s.AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):
+    """调度会议 with their generated agendas and decisions."""
+
+    filterset_class = MeetingFilterSet
+    serializer_class = s.MeetingSerializer
+
+    def get_queryset(self):
+        return selectors.meeting_list(user=self.request.user)
+
+    def _out(self, meeting, code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.meeting_list(user=self.request.user).get(pk=meeting.pk)
+        return Response(s.MeetingSerializer(fresh).data, status=code)
+
+    @extend_schema(request=s.MeetingWriteSerializer, responses={201: s.MeetingSerializer})
+    def create(self, request):
+        data = s.MeetingWriteSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        meeting = services.meeting_create(user=request.user, **data.validated_data)
+        return self._out(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MeetingUpdateSerializer, responses={200: s.MeetingSerializer})
+    def partial_update(self, request, pk=None):
+        meeting = self.get_object()
+        data = s.MeetingUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        services.meeting_update(meeting=meeting, user=request.user, **data.validated_data)
+        return self._out(meeting)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def agenda(self, request, pk=None):
+        """The agenda generated from the data for the meeting's region and date (or, once
+        frozen, the copy kept when the meeting was held; `frozen_at` says which)."""
+        return Response(meeting_agenda(self.get_object(), user=request.user))
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="agenda/freeze", filter_backends=[])
+    def freeze_agenda(self, request, pk=None):
+        """定稿: keeps the agenda as presented at the meeting."""
+        meeting = services.meeting_freeze_agenda(meeting=self.get_object(), user=request.user)
+        return Response(meeting_agenda(meeting, user=request.user))
+
+    @extend_schema(
+        methods=["post"],
+        request=s.DecisionInputSerializer,
+        responses={201: s.IssueDetailSerializer},
+    )
+    @extend_schema(methods=["get"], responses={200: s.IssueSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def decisions(self, request, pk=None):
+        """议定事项: each decision is an issue assigned at once, with a deadline."""
+        meeting = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            issues = selectors.issue_list(user=request.user).filter(meeting=meeting)
+            return Response(s.IssueSerializer(issues, many=True, context=context).data)
+        data = s.DecisionInputSerializer(data=request.data, context=context)
+        data.is_valid(raise_exception=True)
+        issue = services.meeting_decide(meeting=meeting, user=request.user, **data.validated_data)
+        fresh = selectors.issue_detail(user=request.user).get(pk=issue.pk)
+        return Response(
+            s.IssueDetailSerializer(fresh, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+
+class LetterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):
+    """提示函, listed with the period they belong to. POST {region, period} drafts one."""
+
+    filterset_class = LetterFilterSet
+    serializer_class = s.LetterSerializer
+
+    def get_queryset(self):
+        return selectors.letter_list(user=self.request.user)
+
+    @extend_schema(request=s.LetterCreateSerializer, responses={201: s.LetterSerializer})
+    def create(self, request):
+        data = s.LetterCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        period = data.validated_data["period"]
+        letter = services.letter_generate(
+            region=data.validated_data["region"],
+            year=period.year,
+            month=period.month,
+            user=request.user,
+            regenerate=data.validated_data["regenerate"],
+        )
+        return Response(
+            s.LetterSerializer(letter, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def docx(self, request, pk=None):
+        """The letter as a Word file."""
+        letter = self.get_object()
+        return FileResponse(
+            letter.file.open("rb"),
+            as_attachment=True,
+            filename=download_name(letter),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+
+
+class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):
+    """现场巡查: date, inspectors, findings (a finding can raise an issue), photos."""
+
+    filterset_class = InspectionFilterSet
+    serializer_class = s.InspectionSerializer
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self):
+        return selectors.inspection_list(user=self.request.user)
+
+    def _out(self, inspection, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=inspection.pk)
+        return Response(
+            s.InspectionSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    @extend_schema(request=s.InspectionCreateSerializer, responses={201: s.InspectionSerializer})
+    def create(self, request):
+        _require_editor(request.user)
+        data = s.InspectionCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["findings"] = [services.FindingInput(**f) for f in values.get("findings", [])]
+        inspection = services.inspection_create(user=request.user, **values)
+        return self._out(inspection, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": s.UploadSerializer}, responses={201: s.PhotoSerializer}
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def photos(self, request, pk=None):
+        inspection = self.get_object()
+        data = s.UploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = services.inspection_add_photo(
+            inspection=inspection,
+            upload=data.validated_data["file"],
+            caption=data.validated_data["caption"],
+            user=request.user,
+        )
+        return Response(
+            s.PhotoSerializer(photo, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=s.RaiseIssueSerializer, responses={201: s.IssueDetailSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"findings/(?P<finding_id>\d+)/raise-issue",
+        filter_backends=[],
+    )
+    def raise_issue(self, request, pk=None, finding_id=None):
+        """Turns a finding into an issue in one step."""
+        inspection = self.get_object()
+        finding = get_object_or_404(InspectionFinding, pk=finding_id, inspection=inspection)
+        if not access.can_change(request.user, inspection.project):
+            raise PermissionDenied(_("无权为该项目登记问题。"))
+        data = s.RaiseIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        issue = services.finding_raise_issue(
+            finding=finding, user=request.user, **data.validated_data
+        )
+        fresh = selectors.issue_detail(user=request.user).get(pk=issue.pk)
+        return Response(
+            s.IssueDetailSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class NotificationViewSet(mixins.ListModelMixin, SupervisionViewSet):
+    """The caller's own notifications (`?unread=true`)."""
+
+    filterset_class = NotificationFilterSet
+    serializer_class = s.NotificationSerializer
+
+    def get_queryset(self):
+        return selectors.notification_list(user=self.request.user)
+
+    @extend_schema(request=None, responses={200: s.NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        services.notification_mark_read(notification=notification, user=request.user)
+        return Response(s.NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[])
+    def read_all(self, request):
+        count = self.get_queryset().filter(read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"marked": count})

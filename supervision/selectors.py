@@ -1,0 +1,84 @@
+"""Reads of the supervision app: querysets that take the user, go through
+`projects.access.scope`, and carry what their lists show (select_related / prefetch /
+annotations) so a list costs the same number of queries for 1 row or 500.
+
+The FilterSets in `supervision.filters` narrow these further; the API, the UI and the admin use
+the same selectors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from projects import access
+
+from .models import (
+    Inspection,
+    InspectionFinding,
+    Issue,
+    IssueTransition,
+    Meeting,
+    Notification,
+    ReminderLetter,
+)
+
+
+def issue_list(*, user, today: dt.date | None = None) -> QuerySet[Issue]:
+    """Issues the user may see, with `is_overdue` for `today` (default: today)."""
+    today = today or timezone.localdate()
+    return (
+        access.scope(user, Issue.objects.all())
+        .with_overdue(today)
+        .select_related(
+            "project", "project__region", "assigned_unit", "assignee", "raised_by", "meeting"
+        )
+    )
+
+
+def issue_detail(*, user, today: dt.date | None = None) -> QuerySet[Issue]:
+    return issue_list(user=user, today=today).prefetch_related(
+        Prefetch("transitions", queryset=IssueTransition.objects.select_related("actor")),
+        "attachments",
+    )
+
+
+def meeting_list(*, user) -> QuerySet[Meeting]:
+    return (
+        access.scope(user, Meeting.objects.all())
+        .select_related("region", "chair")
+        .prefetch_related("attendees")
+        .annotate(
+            decision_count=Count("decisions", distinct=True),
+            open_decision_count=Count(
+                "decisions", filter=~Q(decisions__status="closed"), distinct=True
+            ),
+        )
+        .order_by("-date", "-id")
+    )
+
+
+def letter_list(*, user) -> QuerySet[ReminderLetter]:
+    return access.scope(user, ReminderLetter.objects.all()).select_related("region")
+
+
+def inspection_list(*, user) -> QuerySet[Inspection]:
+    return (
+        access.scope(user, Inspection.objects.all())
+        .select_related("project", "project__region", "created_by")
+        .prefetch_related(
+            "inspectors",
+            Prefetch("findings", queryset=InspectionFinding.objects.order_by("pk")),
+            "photos",
+        )
+    )
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    """The user's own notifications (to the login or to the person it stands for)."""
+    mine = Q(recipient_user_id=user.pk)
+    if getattr(user, "person_id", None):
+        mine |= Q(recipient_person_id=user.person_id)
+    return access.scope(user, Notification.objects.filter(mine)).select_related("issue")

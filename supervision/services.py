@@ -1,0 +1,923 @@
+"""Writes of the supervision app. The API, the admin, the UI, the commands and the Celery tasks
+call these; none writes the models directly.
+
+Each service is atomic, validates (`full_clean` and the rules named in its docstring), checks
+who may do it when a `user` is given (`user=None` is the system: the overdue job, the demo
+seeder, the commands), writes its audit rows (IssueTransition) in the same transaction, and
+sends side effects (emails) on commit. Bad input raises `ValidationError` naming the field,
+a role that may not act raises `PermissionDenied`; nothing is changed in either case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects import access
+from projects.choices import RegionLevel, Stage
+from projects.models import Person, Project, Region, Unit
+
+from . import workflow
+from .models import (
+    Difficulty,
+    HolidayOverride,
+    HolidaySchedule,
+    Inspection,
+    InspectionFinding,
+    InspectionPhoto,
+    Issue,
+    IssueAttachment,
+    IssueCategory,
+    IssueSource,
+    IssueStatus,
+    IssueTransition,
+    Meeting,
+    MeetingKind,
+    Notification,
+    ReminderLetter,
+    SupervisionSettings,
+)
+from .notifications import chain_people, notify
+from .uploads import check_upload
+from .workdays import Deadline, WorkCalendar
+from .workflow import Action
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def _day(at: dt.datetime) -> dt.date:
+    return timezone.localdate(at) if timezone.is_aware(at) else at.date()
+
+
+def _user(user):
+    return user if user is not None and getattr(user, "pk", None) else None
+
+
+def _fmt(day: dt.date | None, provisional: bool = False) -> str:
+    if day is None:
+        return "—"
+    return f"{day:%Y-%m-%d}" + (_("（待确认）") if provisional else "")
+
+
+class TransitionNotAllowed(ValidationError):
+    """An action that is not possible from the issue's current state (400)."""
+
+    def __init__(self, issue: Issue, action: str):
+        allowed = workflow.actions_from(issue.status)
+        names = "、".join(f"{a}（{workflow.Action(a).label}）" for a in allowed) or _("无")
+        super().__init__(
+            {
+                "action": _(
+                    "问题当前状态为“%(status)s”，不能执行“%(action)s”。当前可执行的操作：%(allowed)s。"
+                )
+                % {"status": issue.get_status_display(), "action": action, "allowed": names}
+            }
+        )
+        self.allowed = allowed
+
+
+def _check_editor(user, *, covers: bool) -> None:
+    if user is None:
+        return
+    if not covers or not getattr(user, "can_edit", False):
+        raise PermissionDenied(_("无权在该区域办理督导事项。"))
+
+
+def _check_supervisor(user, region: Region) -> None:
+    if user is None:
+        return
+    if not (access.region_in_scope(user, region) and getattr(user, "can_review", False)):
+        raise PermissionDenied(_("只有该区域的督导部门（管理员、审核人）可以执行此操作。"))
+
+
+def _project_covered(user, project: Project) -> bool:
+    if user is None or user.is_superuser:
+        return True
+    region = getattr(user, "region", None)
+    if region is None or not user.is_active:
+        return False
+    if region.level == RegionLevel.TOWN:
+        return bool(project.town_id and project.town_id.startswith(region.prefix))
+    return project.region_id.startswith(region.prefix)
+
+
+# --- Issues ----------------------------------------------------------------------------------
+
+
+def _record(
+    issue: Issue,
+    *,
+    action: str,
+    from_status: str,
+    actor,
+    at: dt.datetime,
+    note: str = "",
+    details: dict | None = None,
+) -> IssueTransition:
+    return IssueTransition.objects.create(
+        issue=issue,
+        action=action,
+        from_status=from_status,
+        to_status=issue.status,
+        actor=_user(actor),
+        at=at,
+        note=note,
+        details=details or {},
+    )
+
+
+@transaction.atomic
+def issue_create(
+    *,
+    project: Project,
+    title: str,
+    category: str,
+    description: str = "",
+    difficulty: str = Difficulty.ORDINARY,
+    user=None,
+    at: dt.datetime | None = None,
+    source: str = IssueSource.COLLECTED,
+    meeting: Meeting | None = None,
+    note: str = "",
+) -> Issue:
+    """问题收集: a new issue of a project, state `collected`, with its first transition row.
+    Needs an editing role covering the project; a withdrawn project takes no new issues."""
+    _check_editor(user, covers=_project_covered(user, project))
+    at = _now(at)
+    if project.stage == Stage.WITHDRAWN:
+        raise ValidationError(
+            {"project": _("项目 %(code)s 已退库，不能登记问题。") % {"code": project.code}}
+        )
+    issue = Issue(
+        project=project,
+        title=(title or "").strip(),
+        description=description or "",
+        category=category,
+        difficulty=difficulty,
+        status=IssueStatus.COLLECTED,
+        raised_by=_user(user),
+        raised_at=at,
+        source=source,
+        meeting=meeting,
+    )
+    issue.full_clean()
+    issue.save()
+    _record(issue, action=workflow.COLLECT, from_status="", actor=user, at=at, note=note)
+    return issue
+
+
+def _unit_allowed_q(user, project: Project) -> Q:
+    """Units an issue of `project` may be assigned to: those of the project's district and its
+    towns, and those of the regions above it (city and province departments) — never another
+    district's. (`user` is kept for the callers; the rule does not depend on who assigns.)"""
+    region = project.region
+    ancestors = []
+    parent = region.parent
+    while parent is not None:
+        ancestors.append(parent.code)
+        parent = parent.parent
+    return Q(region__code__in=ancestors) | Q(region__code__startswith=region.prefix)
+
+
+assignable_units_q = _unit_allowed_q
+
+
+def _validate_deadline(deadline: dt.date, today: dt.date) -> None:
+    if deadline < today:
+        raise ValidationError(
+            {
+                "deadline": _("办结时限 %(d)s 早于今天（%(t)s），请选择今天或以后的日期。")
+                % {"d": deadline, "t": today}
+            }
+        )
+
+
+@transaction.atomic
+def issue_transition(
+    *,
+    issue: Issue,
+    action: str,
+    user=None,
+    note: str = "",
+    unit: Unit | None = None,
+    assignee: Person | None = None,
+    deadline: dt.date | None = None,
+    plan: str = "",
+    at: dt.datetime | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Issue:
+    """Moves an issue by `action` (see supervision.workflow for the states and roles).
+
+    - assign: `unit` required, `assignee` optional (a person of that unit), `deadline`
+      optional: by default an ordinary issue gets N working days (SupervisionSettings,
+      default 5); a hard issue gets no deadline yet but a plan due in 2 working days, and the
+      assigner sets the deadline explicitly later (`set_deadline`).
+    - start: a hard issue needs its plan (`plan`, 办理方案).
+    - resolve: `note` (the result) required. reopen: `note` (why) required.
+    - set_deadline: `deadline` required. Deadlines are never in the past.
+    """
+    note = (note or "").strip()
+    at = _now(at)
+    today = _day(at)
+    if action not in workflow.RULES:
+        raise ValidationError(
+            {
+                "action": _("未知的操作“%(a)s”，可选：%(all)s。")
+                % {"a": action, "all": "、".join(workflow.RULES)}
+            }
+        )
+    locked = Issue.objects.select_for_update().select_related("project__region").get(pk=issue.pk)
+    rule = workflow.RULES[action]
+    if locked.status not in rule.sources:
+        raise TransitionNotAllowed(locked, action)
+    if user is not None and not rule.allowed(user, locked):
+        raise PermissionDenied(
+            _("无权执行“%(action)s”：该操作由%(who)s办理。")
+            % {"action": workflow.Action(action).label, "who": rule.who}
+        )
+    from_status = locked.status
+    details: dict = {}
+    notify_assignee = False
+    if action == Action.ASSIGN:
+        details = _assign(locked, user, unit, assignee, deadline, today, calendar)
+        notify_assignee = True
+    elif action == Action.START:
+        plan = (plan or "").strip()
+        if plan:
+            locked.plan = plan
+            locked.plan_submitted_at = at
+            details["plan"] = plan
+        elif locked.difficulty == Difficulty.HARD and locked.plan_submitted_at is None:
+            raise ValidationError({"plan": _("疑难问题开始办理前须报送办理方案（plan）。")})
+    elif action == Action.RESOLVE:
+        if not note:
+            raise ValidationError({"note": _("请填写办理结果（note）。")})
+        locked.resolved_at = at
+    elif action == Action.REOPEN:
+        if not note:
+            raise ValidationError({"note": _("请填写退回重办的原因（note）。")})
+        locked.resolved_at = None
+    elif action == Action.CLOSE:
+        locked.closed_at = at
+    elif action == Action.ESCALATE:
+        locked.escalated_at = at
+    elif action == Action.SET_DEADLINE:
+        if deadline is None:
+            raise ValidationError({"deadline": _("请指定办结时限（deadline）。")})
+        _validate_deadline(deadline, today)
+        details["previous_deadline"] = locked.deadline.isoformat() if locked.deadline else None
+        details["deadline"] = deadline.isoformat()
+        locked.deadline = deadline
+        locked.deadline_workdays = None
+        locked.deadline_provisional = False
+        locked.overdue_flagged_on = None
+    if rule.target is not None:
+        locked.status = rule.target
+    locked.full_clean()
+    locked.save()
+    _record(
+        locked,
+        action=action,
+        from_status=from_status,
+        actor=user,
+        at=at,
+        note=note,
+        details=details,
+    )
+    if notify_assignee and locked.assignee_id:
+        notify(
+            event=f"assign:{locked.pk}:{at.isoformat()}",
+            issue=locked,
+            text=_("【交办】%(code)s %(name)s：%(title)s，办结时限 %(deadline)s。")
+            % {
+                "code": locked.project.code,
+                "name": locked.project.name,
+                "title": locked.title,
+                "deadline": _fmt(locked.deadline, locked.deadline_provisional)
+                if locked.deadline
+                else _("方案报送时限 %(d)s")
+                % {"d": _fmt(locked.plan_due, locked.plan_due_provisional)},
+            },
+            people=[locked.assignee],
+        )
+    if action == Action.ESCALATE:
+        _notify_escalated(locked, manual=True)
+    return locked
+
+
+def _assign(issue, user, unit, assignee, deadline, today, calendar) -> dict:
+    if unit is None:
+        raise ValidationError({"unit": _("交办须指定责任单位（unit）。")})
+    if not Unit.objects.filter(_unit_allowed_q(user, issue.project), pk=unit.pk).exists():
+        raise ValidationError(
+            {"unit": _("责任单位“%(u)s”不在项目所在区域或其上级区域。") % {"u": unit.name}}
+        )
+    if assignee is not None and assignee.unit_id not in (None, unit.pk):
+        raise ValidationError(
+            {
+                "assignee": _("责任人“%(p)s”不属于责任单位“%(u)s”。")
+                % {"p": assignee.name, "u": unit.name}
+            }
+        )
+    settings_row = SupervisionSettings.current()
+    calendar = calendar or WorkCalendar.load()
+    issue.assigned_unit = unit
+    issue.assignee = assignee
+    issue.assigned_by = _user(user)
+    issue.assigned_on = today
+    issue.overdue_flagged_on = None
+    issue.plan_due, issue.plan_due_provisional, issue.plan_workdays = None, False, None
+    if issue.difficulty == Difficulty.HARD:
+        issue.plan_workdays = settings_row.hard_plan_workdays
+        plan_due = calendar.add_workdays(today, issue.plan_workdays)
+        issue.plan_due, issue.plan_due_provisional = plan_due
+        issue.plan, issue.plan_submitted_at = "", None
+    if deadline is not None:
+        _validate_deadline(deadline, today)
+        issue.deadline, issue.deadline_provisional, issue.deadline_workdays = deadline, False, None
+    elif issue.difficulty == Difficulty.HARD:
+        issue.deadline, issue.deadline_provisional, issue.deadline_workdays = None, False, None
+    else:
+        days = settings_row.ordinary_workdays
+        computed = calendar.add_workdays(today, days)
+        issue.deadline, issue.deadline_provisional = computed
+        issue.deadline_workdays = days
+    return {
+        "unit": unit.pk,
+        "unit_name": unit.name,
+        "assignee": assignee.pk if assignee else None,
+        "assignee_name": assignee.name if assignee else "",
+        "deadline": issue.deadline.isoformat() if issue.deadline else None,
+        "deadline_provisional": issue.deadline_provisional,
+        "deadline_workdays": issue.deadline_workdays,
+        "plan_due": issue.plan_due.isoformat() if issue.plan_due else None,
+    }
+
+
+def _notify_escalated(issue: Issue, *, manual: bool) -> list[Notification]:
+    due = issue.deadline or issue.plan_due
+    return notify(
+        event=f"escalated:{issue.pk}:{issue.escalated_at.isoformat()}",
+        issue=issue,
+        text=_("【督办通报】%(code)s %(name)s：问题“%(title)s”%(why)s，已督办通报，请抓紧办理。")
+        % {
+            "code": issue.project.code,
+            "name": issue.project.name,
+            "title": issue.title,
+            "why": _("被督办") if manual else _("超过时限（%(d)s）未办结") % {"d": _fmt(due)},
+        },
+        people=chain_people(issue),
+        users=[issue.assigned_by],
+    )
+
+
+@dataclass
+class OverdueResult:
+    flagged: int = 0
+    escalated: int = 0
+    notifications: int = 0
+    issues: list[int] = field(default_factory=list)
+
+
+def issues_flag_overdue(*, today: dt.date | None = None) -> OverdueResult:
+    """The daily job (督导通报): marks overdue issues, escalates those overdue for at least
+    `escalate_after_workdays` working days (default 0: at once), and notifies the chain.
+
+    Idempotent and safe to run concurrently: each step claims its issue with a conditional
+    UPDATE and acts only if it changed the row; notifications are unique per event.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    conf = SupervisionSettings.current()
+    calendar = WorkCalendar.load()
+    result = OverdueResult()
+    candidates = (
+        Issue.objects.overdue(today)
+        .filter(Q(overdue_flagged_on__isnull=True) | ~Q(status=IssueStatus.ESCALATED))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in list(candidates):
+        with transaction.atomic():
+            flagged = (
+                Issue.objects.overdue(today)
+                .filter(pk=pk, overdue_flagged_on__isnull=True)
+                .update(overdue_flagged_on=today)
+            )
+            issue = Issue.objects.select_related("project", "assignee", "assigned_by").get(pk=pk)
+            if not issue.overdue_on(today):
+                continue
+            due = issue.deadline or issue.plan_due
+            escalated = 0
+            if calendar.workdays_between(due, today) >= conf.escalate_after_workdays:
+                escalated = Issue.objects.filter(
+                    pk=pk, status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS]
+                ).update(status=IssueStatus.ESCALATED, escalated_at=now)
+            if escalated:
+                from_status = issue.status
+                issue.refresh_from_db(fields=["status", "escalated_at"])
+                _record(
+                    issue,
+                    action=Action.ESCALATE,
+                    from_status=from_status,
+                    actor=None,
+                    at=now,
+                    note=_("超过时限 %(d)s 未办结，系统自动督办通报。") % {"d": _fmt(due)},
+                    details={"overdue_since": due.isoformat(), "automatic": True},
+                )
+                result.escalated += 1
+                result.notifications += len(_notify_escalated(issue, manual=False))
+            elif flagged:
+                what = _("办结时限") if issue.deadline else _("办理方案报送时限")
+                result.notifications += len(
+                    notify(
+                        event=f"overdue:{issue.pk}:{due.isoformat()}",
+                        issue=issue,
+                        text=_(
+                            "【逾期】%(code)s %(name)s：问题“%(title)s”已超过%(what)s（%(d)s）。"
+                        )
+                        % {
+                            "code": issue.project.code,
+                            "name": issue.project.name,
+                            "title": issue.title,
+                            "what": what,
+                            "d": _fmt(due),
+                        },
+                        people=chain_people(issue),
+                        users=[issue.assigned_by],
+                    )
+                )
+            if flagged or escalated:
+                result.flagged += flagged
+                result.issues.append(pk)
+    return result
+
+
+# --- Working-day deadlines ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HolidayDay:
+    date: dt.date
+    is_workday: bool
+    name: str = ""
+
+
+@dataclass
+class HolidayLoadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    years: list[int] = field(default_factory=list)
+    recomputed: int = 0
+
+
+@transaction.atomic
+def holidays_load(
+    *,
+    days: Sequence[HolidayDay],
+    complete_years: Iterable[int] = (),
+    source: str = "",
+    user=None,
+) -> HolidayLoadResult:
+    """Loads a holiday schedule (or corrections) into HolidayOverride, marks `complete_years`
+    as fully known (HolidaySchedule), and recomputes the working-day deadlines these days
+    touch — provisional ones become final. All or nothing."""
+    result = HolidayLoadResult(years=sorted(set(complete_years)))
+    for day in days:
+        existing = HolidayOverride.objects.filter(date=day.date).first()
+        if existing is None:
+            HolidayOverride(date=day.date, is_workday=day.is_workday, name=day.name).save()
+            result.created += 1
+        elif existing.is_workday != day.is_workday or existing.name != day.name:
+            existing.is_workday, existing.name = day.is_workday, day.name
+            existing.save()
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    for year in result.years:
+        HolidaySchedule.objects.update_or_create(year=year, defaults={"source": source})
+    spans = [d.date for d in days] + [dt.date(y, 1, 1) for y in result.years]
+    spans += [dt.date(y, 12, 31) for y in result.years]
+    if spans:
+        result.recomputed = deadlines_recompute(since=min(spans), until=max(spans), user=user)
+    return result
+
+
+@transaction.atomic
+def deadlines_recompute(
+    *, since: dt.date | None = None, until: dt.date | None = None, user=None
+) -> int:
+    """Recomputes working-day deadlines of running issues (and reply deadlines of letters) that
+    are provisional, or whose span [assigned_on, deadline] touches [since, until] — after a
+    schedule is loaded or a day corrected. Each moved deadline leaves a transition row."""
+    calendar = WorkCalendar.load()
+    now = timezone.now()
+    today = timezone.localdate()
+    touched = Q(deadline_provisional=True) | Q(plan_due_provisional=True)
+    if since is not None and until is not None:
+        touched |= Q(assigned_on__lte=until) & (
+            Q(deadline_workdays__isnull=False, deadline__gte=since)
+            | Q(plan_submitted_at__isnull=True, plan_due__gte=since)
+        )
+    candidates = (
+        Issue.objects.select_for_update()
+        .filter(touched, status__in=IssueStatus.running(), assigned_on__isnull=False)
+        .order_by("pk")
+    )
+    changed = 0
+    for issue in candidates:
+        before = (
+            issue.deadline,
+            issue.deadline_provisional,
+            issue.plan_due,
+            issue.plan_due_provisional,
+        )
+        if issue.deadline_workdays:
+            issue.deadline, issue.deadline_provisional = calendar.add_workdays(
+                issue.assigned_on, issue.deadline_workdays
+            )
+        if issue.plan_workdays and issue.plan_submitted_at is None:
+            issue.plan_due, issue.plan_due_provisional = calendar.add_workdays(
+                issue.assigned_on, issue.plan_workdays
+            )
+        after = (
+            issue.deadline,
+            issue.deadline_provisional,
+            issue.plan_due,
+            issue.plan_due_provisional,
+        )
+        if after == before:
+            continue
+        if issue.overdue_flagged_on and not issue.overdue_on(today):
+            issue.overdue_flagged_on = None
+        issue.save()
+        _record(
+            issue,
+            action=workflow.RECOMPUTE_DEADLINE,
+            from_status=issue.status,
+            actor=user,
+            at=now,
+            note=_("节假日安排更新：办结时限 %(old)s → %(new)s。")
+            % {"old": _fmt(before[0], before[1]), "new": _fmt(after[0], after[1])},
+            details={
+                "previous_deadline": before[0].isoformat() if before[0] else None,
+                "deadline": after[0].isoformat() if after[0] else None,
+                "previous_plan_due": before[2].isoformat() if before[2] else None,
+                "plan_due": after[2].isoformat() if after[2] else None,
+            },
+        )
+        changed += 1
+    changed += _letters_recompute(calendar)
+    return changed
+
+
+def _letters_recompute(calendar: WorkCalendar) -> int:
+    from .letters import render_file
+
+    changed = 0
+    for letter in ReminderLetter.objects.select_for_update().filter(
+        reply_deadline_provisional=True
+    ):
+        new = calendar.add_workdays(letter.issued_on, letter.reply_workdays)
+        if new != Deadline(letter.reply_deadline, True):
+            letter.reply_deadline, letter.reply_deadline_provisional = new
+            render_file(letter)
+            letter.save()
+            changed += 1
+    return changed
+
+
+# --- Meetings --------------------------------------------------------------------------------
+
+MEETING_FIELDS = {"title", "location", "chair", "minutes", "date", "kind"}
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    kind: str,
+    region: Region,
+    date: dt.date,
+    user=None,
+    title: str = "",
+    location: str = "",
+    chair: Person | None = None,
+    attendees: Iterable[Person] = (),
+    minutes: str = "",
+) -> Meeting:
+    """A dispatch meeting of a region; supervising officials of that region hold it."""
+    _check_supervisor(user, region)
+    meeting = Meeting(
+        kind=kind,
+        region=region,
+        date=date,
+        title=title or _default_title(kind, region, date),
+        location=location,
+        chair=chair,
+        minutes=minutes,
+        created_by=_user(user),
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.attendees.set(list(attendees))
+    return meeting
+
+
+def _default_title(kind: str, region: Region, date: dt.date) -> str:
+    return f"{region.name}{date.year}年{date.month}月{date.day}日{MeetingKind(kind).label}"
+
+
+@transaction.atomic
+def meeting_update(
+    *, meeting: Meeting, user=None, attendees: Iterable[Person] | None = None, **fields
+) -> Meeting:
+    """Records minutes, attendees and corrections of a meeting."""
+    unknown = set(fields) - MEETING_FIELDS
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    _check_supervisor(user, meeting.region)
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    if attendees is not None:
+        locked.attendees.set(list(attendees))
+    return locked
+
+
+@transaction.atomic
+def meeting_freeze_agenda(*, meeting: Meeting, user=None) -> Meeting:
+    """Keeps the agenda as it was presented (定稿): from then on the meeting shows this copy,
+    not the live data. Freezing again replaces the copy with today's data."""
+    from .agenda import build_agenda
+
+    _check_supervisor(user, meeting.region)
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    locked.agenda = build_agenda(locked)
+    locked.agenda_frozen_at = timezone.now()
+    locked.save(update_fields=["agenda", "agenda_frozen_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def meeting_decide(
+    *,
+    meeting: Meeting,
+    project: Project,
+    title: str,
+    unit: Unit,
+    user=None,
+    category: str = IssueCategory.OTHER,
+    description: str = "",
+    difficulty: str = Difficulty.ORDINARY,
+    assignee: Person | None = None,
+    deadline: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> Issue:
+    """A decision of a meeting (议定事项): an issue of a project of the meeting's region,
+    assigned at once with a deadline, linked to the meeting and followed at the next meetings
+    until closed."""
+    _check_supervisor(user, meeting.region)
+    if not project.region_id.startswith(meeting.region.prefix) and not (
+        meeting.region.level == RegionLevel.TOWN
+        and (project.town_id or "").startswith(meeting.region.prefix)
+    ):
+        raise ValidationError(
+            {"project": _("项目 %(code)s 不属于会议所在区域。") % {"code": project.code}}
+        )
+    issue = issue_create(
+        project=project,
+        title=title,
+        category=category,
+        description=description,
+        difficulty=difficulty,
+        user=user,
+        at=at,
+        source=IssueSource.MEETING,
+        meeting=meeting,
+        note=_("%(meeting)s议定事项") % {"meeting": meeting},
+    )
+    return issue_transition(
+        issue=issue,
+        action=Action.ASSIGN,
+        user=user,
+        unit=unit,
+        assignee=assignee,
+        deadline=deadline,
+        at=at,
+        note=_("会议议定交办"),
+    )
+
+
+# --- Attachments -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_attach(*, issue: Issue, upload, user=None, caption: str = "") -> IssueAttachment:
+    """Attaches a document or on-site photo (checked by content and size) to an issue. Anyone
+    who may handle or follow the issue may attach (editors covering it, the assigned unit)."""
+    if user is not None and not (
+        workflow.is_handler(user, issue) or workflow.is_feedback_giver(user, issue)
+    ):
+        raise PermissionDenied(_("无权为该问题上传附件。"))
+    checked = check_upload(upload)
+    attachment = IssueAttachment(
+        issue=issue,
+        kind=checked.file_type.kind,
+        original_name=checked.original_name,
+        content_type=checked.file_type.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        caption=caption,
+        uploaded_by=_user(user),
+    )
+    attachment.full_clean(exclude=["file"])
+    attachment.file.save(checked.original_name, checked.file, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- Inspections -----------------------------------------------------------------------------
+
+
+@dataclass
+class FindingInput:
+    description: str
+    category: str = IssueCategory.OTHER
+    raise_issue: bool = False
+    title: str = ""
+    difficulty: str = Difficulty.ORDINARY
+
+
+@transaction.atomic
+def inspection_create(
+    *,
+    project: Project,
+    date: dt.date,
+    user=None,
+    kind: str = "patrol",
+    inspectors: Iterable[Person] = (),
+    summary: str = "",
+    findings: Iterable[FindingInput] = (),
+    at: dt.datetime | None = None,
+) -> Inspection:
+    """A visit to a project with its findings; a finding with `raise_issue` becomes an issue
+    in the same step."""
+    _check_editor(user, covers=_project_covered(user, project))
+    today = _day(_now(at))
+    if date > today:
+        raise ValidationError({"date": _("巡查日期 %(d)s 晚于今天。") % {"d": date}})
+    inspection = Inspection(
+        project=project, date=date, kind=kind, summary=summary, created_by=_user(user)
+    )
+    inspection.full_clean()
+    inspection.save()
+    inspection.inspectors.set(list(inspectors))
+    for item in findings:
+        finding = InspectionFinding(
+            inspection=inspection,
+            description=(item.description or "").strip(),
+            category=item.category,
+        )
+        finding.full_clean()
+        finding.save()
+        if item.raise_issue:
+            finding_raise_issue(
+                finding=finding, user=user, title=item.title, difficulty=item.difficulty, at=at
+            )
+    return inspection
+
+
+@transaction.atomic
+def finding_raise_issue(
+    *,
+    finding: InspectionFinding,
+    user=None,
+    title: str = "",
+    difficulty: str = Difficulty.ORDINARY,
+    at: dt.datetime | None = None,
+) -> Issue:
+    """Turns an inspection finding into an issue (once)."""
+    locked = (
+        InspectionFinding.objects.select_for_update()
+        .select_related("inspection__project")
+        .get(pk=finding.pk)
+    )
+    if locked.issue_id is not None:
+        raise ValidationError(
+            {"finding": _("该巡查发现已转为问题（编号 %(id)s）。") % {"id": locked.issue_id}}
+        )
+    inspection = locked.inspection
+    description = locked.description
+    issue = issue_create(
+        project=inspection.project,
+        title=(title or description.splitlines()[0])[:200],
+        description=description,
+        category=locked.category,
+        difficulty=difficulty,
+        user=user,
+        at=at,
+        source=IssueSource.INSPECTION,
+        note=_("%(date)s %(kind)s发现")
+        % {"date": inspection.date, "kind": inspection.get_kind_display()},
+    )
+    locked.issue = issue
+    locked.save(update_fields=["issue"])
+    finding.issue = issue
+    return issue
+
+
+@transaction.atomic
+def inspection_add_photo(
+    *, inspection: Inspection, upload, user=None, caption: str = ""
+) -> InspectionPhoto:
+    _check_editor(user, covers=_project_covered(user, inspection.project))
+    checked = check_upload(upload, images_only=True)
+    photo = InspectionPhoto(
+        inspection=inspection,
+        original_name=checked.original_name,
+        content_type=checked.file_type.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        caption=caption,
+        uploaded_by=_user(user),
+    )
+    photo.full_clean(exclude=["file"])
+    photo.file.save(checked.original_name, checked.file, save=False)
+    photo.save()
+    return photo
+
+
+# --- Reminder letters ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def letter_generate(
+    *,
+    region: Region,
+    year: int,
+    month: int,
+    user=None,
+    on: dt.date | None = None,
+    regenerate: bool = False,
+) -> ReminderLetter:
+    """提示函 of a district for a period: its yellow and red projects with their colour
+    reasons, in the official format (supervision.letters), stored as a DOCX file.
+
+    One letter per district and period: asking again returns the stored letter;
+    `regenerate=True` rebuilds it from the current colours, keeping its number."""
+    from .letters import build_letter
+
+    if region.level != RegionLevel.COUNTY:
+        raise ValidationError({"region": _("提示函发往县市区政府，请选择县市区。")})
+    _check_supervisor(user, region)
+    existing = (
+        ReminderLetter.objects.select_for_update()
+        .filter(region=region, year=year, month=month)
+        .first()
+    )
+    if existing is not None and not regenerate:
+        return existing
+    return build_letter(
+        region=region,
+        year=year,
+        month=month,
+        user=_user(user),
+        on=on or timezone.localdate(),
+        letter=existing,
+    )
+
+
+def letters_generate_for_period(
+    *, parent: Region, year: int, month: int, user=None, on: dt.date | None = None
+) -> list[ReminderLetter]:
+    """A letter for every district under `parent` that has yellow or red projects."""
+    from .letters import districts_with_colours
+
+    return [
+        letter_generate(region=region, year=year, month=month, user=user, on=on)
+        for region in districts_with_colours(parent=parent, year=year, month=month)
+    ]
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification, user) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification

@@ -1,0 +1,133 @@
+"""Attachments and photos, checked by what they contain — not by their name or the browser's
+content type — and by size, before anything is stored.
+
+Pillow is not a dependency, so images are recognised by their signatures (JPEG, PNG, WebP) and
+documents by theirs (PDF; DOCX and XLSX are ZIP packages that must hold their main part). The
+file name's extension must agree with the content, so a renamed executable is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import AttachmentKind, SupervisionSettings
+
+
+@dataclass(frozen=True)
+class FileType:
+    name: str
+    content_type: str
+    extensions: tuple[str, ...]
+    kind: str  # AttachmentKind
+
+
+JPEG = FileType("JPEG", "image/jpeg", (".jpg", ".jpeg"), AttachmentKind.PHOTO)
+PNG = FileType("PNG", "image/png", (".png",), AttachmentKind.PHOTO)
+WEBP = FileType("WebP", "image/webp", (".webp",), AttachmentKind.PHOTO)
+PDF = FileType("PDF", "application/pdf", (".pdf",), AttachmentKind.DOCUMENT)
+DOCX = FileType(
+    "DOCX",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    (".docx",),
+    AttachmentKind.DOCUMENT,
+)
+XLSX = FileType(
+    "XLSX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    (".xlsx",),
+    AttachmentKind.DOCUMENT,
+)
+IMAGES = (JPEG, PNG, WEBP)
+DOCUMENTS = (PDF, DOCX, XLSX)
+ACCEPTED = "JPEG、PNG、WebP、PDF、DOCX、XLSX"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    file: object  # the UploadedFile, rewound
+    file_type: FileType
+    size: int
+    sha256: str
+    original_name: str
+
+
+def _sniff(head: bytes, upload) -> FileType | None:
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            upload.seek(0)
+            with zipfile.ZipFile(upload) as package:
+                names = set(package.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return DOCX
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return XLSX
+    return None
+
+
+def check_upload(upload, *, images_only: bool = False, field: str = "file") -> CheckedUpload:
+    """Validates an uploaded file; raises ValidationError({field: …}) naming what is wrong."""
+    if upload is None:
+        raise ValidationError({field: _("请选择要上传的文件。")})
+    limit_mb = SupervisionSettings.current().max_upload_mb
+    size = upload.size
+    if size > limit_mb * 1024 * 1024:
+        raise ValidationError(
+            {
+                field: _("文件过大（%(size).1f MB），单个文件不能超过 %(limit)s MB。")
+                % {"size": size / 1024 / 1024, "limit": limit_mb}
+            }
+        )
+    if size == 0:
+        raise ValidationError({field: _("文件为空。")})
+    upload.seek(0)
+    head = upload.read(16)
+    file_type = _sniff(head, upload)
+    allowed = IMAGES if images_only else IMAGES + DOCUMENTS
+    if file_type not in allowed:
+        accepted = "JPEG、PNG、WebP" if images_only else ACCEPTED
+        raise ValidationError(
+            {
+                field: _("文件“%(name)s”不是可接受的%(what)s（仅支持 %(accepted)s）。")
+                % {
+                    "name": upload.name,
+                    "what": _("图片") if images_only else _("图片或文件"),
+                    "accepted": accepted,
+                }
+            }
+        )
+    extension = PurePath(upload.name or "").suffix.lower()
+    if extension not in file_type.extensions:
+        raise ValidationError(
+            {
+                field: _("文件“%(name)s”的内容是 %(type)s，与扩展名不符。")
+                % {"name": upload.name, "type": file_type.name}
+            }
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedUpload(
+        file=upload,
+        file_type=file_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        original_name=PurePath(upload.name).name[:255],
+    )

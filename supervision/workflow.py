@@ -1,0 +1,149 @@
+"""The issue state machine — the one place that says which action moves an issue from which
+states to which, and who may take it.
+
+    collected ─assign→ assigned ─start→ in_progress ─resolve→ resolved ─feedback→ feedback
+                          │   ╲ escalate ╱      │                 ╲ reopen ╱         │
+                          └──→ escalated ←──────┘                                 close→ closed
+    (overdue issues are escalated, 督导通报; from escalated: start, resolve, assign go on)
+
+Who (DOMAIN.md "Issue lists"; the user must also see the project — `covers`):
+- assign, escalate, set_deadline: the supervising officials of the region (Role.ADMIN,
+  Role.REVIEWER); the overdue job escalates as the system (no user).
+- start, resolve: the assigned unit's people, or officials with an editing role.
+- feedback: whoever raised the issue, or an editing official of the project's district
+  (the district itself or one of its towns) — the side that lives with the result.
+- close (销号): reviewers and administrators.
+- reopen (退回重办, resolved or feedback → in progress): those who may give feedback, and the
+  supervising officials.
+A superuser may do everything. Services (`supervision.services.issue_transition`) enforce this;
+the API and the UI ask `allowed_actions` to show only what the user may do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import RegionLevel, Role
+from projects.models import region_prefix
+
+from .models import Issue, IssueStatus
+
+
+class Action(models.TextChoices):
+    ASSIGN = "assign", _("交办")
+    START = "start", _("开始办理")
+    RESOLVE = "resolve", _("办结")
+    FEEDBACK = "feedback", _("结果反馈")
+    CLOSE = "close", _("销号")
+    ESCALATE = "escalate", _("督办通报")
+    SET_DEADLINE = "set_deadline", _("设定办结时限")
+    REOPEN = "reopen", _("退回重办")
+
+
+# Recorded in IssueTransition.action, not taken by users.
+COLLECT = "collect"  # 问题收集: the first row of every issue
+RECOMPUTE_DEADLINE = "recompute_deadline"  # a holiday schedule moved a working-day deadline
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def covers(user, issue: Issue) -> bool:
+    """The user's region scope contains the issue's project (no query: codes are prefixes)."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    region = user.region
+    if region is None:
+        return False
+    if region.level == RegionLevel.TOWN:
+        return bool(issue.project.town_id and issue.project.town_id.startswith(region.prefix))
+    return issue.project.region_id.startswith(region.prefix)
+
+
+def is_supervisor(user, issue: Issue) -> bool:
+    return covers(user, issue) and (user.is_superuser or user.role in Role.reviewers())
+
+
+def in_assigned_unit(user, issue: Issue) -> bool:
+    person = getattr(user, "person", None)
+    return bool(
+        issue.assigned_unit_id and person is not None and person.unit_id == issue.assigned_unit_id
+    )
+
+
+def is_handler(user, issue: Issue) -> bool:
+    return covers(user, issue) and (user.can_edit or in_assigned_unit(user, issue))
+
+
+def is_feedback_giver(user, issue: Issue) -> bool:
+    if not covers(user, issue):
+        return False
+    if user.is_superuser or (issue.raised_by_id is not None and issue.raised_by_id == user.pk):
+        return True
+    return user.can_edit and user.region.code.startswith(region_prefix(issue.project.region_id))
+
+
+def is_closer(user, issue: Issue) -> bool:
+    return covers(user, issue) and user.can_review
+
+
+def can_reopen(user, issue: Issue) -> bool:
+    return is_feedback_giver(user, issue) or is_supervisor(user, issue)
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: tuple[str, ...]
+    target: str | None  # None: the status does not change (set_deadline)
+    allowed: Callable[[object, Issue], bool]
+    who: str  # for the 403 message
+
+
+S = IssueStatus
+SUPERVISORS = _("督导部门（管理员、审核人）")
+RULES: dict[str, Rule] = {
+    Action.ASSIGN: Rule(
+        (S.COLLECTED, S.ASSIGNED, S.ESCALATED), S.ASSIGNED, is_supervisor, SUPERVISORS
+    ),
+    Action.START: Rule(
+        (S.ASSIGNED, S.ESCALATED), S.IN_PROGRESS, is_handler, _("责任单位人员或经办人员")
+    ),
+    Action.RESOLVE: Rule(
+        (S.IN_PROGRESS, S.ESCALATED), S.RESOLVED, is_handler, _("责任单位人员或经办人员")
+    ),
+    Action.FEEDBACK: Rule(
+        (S.RESOLVED,), S.FEEDBACK, is_feedback_giver, _("问题提出人或项目所在县市区经办人员")
+    ),
+    Action.CLOSE: Rule((S.FEEDBACK,), S.CLOSED, is_closer, _("审核人或管理员")),
+    Action.ESCALATE: Rule((S.ASSIGNED, S.IN_PROGRESS), S.ESCALATED, is_supervisor, SUPERVISORS),
+    Action.SET_DEADLINE: Rule(
+        (S.ASSIGNED, S.IN_PROGRESS, S.ESCALATED), None, is_supervisor, SUPERVISORS
+    ),
+    Action.REOPEN: Rule(
+        (S.RESOLVED, S.FEEDBACK),
+        S.IN_PROGRESS,
+        can_reopen,
+        _("问题提出人、县市区经办人员或督导部门"),
+    ),
+}
+
+
+def actions_from(status: str) -> list[str]:
+    """The actions that are possible from `status`, whoever asks."""
+    return [action for action, rule in RULES.items() if status in rule.sources]
+
+
+def allowed_actions(user, issue: Issue) -> list[str]:
+    """The actions `user` may take on `issue` now (for buttons; the service checks again)."""
+    return [
+        action
+        for action, rule in RULES.items()
+        if issue.status in rule.sources and rule.allowed(user, issue)
+    ]

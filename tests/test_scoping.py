@@ -1,0 +1,320 @@
+"""The scoping rule, proven across every route: a district official can neither read nor change
+another district's data — not through the API, the admin (lists, change pages, foreign-key
+choices, autocomplete, history) nor the web pages — while a city official sees every district of
+the city. One rule (`projects.access.scope`), checked from the outside."""
+
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from projects import access, services
+from projects.choices import Colour, RegionLevel, Role
+from projects.models import MonthlyReport, Project, ProjectStatus
+
+from .factories import PersonFactory, ProjectFactory, UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("project", "monthlyreport", "unit", "person", "region", "chainassignment")
+    for action in ("view", "change", "add")
+]
+
+
+def staff(user):
+    """Admin access through model permissions — not superuser, which bypasses scoping."""
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="projects", codename__in=ADMIN_PERMISSIONS
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def world(regions, project, other_project, district_official, other_official, city_official):
+    """Each district's project with a report, a unit, a person and a status."""
+    data = {}
+    for key, p in (("ours", project), ("theirs", other_project)):
+        region = p.region
+        data[key] = {
+            "project": p,
+            "report": services.report_create(
+                project=p, year=2024, month=3, completed_investment=Decimal("150")
+            ),
+            "unit": UnitFactory(name=f"{region.name}发改局", region=region),
+            "person": PersonFactory(name=f"{region.name}联络员", region=region),
+        }
+        ProjectStatus.objects.create(
+            project=p,
+            year=2024,
+            month=3,
+            colour=Colour.RED,
+            reason="滞后",
+            computed_at=timezone.now(),
+        )
+    return data
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+# --- The rule itself ---------------------------------------------------------------------------
+
+
+def test_every_scoped_model_filters_by_region(district_official, world):
+    """Every model declared in SCOPE_PATHS can be scoped (its path compiles and runs)."""
+    for label in access.SCOPE_PATHS:
+        model = apps.get_model(label)
+        access.scope(district_official, model._default_manager.all()).exists()
+        access.scope(district_official, model._default_manager.all(), for_change=True).exists()
+
+
+def test_scope_keeps_only_the_district(district_official, other_official, city_official, world):
+    def visible(user, model):
+        return set(access.scope(user, model.objects.all()).values_list("pk", flat=True))
+
+    ours, theirs = world["ours"], world["theirs"]
+    assert visible(district_official, Project) == {ours["project"].pk}
+    assert visible(other_official, Project) == {theirs["project"].pk}
+    assert visible(city_official, Project) == {ours["project"].pk, theirs["project"].pk}
+    assert visible(district_official, MonthlyReport) == {ours["report"].pk}
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def test_api_never_shows_another_districts_project(district_official, world):
+    client = api(district_official)
+    theirs = world["theirs"]["project"]
+    codes = {row["code"] for row in client.get("/api/v1/projects/").json()["results"]}
+    assert codes == {world["ours"]["project"].code}
+    filtered = client.get("/api/v1/projects/", {"region": theirs.region_id}).json()
+    assert filtered["count"] == 0
+    base = f"/api/v1/projects/{theirs.code}/"
+    for url in (
+        base,
+        base + "history/",
+        base + "years/",
+        base + "chain/",
+        base + "reports/",
+        base + "reports/2024-03/",
+        base + "reports/2024-03/history/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_api_never_changes_another_districts_project(district_official, world):
+    client = api(district_official)
+    theirs = world["theirs"]
+    base = f"/api/v1/projects/{theirs['project'].code}/"
+    writes = [
+        ("patch", base, {"name": "篡改"}),
+        ("patch", base + "reports/2024-03/", {"completed_investment": "0"}),
+        ("post", base + "reports/", {"year": 2024, "month": 4, "completed_investment": "1"}),
+        ("post", base + "years/", {"year": 2024, "annual_plan": "1"}),
+        ("post", base + "chain/", {"role": "leader", "person": theirs["person"].pk}),
+        ("post", base + "withdrawal/", {"reason": "篡改"}),
+    ]
+    for method, url, body in writes:
+        response = getattr(client, method)(url, body, format="json")
+        assert response.status_code == 404, (method, url)
+    created = client.post(
+        "/api/v1/projects/",
+        {"code": "X-1", "name": "越界", "region": theirs["project"].region_id, "level": "city"},
+        format="json",
+    )
+    assert created.status_code == 400
+    theirs["project"].refresh_from_db()
+    theirs["report"].refresh_from_db()
+    assert theirs["project"].name == "市北区测试项目"
+    assert theirs["report"].completed_investment == Decimal("150.00")
+    assert theirs["project"].reports.count() == 1
+    assert not Project.objects.filter(code="X-1").exists()
+
+
+def test_api_reference_lists_are_scoped(district_official, world):
+    client = api(district_official)
+    units = {u["name"] for u in client.get("/api/v1/units/").json()["results"]}
+    people = {p["name"] for p in client.get("/api/v1/people/").json()["results"]}
+    assert units == {"市南区发改局"}
+    assert people == {"市南区联络员"}
+
+
+def test_city_official_sees_and_changes_every_district(city_official, world):
+    client = api(city_official)
+    codes = {row["code"] for row in client.get("/api/v1/projects/").json()["results"]}
+    assert codes == {world["ours"]["project"].code, world["theirs"]["project"].code}
+    response = client.patch(
+        f"/api/v1/projects/{world['theirs']['project'].code}/", {"name": "市级更名"}, format="json"
+    )
+    assert response.status_code == 200
+
+
+def test_town_official_sees_only_projects_in_the_town(regions, world):
+    town_user = UserFactory(username="town", role=Role.OFFICIAL, region=regions["town"])
+    assert regions["town"].level == RegionLevel.TOWN
+    in_town = ProjectFactory(code="TOWN-1", region=regions["district"], town=regions["town"])
+    codes = {row["code"] for row in api(town_user).get("/api/v1/projects/").json()["results"]}
+    assert codes == {in_town.code}
+
+
+# --- Admin -------------------------------------------------------------------------------------
+
+
+def test_admin_changelist_shows_only_the_district(client, district_official, world):
+    client.force_login(staff(district_official))
+    page = client.get(reverse("admin:projects_project_changelist"))
+    assert page.status_code == 200
+    shown = {p.code for p in page.context["cl"].result_list}
+    assert shown == {world["ours"]["project"].code}
+    reports = client.get(reverse("admin:projects_monthlyreport_changelist"))
+    assert {r.pk for r in reports.context["cl"].result_list} == {world["ours"]["report"].pk}
+    searched = client.get(reverse("admin:projects_project_changelist"), {"q": "QD-002"})
+    assert list(searched.context["cl"].result_list) == []
+
+
+def test_admin_change_page_of_another_district_is_refused(client, district_official, world):
+    client.force_login(staff(district_official))
+    theirs = world["theirs"]
+    for name, obj in (
+        ("admin:projects_project_change", theirs["project"]),
+        ("admin:projects_monthlyreport_change", theirs["report"]),
+        ("admin:projects_unit_change", theirs["unit"]),
+        ("admin:projects_person_change", theirs["person"]),
+    ):
+        url = reverse(name, args=[obj.pk])
+        response = client.get(url)
+        # The admin answers "does not exist" with a redirect to its index.
+        assert response.status_code == 302, name
+        assert response["Location"] == reverse("admin:index"), name
+        posted = client.post(url, {"name": "篡改"})
+        assert posted.status_code == 302, name
+    theirs["project"].refresh_from_db()
+    theirs["unit"].refresh_from_db()
+    assert theirs["project"].name == "市北区测试项目"
+    assert theirs["unit"].name == "市北区发改局"
+
+
+def test_admin_foreign_key_choices_are_scoped(client, district_official, world):
+    client.force_login(staff(district_official))
+    form = client.get(reverse("admin:projects_project_add")).context["adminform"].form
+    assert set(form.fields["region"].queryset.values_list("code", flat=True)) == {
+        "370202",
+        "370202001",
+    }
+    assert set(form.fields["responsible_unit"].queryset) == {world["ours"]["unit"]}
+
+
+def test_admin_refuses_a_foreign_unit_typed_into_a_raw_id_field(client, district_official, world):
+    client.force_login(staff(district_official))
+    ours = world["ours"]["project"]
+    url = reverse("admin:projects_project_change", args=[ours.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name not in ("categories",)
+    }
+    data.update(
+        {
+            "region": ours.region_id,
+            "responsible_unit": world["theirs"]["unit"].pk,
+            **{
+                f"{prefix}-{suffix}": value
+                for prefix in ("years", "chain", "milestones", "factors")
+                for suffix, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))
+            },
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form comes back with an error
+    assert "responsible_unit" in response.context["adminform"].form.errors
+    ours.refresh_from_db()
+    assert ours.responsible_unit is None
+
+
+def test_admin_autocomplete_offers_only_the_districts_units(client, district_official, world):
+    client.force_login(staff(district_official))
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "projects", "model_name": "person", "field_name": "unit", "term": "发改局"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["市南区发改局"]
+
+
+def test_admin_history_of_another_districts_project_is_refused(client, district_official, world):
+    client.force_login(staff(district_official))
+    theirs = world["theirs"]["project"]
+    response = client.get(reverse("admin:projects_project_history", args=[theirs.pk]))
+    assert response.status_code in (302, 403, 404)
+    record = theirs.history.latest()
+    form = client.get(
+        reverse("admin:projects_project_simple_history", args=[theirs.pk, record.history_id])
+    )
+    assert form.status_code in (302, 403, 404)
+
+
+def test_admin_inline_choices_are_scoped(client, district_official, world):
+    client.force_login(staff(district_official))
+    ours = world["ours"]["project"]
+    page = client.get(reverse("admin:projects_project_change", args=[ours.pk]))
+    chain_formset = next(
+        f.formset for f in page.context["inline_admin_formsets"] if f.formset.prefix == "chain"
+    )
+    people = set(chain_formset.empty_form.fields["person"].queryset)
+    assert world["theirs"]["person"] not in people
+
+
+# --- Web pages ---------------------------------------------------------------------------------
+
+
+def test_home_page_shows_only_the_callers_regions(client, district_official, regions, world):
+    client.force_login(district_official)
+    own = client.get("/")
+    assert own.status_code == 200
+    assert world["theirs"]["project"].code not in own.content.decode()
+    for foreign in (regions["other"].code, regions["city"].code, regions["province"].code):
+        assert client.get("/", {"region": foreign}).status_code == 404, foreign
+
+
+def test_home_page_of_the_city_includes_its_districts(client, city_official, regions, world):
+    client.force_login(city_official)
+    assert client.get("/", {"region": regions["other"].code}).status_code == 200
+    assert client.get("/", {"region": regions["other_city"].code}).status_code == 404
+
+
+def test_project_pages_of_another_district_are_404(client, district_official, world):
+    client.force_login(district_official)
+    theirs = world["theirs"]["project"]
+    listing = client.get(reverse("projects:project_list"))
+    assert listing.status_code == 200
+    assert theirs.code not in listing.content.decode()
+    assert world["ours"]["project"].code in listing.content.decode()
+    detail = client.get(reverse("projects:project_detail", args=[theirs.code]))
+    assert detail.status_code == 404
+
+
+def test_admin_users_cannot_grant_themselves_superuser(client, district_official, world):
+    staff(district_official)
+    district_official.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="projects", codename__in=["view_user", "change_user"]
+        )
+    )
+    client.force_login(district_official)
+    page = client.get(reverse("admin:projects_user_change", args=[district_official.pk]))
+    assert page.status_code == 200
+    assert "is_superuser" not in page.context["adminform"].form.fields

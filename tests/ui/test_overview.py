@@ -1,0 +1,110 @@
+"""The overview (`/`): the bulletin's opening figures, colours, ranking, curve and pipeline for a
+region and period, each number linking to the list behind it; scoped like everything else."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from .conftest import PERIOD, compute, make_projects
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("projects:home")
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client, portfolio):
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_city_official_sees_the_whole_city(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(HOME, {"period": PERIOD})
+    assert response.status_code == 200
+    body = response.content.decode()
+    figures = {f["label"]: f for f in response.context["figures"]}
+    assert figures["重点项目"]["value"] == 9
+    # 6 reporting projects × 10 months × 100 万元 against 9 × 1,200 万元
+    assert response.context["totals"]["completed_ytd"] == 6000
+    assert "6,000.00万元" in body
+    assert "1.08亿元" in body
+    assert "55.6%" in body  # 6,000 / 10,800
+    assert "83.3%" in body  # time progress 10/12
+    names = [row["name"] for row in response.context["children"]]
+    assert names == ["市南区", "市北区"]
+
+
+def test_district_official_sees_their_district_by_default(client, district_official, portfolio):
+    client.force_login(district_official)
+    response = client.get(HOME, {"period": PERIOD})
+    assert response.status_code == 200
+    assert response.context["region"].name == "市南区"
+    assert response.context["totals"]["projects"] == 6
+    assert response.context["totals"]["completed_ytd"] == 4000
+    assert "市北区" not in response.content.decode()
+
+
+def test_district_official_cannot_open_another_districts_overview(
+    client, other_official, regions, portfolio
+):
+    client.force_login(other_official)
+    response = client.get(HOME, {"region": regions["district"].code, "period": PERIOD})
+    assert response.status_code == 404
+
+
+def test_malformed_period_is_a_404_with_the_reason_not_a_500(client, city_official, portfolio):
+    client.force_login(city_official)
+    assert client.get(HOME, {"period": "2024-13"}).status_code == 404
+
+
+def test_colour_counts_link_to_the_projects_behind_them(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(HOME, {"period": PERIOD})
+    red = next(c for c in response.context["colours"] if c["colour"] == "red")
+    assert red["count"] == 3
+    listed = client.get(red["url"])
+    codes = {p.code for p in listed.context["page"].object_list}
+    assert codes == {"SN-000", "SN-003", "SB-000"}
+
+
+def test_every_figure_card_is_a_link(client, city_official, portfolio):
+    client.force_login(city_official)
+    body = client.get(HOME, {"period": PERIOD}).content.decode()
+    cards = re.findall(r'<a class="card[^"]*" href="([^"]+)"', body)
+    assert len(cards) >= 8 + 4  # eight figures and the four pools of 四个一批
+    for url in cards:
+        assert client.get(url.replace("&amp;", "&")).status_code == 200
+
+
+def test_ranking_chart_shows_rank_and_movement(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(HOME, {"period": PERIOD})
+    chart = response.context["ranking_chart"]
+    names = chart["yAxis"]["data"]
+    assert {n.split(". ", 1)[1] for n in names} == {"市南区", "市北区"}
+    labels = [item["label"]["formatter"] for item in chart["series"][0]["data"]]
+    assert all("—" in label or "▲" in label or "▼" in label for label in labels)
+
+
+def test_overview_queries_do_not_grow_with_the_number_of_projects(
+    client, city_official, regions, portfolio, django_assert_num_queries
+):
+    client.force_login(city_official)
+    client.get(HOME, {"period": PERIOD})
+    for more in (0, 27):  # 9 projects, then 36
+        if more:
+            make_projects(regions["district"], more, prefix="MORE")
+            compute()
+        # 1 session, 2 user, 3 the user's region,
+        # 4 is the period waiting for a recompute (measures' freshness check),
+        # 5 totals, 6 summary by level, 7 the city's districts, 8 summary by district,
+        # 9 the four pools (四个一批),
+        # 10-17 the ranking: published snapshot?, indicators, settings, districts, summary,
+        #        previous period's snapshot?, previous and current computation times,
+        # 18-27 the cumulative curve: one total per month, January to October,
+        # 28 the regions of the region picker.
+        with django_assert_num_queries(28):
+            response = client.get(HOME, {"period": PERIOD})
+        assert response.context["totals"]["projects"] == 9 + more

@@ -1,0 +1,121 @@
+"""The project list: the API's FilterSet, sorting, pagination, the htmx partial and the .xlsx
+export of the same list; scoped; a constant number of queries for any number of projects."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from .conftest import PERIOD, compute, make_projects
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("projects:project_list")
+
+
+def codes(response) -> set[str]:
+    return {p.code for p in response.context["page"].object_list}
+
+
+def test_city_official_lists_every_district_of_the_city(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert codes(response) == {f"SN-{i:03d}" for i in range(6)} | {f"SB-{i:03d}" for i in range(3)}
+
+
+def test_district_official_lists_only_their_district(client, district_official, portfolio):
+    client.force_login(district_official)
+    assert codes(client.get(LIST)) == {f"SN-{i:03d}" for i in range(6)}
+
+
+def test_official_of_another_district_does_not_see_ours(client, other_official, portfolio):
+    client.force_login(other_official)
+    assert codes(client.get(LIST)) == {"SB-000", "SB-001", "SB-002"}
+    assert codes(client.get(LIST, {"q": "SN-"})) == set()
+
+
+def test_filtering_to_red_projects_matches_the_api(client, city_official, portfolio):
+    client.force_login(city_official)
+    page = client.get(LIST, {"colour": "red", "period": PERIOD})
+    api = client.get("/api/v1/projects/", {"colour": "red", "period": PERIOD})
+    assert api.status_code == 200
+    assert codes(page) == {p["code"] for p in api.json()["results"]} == {
+        "SN-000",
+        "SN-003",
+        "SB-000",
+    }
+
+
+def test_filters_combine_level_and_region(client, city_official, regions, portfolio):
+    client.force_login(city_official)
+    response = client.get(LIST, {"region": regions["district"].code, "level": "provincial"})
+    assert codes(response) == {"SN-000", "SN-003"}
+
+
+def test_a_bad_filter_value_is_a_400_with_the_reason(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(LIST, {"period": "2024-13"})
+    assert response.status_code == 400
+    assert "期间" in response.content.decode()
+    assert codes(response) == set()
+
+
+def test_sorting_by_investment_rate(client, city_official, portfolio):
+    client.force_login(city_official)
+    rows = list(client.get(LIST, {"ordering": "investment_rate"}).context["page"].object_list)
+    rates = [p.status_investment_rate for p in rows]
+    assert rates == sorted(rates)
+    assert rows[0].code in {"SN-000", "SN-003", "SB-000"}
+
+
+def test_htmx_request_gets_only_the_results(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(LIST, {"colour": "red"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and 'id="project-table"' in body
+
+
+def test_export_is_the_same_filtered_list_as_xlsx(client, district_official, portfolio):
+    client.force_login(district_official)
+    response = client.get(LIST, {"colour": "red", "export": "xlsx", "period": PERIOD})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("项目编号", "项目名称", "所属区域")
+    assert sorted(r[0] for r in rows[1:]) == ["SN-000", "SN-003"]
+    header = rows[0]
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["年度计划投资（万元）"] == 1200
+    assert first["四色"] == "红"
+
+
+def test_export_of_a_district_official_leaves_out_other_districts(
+    client, district_official, portfolio
+):
+    client.force_login(district_official)
+    response = client.get(LIST, {"export": "xlsx"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    exported = [r[0] for r in list(book.active.iter_rows(values_only=True))[1:]]
+    assert sorted(exported) == [f"SN-{i:03d}" for i in range(6)]
+
+
+def test_list_queries_do_not_grow_with_the_number_of_projects(
+    client, city_official, regions, portfolio, django_assert_num_queries
+):
+    client.force_login(city_official)
+    client.get(LIST)
+    for more in (0, 40):  # 9 projects, then 49 (two pages)
+        if more:
+            make_projects(regions["other"], more, prefix="MORE")
+            compute()
+        # 1 session, 2 user, 3 latest computed period, 4 the user's region (scoping), 5 count,
+        # 6 the regions of the region picker, 7 active categories, 8 the page of projects
+        # (regions, towns, units and the period's status joined), 9 their categories,
+        # 10 their current chain (roles and people joined).
+        with django_assert_num_queries(10):
+            response = client.get(LIST)
+        assert response.context["page"].paginator.count == 9 + more

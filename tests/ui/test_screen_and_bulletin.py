@@ -1,0 +1,88 @@
+"""The meeting-room screen (read-only pages advanced by keys or a timer) and the monthly
+ranking bulletin (printable page and formatted .xlsx)."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from .conftest import PERIOD
+
+pytestmark = pytest.mark.django_db
+
+SCREEN = reverse("projects:screen")
+BULLETIN = reverse("projects:bulletin")
+
+
+def test_screen_has_the_meeting_pages_and_no_editing_controls(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(SCREEN, {"period": PERIOD, "auto": "20"})
+    assert response.status_code == 200
+    kinds = [s["kind"] for s in response.context["slides"]]
+    assert kinds == ["figures", "ranking", "attention", "overdue", "decisions"]
+    body = response.content.decode()
+    for control in ("<form", "<input", "<textarea", "<select", "<button"):
+        assert control not in body
+    assert 'data-interval="20"' in body
+    assert 'data-theme="dark"' in body
+    attention = next(s for s in response.context["slides"] if s["kind"] == "attention")
+    assert [s.project.code for s in attention["rows"]] == ["SN-000", "SN-003", "SB-000"]
+
+
+def test_screen_light_theme(client, city_official, portfolio):
+    client.force_login(city_official)
+    assert 'data-theme="light"' in client.get(SCREEN, {"theme": "light"}).content.decode()
+
+
+def test_long_lists_are_split_into_pages_readable_from_the_back(
+    client, city_official, regions, portfolio
+):
+    from .conftest import compute, make_projects
+
+    make_projects(regions["district"], 30, prefix="MORE", stalled_every=1)  # 30 more red
+    compute()
+    client.force_login(city_official)
+    slides = client.get(SCREEN, {"period": PERIOD}).context["slides"]
+    pages = [s for s in slides if s["kind"] == "attention"]
+    assert [len(p["rows"]) for p in pages] == [8, 8, 8, 8, 1]
+    assert pages[0]["part"] == "1/5"
+
+
+def test_district_official_cannot_put_another_district_on_screen(
+    client, other_official, regions, portfolio
+):
+    client.force_login(other_official)
+    assert client.get(SCREEN, {"region": regions["district"].code}).status_code == 404
+
+
+def test_bulletin_ranks_the_districts(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(BULLETIN, {"period": PERIOD})
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    # Both districts completed 2 of 3 projects' plans (66.7%): a tie shares the rank.
+    assert [(r["rank"], r["name"]) for r in rows] == [(1, "市南区"), (1, "市北区")]
+    assert "青岛市重点项目建设县市区排名通报" in response.content.decode()
+
+
+def test_bulletin_workbook_has_the_title_and_a_row_per_district(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(BULLETIN, {"period": PERIOD, "export": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet["A1"].value == "青岛市重点项目建设县市区排名通报"
+    assert "2024年1–10月" in sheet["A2"].value
+    assert sheet["B4"].value == "县市区"
+    districts = {sheet.cell(row=r, column=2).value for r in (5, 6)}
+    assert districts == {"市南区", "市北区"}
+    assert sheet.cell(row=5, column=8).number_format == "0.0%"
+    assert sheet.page_setup.orientation == "landscape"
+
+
+def test_a_districts_bulletin_ranks_its_leaders_only(client, district_official, portfolio):
+    client.force_login(district_official)
+    response = client.get(BULLETIN, {"period": PERIOD})
+    assert response.status_code == 200
+    assert response.context["scope_label"] == "包联领导"
+    assert "市北区" not in response.content.decode()
