@@ -155,6 +155,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema enum per choice set, named after it (several models have a `kind` or status).
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "projects.choices.Level",
+        "StageEnum": "projects.choices.Stage",
+        "ColourEnum": "projects.choices.Colour",
+        "RegionLevelEnum": "projects.choices.RegionLevel",
+        "UnitKindEnum": "projects.choices.UnitKind",
+        "RoleEnum": "projects.choices.Role",
+        "MilestoneKindEnum": "projects.choices.MilestoneKind",
+        "FactorKindEnum": "projects.choices.FactorKind",
+        "WithdrawalStatusEnum": "projects.choices.WithdrawalStatus",
+        "IssueStatusEnum": "supervision.models.IssueStatus",
+        "IssueCategoryEnum": "supervision.models.IssueCategory",
+        "DifficultyEnum": "supervision.models.Difficulty",
+        "AttachmentKindEnum": "supervision.models.AttachmentKind",
+        "MeetingKindEnum": "supervision.models.MeetingKind",
+        "InspectionKindEnum": "supervision.models.InspectionKind",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------

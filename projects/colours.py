@@ -262,8 +262,6 @@ def checks(rules: ColourRules, period: Period) -> list[Check]:
             "investment_rate": Round(rate, 6),
             "time_progress": Round(progress, 6),
             "gap_points": Round(GAP, 2),
-            "completed_ytd": F("completed_ytd"),
-            "annual_plan": F("annual_plan"),
         },
     )
 
@@ -296,7 +294,7 @@ def checks(rules: ColourRules, period: Period) -> list[Check]:
             ),
             output_field=TextField(),
         ),
-        numbers={"planned_start": F("planned_start"), "months_late": MONTHS_LATE},
+        numbers={"months_late": MONTHS_LATE},
     )
 
     statistics_check = Check(
@@ -327,7 +325,7 @@ def checks(rules: ColourRules, period: Period) -> list[Check]:
             default=sql_format(_("%(start)s 开工，尚未纳统"), start=month_text("actual_start")),
             output_field=TextField(),
         ),
-        numbers={"actual_start": F("actual_start"), "months_since_start": MONTHS_SINCE_START},
+        numbers={"months_since_start": MONTHS_SINCE_START},
     )
 
     milestone_check = Check(
@@ -343,11 +341,7 @@ def checks(rules: ColourRules, period: Period) -> list[Check]:
             name=F("milestone_overdue_name"),
             days=text(F("milestone_overdue_days")),
         ),
-        numbers={
-            "overdue": F("milestones_overdue"),
-            "days": F("milestone_overdue_days"),
-            "name": F("milestone_overdue_name"),
-        },
+        numbers={"overdue": F("milestones_overdue"), "days": F("milestone_overdue_days")},
     )
 
     window = rules.reporting_red_months
@@ -370,7 +364,7 @@ def checks(rules: ColourRules, period: Period) -> list[Check]:
             default=Value(_("按月报送")),
             output_field=TextField(),
         ),
-        numbers={"months_without_report": F("months_without_report"), "window": Value(window)},
+        numbers={"months_without_report": F("months_without_report")},
     )
     return [progress_check, start_check, statistics_check, milestone_check, reporting_check]
 

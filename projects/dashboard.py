@@ -405,9 +405,10 @@ def cumulative_curve(projects, *, region, period) -> dict:
     }
 
 
-def ranking_chart(ranking: dict, *, period, dark: bool = False) -> dict:
+def ranking_chart(ranking: dict, *, period, dark: bool = False, large: bool = False) -> dict:
     """The ranking as horizontal bars (score), best at the top, labelled with the rank and the
-    movement against the previous period; clicking a district opens its overview."""
+    movement against the previous period; clicking a district opens its overview. `large`:
+    type readable from the back of a meeting room."""
     rows = ranking["rows"]
     names, data = [], []
     for row in reversed(rows):
@@ -435,13 +436,32 @@ def ranking_chart(ranking: dict, *, period, dark: bool = False) -> dict:
             }
         )
     text = "#e8e8e8" if dark else "#1f2329"
+    size = 22 if large else 12
     return {
         "tooltip": {"trigger": "item"},
-        "grid": {"left": 10, "right": 70, "top": 10, "bottom": 10, "containLabel": True},
+        "grid": {
+            "left": 10,
+            "right": 130 if large else 70,
+            "top": 10,
+            "bottom": 10,
+            "containLabel": True,
+        },
         "xAxis": {"type": "value", "show": False},
-        "yAxis": {"type": "category", "data": names, "axisLabel": {"color": text}},
-        "series": [{"type": "bar", "data": data, "barMaxWidth": 28, "label": {"color": text}}],
+        "yAxis": {
+            "type": "category",
+            "data": names,
+            "axisLabel": {"color": text, "fontSize": size},
+        },
+        "series": [
+            {
+                "type": "bar",
+                "data": data,
+                "barMaxWidth": 56 if large else 28,
+                "label": {"color": text, "fontSize": size},
+            }
+        ],
         "textStyle": {"color": text},
+        "animationDuration": 400,
         "aria": {"enabled": True},
     }
 
@@ -455,7 +475,7 @@ def colour_chart(colours: list[dict]) -> dict:
                 "type": "pie",
                 "radius": ["45%", "72%"],
                 "avoidLabelOverlap": True,
-                "label": {"formatter": "{b}\n{c}"},
+                "label": {"formatter": "{c}"},
                 "data": [
                     {
                         "name": f"{c['label']}（{c['meaning']}）",
@@ -626,10 +646,10 @@ def screen(*, user, region: Region, period: Period) -> dict:
         "totals": totals,
         "colours": colour_counts(totals, region=region, period=period),
         "ranking": ranking,
-        "ranking_chart": ranking_chart(ranking, period=period, dark=True)
+        "ranking_chart": ranking_chart(ranking, period=period, dark=True, large=True)
         if ranking and ranking["rows"]
         else None,
-        "ranking_chart_light": ranking_chart(ranking, period=period)
+        "ranking_chart_light": ranking_chart(ranking, period=period, large=True)
         if ranking and ranking["rows"]
         else None,
         "slides": slides,

@@ -11,6 +11,7 @@ letters are in `supervision/views_ui.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 from decimal import Decimal
@@ -143,10 +144,9 @@ def project_list(request):
         "categories": Category.objects.filter(active=True).values_list("code", "name"),
         "selected": _selected(request),
         "sorts": SORTS,
-        "status": 200 if valid else 400,
     }
     template = "projects/_project_results.html" if request.htmx else "projects/project_list.html"
-    return render(request, template, context, status=context["status"])
+    return render(request, template, context)
 
 
 def _selected(request) -> dict[str, list[str]]:
@@ -348,7 +348,7 @@ def reporting_form(request, region: str, period: str):
                     "projects:reporting_form", kwargs={"region": district.code, "period": period}
                 )
                 if result.created or result.updated:
-                    url += f"?saved={int(result.saved_at.timestamp())}"
+                    url += f"?saved={int(result.saved_at.timestamp() * 1000)}"  # ms
                 return redirect(url)
             messages.error(
                 request,
@@ -363,10 +363,8 @@ def reporting_form(request, region: str, period: str):
                 if bad
                 else _("表单有误，整张表均未保存。"),
             )
-        status = 400
     else:
         formset = ReportFormSet(rows=rows, prefix="r")
-        status = 200
     for row, form in zip(rows, formset.forms, strict=True):
         row.form = form
     saved = request.GET.get("saved")
@@ -384,7 +382,6 @@ def reporting_form(request, region: str, period: str):
             "districts": _editable_districts(request.user),
             "upload_form": ReportsUploadForm(initial={"year": target.year, "month": target.month}),
         },
-        status=status,
     )
 
 
@@ -405,9 +402,7 @@ def reporting_status(request, region: str, period: str):
     district, target = _reporting_target(request, region, period)
     saved = request.GET.get("saved", "")
     saved_at = (
-        timezone.datetime.fromtimestamp(int(saved), tz=timezone.get_current_timezone())
-        if saved.isdigit()
-        else None
+        dt.datetime.fromtimestamp(int(saved) / 1000, tz=dt.UTC) if saved.isdigit() else None
     )
     dashboard.ensure_fresh(target)  # eager mode: the trailing run of the debounce
     computed_at = (
@@ -457,7 +452,6 @@ def ledger_upload(request):
         request,
         "projects/ledger_upload.html",
         {"form": form, "jobs": ui_tasks.recent_jobs(request.user)},
-        status=400 if form.errors else 200,
     )
 
 

@@ -174,7 +174,7 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
                 "region": s.project.region_id,
                 "region_name": s.project.region.name,
                 "colour": s.colour,
-                "colour_label": Colour(s.colour).label,
+                "colour_label": str(Colour(s.colour).label),
                 "reason": s.reason,
                 "investment_rate": float(s.investment_rate)
                 if s.investment_rate is not None

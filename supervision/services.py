@@ -11,10 +11,12 @@ a role that may not act raises `PermissionDenied`; nothing is changed in either 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -664,7 +666,8 @@ def meeting_freeze_agenda(*, meeting: Meeting, user=None) -> Meeting:
 
     _check_supervisor(user, meeting.region)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    locked.agenda = build_agenda(locked)
+    # Through JSON once, so the stored copy is exactly what a reader gets back.
+    locked.agenda = json.loads(json.dumps(build_agenda(locked), cls=DjangoJSONEncoder))
     locked.agenda_frozen_at = timezone.now()
     locked.save(update_fields=["agenda", "agenda_frozen_at", "updated_at"])
     return locked

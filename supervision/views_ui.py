@@ -105,7 +105,7 @@ def issue_board(request):
                 for status in BOARD_COLUMNS
             ],
         )
-    return render(request, "supervision_ui/issue_board.html", context, status=200 if valid else 400)
+    return render(request, "supervision_ui/issue_board.html", context)
 
 
 def _region_options(request):
@@ -143,7 +143,6 @@ def issue_new(request, code: str):
         request,
         "supervision_ui/issue_new.html",
         {"project": project, "form": form},
-        status=400 if form.errors else 200,
     )
 
 
@@ -221,7 +220,6 @@ def issue_detail(request, pk: int):
                 status = 403
             except ValidationError as exc:
                 _add_errors(form, exc)
-                status = 400
             else:
                 messages.success(
                     request,
@@ -231,7 +229,6 @@ def issue_detail(request, pk: int):
         else:
             if form.is_valid():
                 form.add_error(None, _("该操作当前不可用或您无权执行。"))
-            status = 400
     return render(
         request,
         "supervision_ui/issue_detail.html",
@@ -295,7 +292,6 @@ def meeting_list(request):
             "region": region,
             "can_hold": request.user.is_superuser or request.user.can_review,
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -358,7 +354,6 @@ def meeting_detail(request, pk: int):
             "form": form,
             "can_decide": request.user.is_superuser or request.user.can_review,
         },
-        status=400 if form.errors else 200,
     )
 
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import (
+    bulk_update_with_history,
+    get_history_manager_for_model,
+    get_history_model_for_model,
+)
 
 from ..models import MonthlyReport
 
@@ -29,6 +33,48 @@ def chunked(items: Iterable, size: int = BATCH) -> Iterator[list]:
             batch = []
     if batch:
         yield batch
+
+
+HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user")
+
+
+def bulk_create_with_history(objs: list, model, *, default_user, default_date) -> None:
+    """Inserts `objs` and their history rows ("+"), in the current transaction.
+
+    Like simple_history.utils.bulk_create_with_history, except that the history rows are
+    copied by the database from the rows just inserted (one INSERT … SELECT per 900 ids)
+    instead of being built and sent as Python objects, which was about 40% of the CPU time of
+    a 10,000-row ledger import. The columns come from simple_history's own field list
+    (`tracked_fields`); a history model with any other extra field falls back to the
+    library's `bulk_history_create`.
+    """
+    if not objs:
+        return
+    model._default_manager.bulk_create(objs, batch_size=BATCH)
+    history = get_history_model_for_model(model)
+    tracked = [field.name for field in history.tracked_fields]
+    extra = {field.name for field in history._meta.fields} - set(tracked) - {"history_id"}
+    if extra != set(HISTORY_COLUMNS) or objs[0].pk is None:
+        get_history_manager_for_model(model).bulk_history_create(
+            objs, batch_size=BATCH, default_user=default_user, default_date=default_date
+        )
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    target = [history._meta.get_field(name).column for name in (*tracked, *HISTORY_COLUMNS)]
+    source = [model._meta.get_field(name).column for name in tracked]
+    date = history._meta.get_field("history_date").get_db_prep_save(default_date, connection)
+    user_id = getattr(default_user, "pk", None)
+    with connection.cursor() as cursor:
+        for chunk in chunked([obj.pk for obj in objs]):
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} "
+                f"({', '.join(quote(column) for column in target)}) "
+                f"SELECT {', '.join(quote(column) for column in source)}, %s, NULL, '+', %s "
+                f"FROM {quote(model._meta.db_table)} "
+                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
+                [date, user_id, *chunk],
+            )
 
 
 def update_reports(updates: dict[int, tuple[int, Decimal, str | None]], user) -> int:

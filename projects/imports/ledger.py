@@ -6,9 +6,10 @@ Otherwise everything is written in one transaction, upserting by 项目编号, a
 the same file changes nothing: each record is compared before it is written, so unchanged rows
 get no new history rows and no version bumps.
 
-Speed (10,000 rows in well under a minute): the existing state is read in a few queries per
-1,000 codes, the rows are checked in memory, and the writes are bulk operations with their
-history rows (django-simple-history's bulk helpers), instead of per-row service calls. The rules
+Speed (10,000 rows in well under a minute, benchmarks/import_ledger.py): the existing state is
+read in a few queries per 900 codes, the rows are checked in memory, and the writes are bulk
+operations with their history rows (copied by the database, `base.bulk_create_with_history`,
+or django-simple-history's bulk helpers), instead of per-row service calls. The rules
 stay where they live: each record is checked with the model's own `full_clean`/field validators,
 and the service rules the importer mirrors are named where they are applied (first plan is the
 original, a later change is a revision that needs a reason — `services.project_year_set`; a
@@ -31,7 +32,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from .. import access
 from ..choices import Level, RegionLevel, Stage, UnitKind
@@ -53,6 +54,7 @@ from .base import (
     UPDATE_BATCH,
     ImportConflict,
     after_reports_changed,
+    bulk_create_with_history,
     chunked,
     update_reports,
 )
@@ -70,7 +72,6 @@ from .result import FILE_ROW, ImportResult, Progress
 from .sheet import Column, Row, duplicate_codes, read_table
 
 MONTHS = range(1, 13)
-STAGE_NOTE = "台账导入"
 
 
 # --- Columns --------------------------------------------------------------------------------
@@ -473,7 +474,7 @@ class _LedgerImport:
                         to_stage=stage,
                         changed_on=self.today,
                         changed_by=self.user,
-                        note=STAGE_NOTE,
+                        note=_("台账导入"),
                     )
                 )
                 project.stage = stage
@@ -741,8 +742,8 @@ class _LedgerImport:
         self._lock_and_check_versions()
         self._report_progress(1, steps)
 
-        bulk_create_with_history(list(plan.new_units.values()), Unit, BATCH, **self.stamp)
-        bulk_create_with_history(list(plan.new_people.values()), Person, BATCH, **self.stamp)
+        bulk_create_with_history(list(plan.new_units.values()), Unit, **self.stamp)
+        bulk_create_with_history(list(plan.new_people.values()), Person, **self.stamp)
         counts["units_created"] = len(plan.new_units)
         counts["people_created"] = len(plan.new_people)
         self._report_progress(2, steps)
@@ -754,7 +755,7 @@ class _LedgerImport:
         counts["stage_changes"] = sum(1 for sc in plan.stage_changes if sc.from_stage)
         self._report_progress(4, steps)
 
-        bulk_create_with_history(plan.new_years, ProjectYear, BATCH, **self.stamp)
+        bulk_create_with_history(plan.new_years, ProjectYear, **self.stamp)
         for fields, years in plan.updated_years.items():
             bulk_update_with_history(years, ProjectYear, list(fields), UPDATE_BATCH, **self.stamp)
         PlanRevision.objects.bulk_create(plan.revisions, batch_size=BATCH)
@@ -837,7 +838,7 @@ class _LedgerImport:
 
     def _write_reports(self) -> None:
         plan, user, counts = self.plan, self.user, self.result.counts
-        bulk_create_with_history(plan.new_reports, MonthlyReport, BATCH, **self.stamp)
+        bulk_create_with_history(plan.new_reports, MonthlyReport, **self.stamp)
         counts["reports_created"] = len(plan.new_reports)
         counts["reports_updated"] = update_reports(plan.report_updates, user)
 
@@ -853,7 +854,7 @@ class _LedgerImport:
                 assignment.end_date = max(self.today, assignment.start_date)
                 ended.append(assignment)
         bulk_update_with_history(ended, ChainAssignment, ["end_date"], UPDATE_BATCH, **self.stamp)
-        bulk_create_with_history(plan.new_assignments, ChainAssignment, BATCH, **self.stamp)
+        bulk_create_with_history(plan.new_assignments, ChainAssignment, **self.stamp)
 
 
 def _differs(project: Project, name: str, value) -> bool:

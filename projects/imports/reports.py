@@ -16,12 +16,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
 
 from .. import access
 from ..choices import Stage
 from ..models import MonthlyReport, Project
-from .base import BATCH, ImportConflict, after_reports_changed, chunked, update_reports
+from .base import (
+    ImportConflict,
+    after_reports_changed,
+    bulk_create_with_history,
+    chunked,
+    update_reports,
+)
 from .cells import parse_code, parse_money, parse_text
 from .result import FILE_ROW, ImportResult, Progress
 from .sheet import Column, Table, duplicate_codes, read_table
@@ -130,7 +135,7 @@ def import_reports(
     try:
         with transaction.atomic():
             bulk_create_with_history(
-                new, MonthlyReport, BATCH, default_user=history_user, default_date=timezone.now()
+                new, MonthlyReport, default_user=history_user, default_date=timezone.now()
             )
             changed = update_reports(updates, history_user)
             after_reports_changed(periods)

@@ -114,6 +114,8 @@ def read_table(
                 parsed.append(row)
             if progress and number % 1000 == 0:
                 progress("read", number - 1, total)
+        if not parsed:
+            result.warnings.append(_("文件中没有数据行。"))
         return Table(headers=headers, rows=parsed)
     finally:
         workbook.close()

@@ -112,3 +112,14 @@ def test_reports_template(tmp_path):
 
     headers = [cell.value for cell in load_workbook(path).worksheets[0][1]]
     assert headers[:2] == ["项目编号", "本月完成投资(万元)"]
+
+
+def test_an_empty_template_imports_nothing_with_a_warning(regions, tmp_path):
+    path = tmp_path / "empty.xlsx"
+    call_command("ledger_template", str(path), stdout=StringIO())
+    out, err = StringIO(), StringIO()
+
+    call_command("import_ledger", str(path), "--year", "2024", stdout=out, stderr=err)
+
+    assert "文件中没有数据行" in err.getvalue()
+    assert "新增 0 个项目" in out.getvalue()

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from projects import measures, recompute
+from projects import recompute
 from projects.models import PeriodComputation, ProjectStatus, RankingSnapshot
 
 from .conftest import build_project, compute
@@ -41,19 +41,16 @@ def test_a_failed_recompute_leaves_the_previous_complete_result(regions, monkeyp
     compute()
     before = snapshot_of()
     build_project(regions["other"], plan="1000", reports={10: "900"})
-    real = measures.figures_sql
-    calls = []
+    real = recompute._write
 
-    def second_chunk_fails(**kwargs):
-        calls.append(kwargs)
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-        return real(**kwargs)
+    def write_then_fail(*args, **kwargs):
+        assert real(*args, **kwargs) == 3  # the old rows are gone, the new ones written …
+        raise RuntimeError("connection lost before commit")
 
-    monkeypatch.setattr(measures, "figures_sql", second_chunk_fails)
+    monkeypatch.setattr(recompute, "_write", write_then_fail)
     with pytest.raises(RuntimeError):
         compute()
-    assert snapshot_of() == before  # the first district's new rows were rolled back too
+    assert snapshot_of() == before  # … and all of it rolled back: the old complete result
 
 
 @pytest.mark.django_db

@@ -50,7 +50,9 @@ def make_projects(region, count: int, *, prefix: str, stalled_every: int = 3) ->
         for i in range(count)
     )
     ProjectYear.objects.bulk_create(
-        ProjectYear(project=p, year=YEAR, annual_plan=Decimal("1200"), original_plan=Decimal("1200"))
+        ProjectYear(
+            project=p, year=YEAR, annual_plan=Decimal("1200"), original_plan=Decimal("1200")
+        )
         for p in projects
     )
     MonthlyReport.objects.bulk_create(

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from projects import services
-from projects.models import MonthlyReport, PeriodComputation
+from projects.models import MonthlyReport, PeriodComputation, ProjectStatus
 
 from .conftest import YEAR
 
@@ -91,7 +91,7 @@ def test_one_bad_cell_saves_nothing_and_is_marked_beside_the_cell(
     url = sheet_url(regions["district"])
     amounts = {f"SN-{i:03d}": "100" for i in range(6)} | {"SN-003": "12万"}
     response = client.post(url, post_data(client.get(url), amounts))
-    assert response.status_code == 400
+    assert response.status_code == 200  # the page again, with the messages (never a 500)
     assert not MonthlyReport.objects.filter(year=YEAR, month=11).exists()
     bad = next(r for r in response.context["rows"] if r.project.code == "SN-003")
     assert bad.form.errors["completed_investment"] == ["请输入数字（万元），如 1234.5"]
@@ -115,7 +115,7 @@ def test_each_kind_of_bad_amount_gets_its_message(
     client.force_login(district_official)
     url = sheet_url(regions["district"])
     response = client.post(url, post_data(client.get(url), {"SN-001": typed}))
-    assert response.status_code == 400
+    assert response.status_code == 200  # the page again, with the messages (never a 500)
     row = next(r for r in response.context["rows"] if r.project.code == "SN-001")
     assert message in row.form.errors["completed_investment"]
 
@@ -145,7 +145,7 @@ def test_a_stale_edit_is_a_conflict_and_nothing_is_overwritten(
     )
     amounts = {"SN-001": "120", "SN-002": "110"}
     response = client.post(url, post_data(opened, amounts))
-    assert response.status_code == 400
+    assert response.status_code == 200  # the page again, with the messages (never a 500)
     report.refresh_from_db()
     assert report.completed_investment == Decimal("95")  # not overwritten
     assert not MonthlyReport.objects.filter(project__code="SN-002", month=11).exists()
@@ -165,23 +165,29 @@ def test_an_existing_report_cannot_be_blanked(client, district_official, regions
     client.force_login(district_official)
     url = sheet_url(regions["district"])
     response = client.post(url, post_data(client.get(url), {"SN-001": ""}))
-    assert response.status_code == 400
+    assert response.status_code == 200  # the page again, with the messages (never a 500)
     assert MonthlyReport.objects.get(project__code="SN-001", month=11).completed_investment == 80
 
 
 def test_after_saving_the_page_shows_when_colours_were_recomputed(
-    client, district_official, regions, portfolio
+    client, district_official, regions, portfolio, django_capture_on_commit_callbacks
 ):
     client.force_login(district_official)
     url = sheet_url(regions["district"], "2024-10")
-    response = client.post(url, post_data(client.get(url), {"SN-000": "500"}))
-    saved = response["Location"].split("saved=")[1]
+    form = client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):  # the recompute hook runs on commit
+        response = client.post(url, post_data(form, {"SN-000": "500"}))
+    saved = int(response["Location"].split("saved=")[1])
     status_url = reverse("projects:reporting_status", args=[regions["district"].code, "2024-10"])
     status = client.get(status_url, {"saved": saved}, headers={"HX-Request": "true"})
     assert status.status_code == 286  # htmx: stop polling, it is done
     assert "四色和排名已于" in status.content.decode()
     computed = PeriodComputation.objects.get(year=2024, month=10)
-    assert computed.finished_at.timestamp() >= int(saved)
+    assert computed.finished_at.timestamp() * 1000 >= saved
+    # …and the saved figure is in the colours: SN-000 is no longer a project without reports.
+    status_row = ProjectStatus.objects.get(project__code="SN-000", year=2024, month=10)
+    assert status_row.completed_ytd == Decimal("500")
+    assert "未报送" not in status_row.reason
 
 
 def test_status_keeps_polling_until_a_recompute_follows_the_save(
@@ -189,8 +195,9 @@ def test_status_keeps_polling_until_a_recompute_follows_the_save(
 ):
     client.force_login(district_official)
     status_url = reverse("projects:reporting_status", args=[regions["district"].code, "2024-10"])
-    future = str(int(PeriodComputation.objects.get(year=2024, month=10).finished_at.timestamp()) + 60)
-    response = client.get(status_url, {"saved": future}, headers={"HX-Request": "true"})
+    finished = PeriodComputation.objects.get(year=2024, month=10).finished_at
+    later = str(int(finished.timestamp() * 1000) + 60_000)
+    response = client.get(status_url, {"saved": later}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "正在重新计算" in response.content.decode()
 

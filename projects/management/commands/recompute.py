@@ -25,7 +25,7 @@ class Command(BaseCommand):
         quiet = options["verbosity"] == 0
         bar = tqdm(
             desc=_("计算 %(p)s") % {"p": parsed},
-            unit=_("区县"),
+            unit=_("步"),
             disable=quiet,
             file=self.stderr._out,  # the command's stderr, unwrapped: tqdm redraws with \r
         )
