@@ -59,7 +59,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .choices import Colour
-from .measures import Period, month_start, project_rates
+from .measures import Period, month_start, project_rates, report_lookback
 from .models import ColourRules, ProjectStatus
 
 CHECKS = {
@@ -346,6 +346,7 @@ def checks(rules: ColourRules, period: Period) -> list[Check]:
 
     window = rules.reporting_red_months
     window_start = month_start(period.index - window + 1)
+    since = report_lookback(period, window)
     silent = Q(months_without_report__isnull=True) | Q(months_without_report__gte=window)
     reporting_check = Check(
         code="reporting",
@@ -353,7 +354,13 @@ def checks(rules: ColourRules, period: Period) -> list[Check]:
         & (Q(actual_start__isnull=True) | Q(actual_start__lt=window_start)),
         verdict=verdict_case(When(silent, then=Value(Colour.RED)), default=OK),
         reason=Case(
-            When(months_without_report__isnull=True, then=Value(_("近 12 个月未报送月度完成投资"))),
+            When(
+                months_without_report__isnull=True,
+                then=Value(
+                    _("%(since)s以来未报送月度完成投资")
+                    % {"since": _("%(y)s年%(m)s月") % {"y": since.year, "m": since.month}}
+                ),
+            ),
             When(
                 months_without_report__gte=window,
                 then=sql_format(

@@ -181,6 +181,14 @@ def month_start(index: int) -> dt.date:
     return dt.date((index - 1) // 12, (index - 1) % 12 + 1, 1)
 
 
+def report_lookback(period: Period, window: int) -> Period:
+    """The first month whose report the figures look at: January of the period's year, or
+    earlier when the reporting window (`window` months up to the period) reaches back into the
+    year before. `months_without_report` is counted from a report in that span, else null."""
+    first = period.shifted(1 - window)
+    return min(first, Period(period.year, 1))
+
+
 # --- Rates ------------------------------------------------------------------------------------
 
 
@@ -278,7 +286,7 @@ def _compiled(qs: QuerySet) -> tuple[str, tuple]:
 
 
 def _derived_tables(
-    period: Period, as_of: dt.date, selection: QuerySet | None
+    period: Period, as_of: dt.date, selection: QuerySet | None, report_window: int
 ) -> list[tuple[str, QuerySet]]:
     """One aggregate per source table, each keyed by `pid` (the project id)."""
 
@@ -287,9 +295,13 @@ def _derived_tables(
 
     y, m = period.year, period.month
     money = DecimalField(**MONEY)
-    # Reports: completed_ytd (months 1..m of Y) and the last month reported within the last 12.
+    # Reports: completed_ytd (months 1..m of Y) and the last month reported since the lookback.
+    since = report_lookback(period, report_window)
+    in_span = Q(year=y, month__lte=m)
+    if since.year < y:
+        in_span |= Q(year=since.year, month__gte=since.month)
     reports = (
-        limited(MonthlyReport.objects.filter(Q(year=y, month__lte=m) | Q(year=y - 1, month__gt=m)))
+        limited(MonthlyReport.objects.filter(in_span))
         .values(pid=F("project_id"))
         .annotate(
             completed_ytd=Sum(
@@ -429,10 +441,15 @@ def _days_between(later: dt.date, column: str) -> tuple[str, tuple]:
 
 
 def figures_sql(
-    *, period: Period, as_of: dt.date, projects_qs: QuerySet | None = None
+    *,
+    period: Period,
+    as_of: dt.date,
+    projects_qs: QuerySet | None = None,
+    report_window: int = 2,
 ) -> tuple[str, tuple]:
     """The SELECT of every project's figures for `period` (columns: FIGURE_COLUMNS), for the
-    projects of `projects_qs` (None: all projects), as of `as_of`."""
+    projects of `projects_qs` (None: all projects), as of `as_of`. `report_window`: the months
+    the reporting check looks back (see `report_lookback`)."""
     selection = None if projects_qs is None else projects_qs.order_by().values("pk")
     pieces: list[tuple[str, tuple]] = []
 
@@ -506,7 +523,7 @@ def figures_sql(
         f" LEFT JOIN {plan_table} py ON (py.project_id = p.id AND py.year = %s)",
         period.year,
     )
-    for alias, qs in _derived_tables(period, as_of, selection):
+    for alias, qs in _derived_tables(period, as_of, selection, report_window):
         sql, params = _compiled(qs)
         add(f" LEFT JOIN ({sql}) {alias} ON ({alias}.pid = p.id)", *params)
     if selection is not None:
@@ -684,9 +701,25 @@ def _names(group_by: str, keys: set) -> dict:
     return {}
 
 
-def statuses(*, projects_qs: QuerySet | None, period: Period) -> QuerySet:
-    """The stored ProjectStatus rows of `projects_qs` for `period`."""
+def statuses(
+    *,
+    projects_qs: QuerySet | None,
+    period: Period,
+    within: Region | None = None,
+    districts: list[Region] | None = None,
+) -> QuerySet:
+    """The stored ProjectStatus rows of `projects_qs` for `period`. `within` (a region) also
+    limits them by the district stored with them, which lets the database read just that
+    region's rows through the (year, month, region) index before matching the projects;
+    `districts` may give that region's districts when the caller has them already."""
     qs = ProjectStatus.objects.filter(year=period.year, month=period.month)
+    if within is not None and within.level != RegionLevel.TOWN:
+        if districts is None:
+            districts = Region.objects.filter(
+                code__startswith=within.prefix, level=RegionLevel.COUNTY
+            )
+        # a list of codes, not a subquery: the planner sees how few rows it will read
+        qs = qs.filter(region__in=[district.code for district in districts])
     if projects_qs is not None:
         qs = qs.filter(project__in=projects_qs.order_by().values("pk"))
     return qs.order_by()
@@ -713,8 +746,10 @@ def summary(
     period = Period(year, month)
     children = children_of(parent) if group_by == "region" and parent is not None else []
     key_expr, names = _group_key(group_by, parent, children)
+    city_districts = group_by == "region" and parent and parent.level == RegionLevel.CITY
+    districts = children if city_districts else None
     grouped = (
-        statuses(projects_qs=projects_qs, period=period)
+        statuses(projects_qs=projects_qs, period=period, within=parent, districts=districts)
         .values(group_key=key_expr)
         .annotate(**_aggregates())
     )
@@ -728,10 +763,13 @@ def summary(
     return rows
 
 
-def total(*, projects_qs: QuerySet | None, year: int, month: int) -> dict:
+def total(
+    *, projects_qs: QuerySet | None, year: int, month: int, within: Region | None = None
+) -> dict:
     """One row of the same measures for all the projects of `projects_qs` (one query)."""
     period = Period(year, month)
-    sums = _unprefixed(statuses(projects_qs=projects_qs, period=period).aggregate(**_aggregates()))
+    qs = statuses(projects_qs=projects_qs, period=period, within=within)
+    sums = _unprefixed(qs.aggregate(**_aggregates()))
     return _with_rates({"key": "total", "name": _("合计"), **sums}, period)
 
 

@@ -922,7 +922,7 @@ class ProjectStatus(models.Model):
         _("距最近月报（月）"),
         null=True,
         blank=True,
-        help_text=_("本期与最近一次月报所属月份相差的月数；近 12 个月无月报为空。"),
+        help_text=_("本期与最近一次月报所属月份相差的月数；本年（及月报检查回看的月份）无月报为空。"),
     )
     milestones_overdue = models.PositiveIntegerField(_("逾期节点数"), default=0)
     milestone_overdue_days = models.PositiveIntegerField(_("最长逾期天数"), null=True, blank=True)

@@ -64,7 +64,9 @@ class SummaryView(APIView):
             group_by=data["group_by"],
             parent=region,
         )
-        total = measures.total(projects_qs=projects_qs, year=period.year, month=period.month)
+        total = measures.total(
+            projects_qs=projects_qs, year=period.year, month=period.month, within=region
+        )
         computed_at = (
             PeriodComputation.objects.filter(year=period.year, month=period.month)
             .values_list("finished_at", flat=True)

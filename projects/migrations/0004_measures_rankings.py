@@ -222,7 +222,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='projectstatus',
             name='months_without_report',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='本期与最近一次月报所属月份相差的月数；近 12 个月无月报为空。', null=True, verbose_name='距最近月报（月）'),
+            field=models.PositiveSmallIntegerField(blank=True, help_text='本期与最近一次月报所属月份相差的月数；本年（及月报检查回看的月份）无月报为空。', null=True, verbose_name='距最近月报（月）'),
         ),
         migrations.AddField(
             model_name='projectstatus',

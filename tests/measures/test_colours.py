@@ -153,7 +153,7 @@ def test_milestone_check(regions, due, done_on, colour):
         ([5, 6], dt.date(2023, 3, 1), "white"),
         ([5], dt.date(2023, 3, 1), "white"),  # one month without: not yet
         ([4], dt.date(2023, 3, 1), "red"),  # May and June without a report
-        ([], dt.date(2023, 3, 1), "red"),  # nothing in twelve months
+        ([], dt.date(2023, 3, 1), "red"),  # nothing this year
         ([], dt.date(2024, 5, 15), "white"),  # started within the window: skipped
     ],
 )
@@ -172,11 +172,14 @@ def test_reporting_check(regions, reported_months, actual_start, colour):
 
 
 def test_reporting_window_crosses_the_year_boundary(regions):
-    project = build_project(regions["district"], year=2023, reports={11: "5"})
+    silent = build_project(regions["district"], year=2023, reports={11: "5"})
+    reported = build_project(regions["district"], year=2023, reports={12: "5"})
     compute(year=2024, month=1, today=dt.date(2024, 2, 5))
-    status = colour_of(project, month=1)
-    assert status.months_without_report == 2  # December and January without a report
-    assert status.colour == "red"
+    status = colour_of(silent, month=1)
+    assert status.months_without_report is None  # nothing in December and January
+    assert (status.colour, status.reason) == ("red", "2023年12月以来未报送月度完成投资")
+    status = colour_of(reported, month=1)
+    assert (status.months_without_report, status.colour) == (1, "white")
 
 
 def test_worst_verdict_wins_and_reasons_list_red_first(regions):
