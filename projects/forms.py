@@ -90,12 +90,13 @@ class BaseReportFormSet(forms.BaseFormSet):
         )
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        super().clean()
-        expected = {row.project.pk for row in self.rows}
-        posted = {form.cleaned_data.get("project") for form in self.forms if form.cleaned_data}
-        if posted - expected:
-            raise ValidationError(_("表单中含有不属于本表的项目，请刷新页面后重新填报。"))
+    def matches_rows(self) -> bool:
+        """The posted rows are this sheet's projects, in order (projects may have been added
+        to or taken off the sheet since the page was opened)."""
+        if not self.management_form.is_valid():
+            return False
+        posted = [str(form["project"].value()) for form in self.forms]
+        return posted == [str(row.project.pk) for row in self.rows]
 
 
 ReportFormSet = forms.formset_factory(

@@ -83,6 +83,7 @@ from .models import (
     Milestone,
     MonthlyPlan,
     MonthlyReport,
+    PeriodComputation,
     Person,
     Project,
     ProjectStatus,
@@ -710,7 +711,7 @@ def statuses(
 ) -> QuerySet:
     """The stored ProjectStatus rows of `projects_qs` for `period`. `within` (a region) also
     limits them by the district stored with them, which lets the database read just that
-    region's rows through the (year, month, region) index before matching the projects;
+    region's rows through the (region, year, month) index before matching the projects;
     `districts` may give that region's districts when the caller has them already."""
     qs = ProjectStatus.objects.filter(year=period.year, month=period.month)
     if within is not None and within.level != RegionLevel.TOWN:
@@ -795,6 +796,11 @@ def projects_under(region: Region) -> QuerySet:
 
 
 def latest_computed_period() -> Period | None:
-    """The most recent period that has stored statuses (one query)."""
-    row = ProjectStatus.objects.order_by("-year", "-month").values_list("year", "month").first()
+    """The most recent period computed (one query)."""
+    row = (
+        PeriodComputation.objects.filter(finished_at__isnull=False)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
     return Period(*row) if row else None

@@ -845,7 +845,7 @@ class ProjectStatus(models.Model):
     # database (the rows are computed, in one statement, from the very rows they point to,
     # which are never deleted; checking 4 × 100,000 references at commit would double the time
     # of a province's run) and get no index of their own (the unique (project, year, month)
-    # and the (year, month, region) indexes serve every lookup).
+    # and the (region, year, month) indexes serve every lookup).
     project = models.ForeignKey(
         Project,
         verbose_name=_("项目"),
@@ -949,7 +949,8 @@ class ProjectStatus(models.Model):
                 fields=["project", "year", "month"], name="projectstatus_one_per_period"
             ),
         ]
-        indexes = [models.Index(fields=["year", "month", "region"])]
+        # a district's rows of a period: the summary and rankings read exactly those
+        indexes = [models.Index(fields=["region", "year", "month"])]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.year}-{self.month:02d} {self.colour}"

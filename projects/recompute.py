@@ -159,7 +159,9 @@ def recompute_period(
     """Computes and stores every project's figures and colour for period year-month (all
     regions, or the subtree of `region_code`). `progress` (e.g. a tqdm bar) gets `total` set to
     the number of steps and `update(1)` after each. Raises ValueError for a bad period or an
-    unknown region, before anything is written."""
+    unknown region, before anything is written. A run of all regions clears the period's
+    "changed" mark (before it starts, so changes committed meanwhile mark it again; put back
+    if the run fails)."""
     period = Period(year, month)
     region = None
     if region_code:
@@ -178,6 +180,17 @@ def recompute_period(
 
     if progress is not None:
         progress.total = 4
+    cleared = region is None and _clear_dirty(period)
+    try:
+        result = _recompute(period, region, as_of, rules, started, now, step)
+    except BaseException:
+        if cleared:
+            _mark_dirty(period, since=now)
+        raise
+    return result
+
+
+def _recompute(period, region, as_of, rules, started, now, step) -> RecomputeResult:
     with transaction.atomic():
         _lock(period, now)
         layers = _compiled_layers(rules, period)
@@ -198,13 +211,13 @@ def recompute_period(
             finished_at=timezone.now(),
             duration_ms=int(seconds * 1000),
             projects=written,
-            region_code=region_code or "",
+            region_code=region.code if region else "",
         )
         run = PeriodComputation.objects.get(year=period.year, month=period.month).runs
         step()
     return RecomputeResult(
         period=period,
-        region_code=region_code,
+        region_code=region.code if region else None,
         projects=written,
         colours=counts,
         seconds=seconds,
@@ -229,10 +242,7 @@ def mark_changed(period: Period) -> list[Period]:
     periods = [period, *(p for p in computed_periods(period.year) if p > period)]
     now = timezone.now()
     for p in periods:
-        RecomputeRequest.objects.get_or_create(year=p.year, month=p.month)
-        RecomputeRequest.objects.filter(
-            year=p.year, month=p.month, dirty_since__isnull=True
-        ).update(dirty_since=now)
+        _mark_dirty(p, since=now)
     return periods
 
 
@@ -272,23 +282,33 @@ def last_started(period: Period) -> dt.datetime | None:
 def run_if_dirty(
     period: Period, *, force: bool = False, today: dt.date | None = None
 ) -> RecomputeResult | None:
-    """Recomputes `period` if it changed since its last run (or always, with `force`). The
-    dirty mark is cleared before the run — changes committed during the run mark it again, so
-    none is lost — and put back if the run fails."""
+    """Recomputes `period` if it changed since its last run (or always, with `force`). Taking
+    the mark is a conditional update, so of several callers only one runs."""
     claimed_at = timezone.now()
-    RecomputeRequest.objects.get_or_create(year=period.year, month=period.month)
-    cleared = RecomputeRequest.objects.filter(
-        year=period.year, month=period.month, dirty_since__isnull=False
-    ).update(dirty_since=None)
+    cleared = _clear_dirty(period)
     if not cleared and not force:
         return None
     try:
         return recompute_period(year=period.year, month=period.month, today=today)
     except BaseException:
-        RecomputeRequest.objects.filter(
-            year=period.year, month=period.month, dirty_since__isnull=True
-        ).update(dirty_since=claimed_at)
+        if cleared:
+            _mark_dirty(period, since=claimed_at)
         raise
+
+
+def _clear_dirty(period: Period) -> bool:
+    return bool(
+        RecomputeRequest.objects.filter(
+            year=period.year, month=period.month, dirty_since__isnull=False
+        ).update(dirty_since=None)
+    )
+
+
+def _mark_dirty(period: Period, *, since: dt.datetime) -> None:
+    RecomputeRequest.objects.get_or_create(year=period.year, month=period.month)
+    RecomputeRequest.objects.filter(
+        year=period.year, month=period.month, dirty_since__isnull=True
+    ).update(dirty_since=since)
 
 
 def run(period: Period, *, today: dt.date | None = None) -> RecomputeResult:

@@ -26,6 +26,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
@@ -95,11 +96,11 @@ def home(request):
 # --- Projects -------------------------------------------------------------------------------
 
 
-def _project_filterset(request, data=None) -> ProjectFilterSet:
+def _project_filterset(request) -> ProjectFilterSet:
     """The API's FilterSet over the user's projects, for the period of the query string (the
     same steps as `selectors.project_list`, kept as a FilterSet so the page can show its form
-    and its errors)."""
-    data = request.GET if data is None else data
+    and its errors). The list also shows the period's annual plan."""
+    data = request.GET
     try:
         period = selectors.resolve_period(data.get("period"))
     except ValidationError:
@@ -110,14 +111,6 @@ def _project_filterset(request, data=None) -> ProjectFilterSet:
     filterset = ProjectFilterSet(data, queryset=queryset, request=request)
     filterset.period = period
     return filterset
-
-
-SORTS = [
-    ("code", _("项目编号")),
-    ("name", _("项目名称")),
-    ("total_investment", _("总投资")),
-    ("investment_rate", _("投资完成率")),
-]
 
 
 @login_required
@@ -131,19 +124,17 @@ def project_list(request):
     if request.GET.get("export") == "xlsx" and valid:
         return exports.project_list_xlsx(projects, period=filterset.period)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    home = ui.home_region(request.user)
     context = {
         "filterset": filterset,
         "page": page,
         "period": filterset.period,
-        "region_options": ui.region_options(request.user, ui.home_region(request.user))
-        if ui.home_region(request.user)
-        else [],
+        "region_options": ui.region_options(request.user, home) if home else [],
         "levels": Level.choices,
         "stages": Stage.choices,
         "colours": Colour.choices,
         "categories": Category.objects.filter(active=True).values_list("code", "name"),
         "selected": _selected(request),
-        "sorts": SORTS,
     }
     template = "projects/_project_results.html" if request.htmx else "projects/project_list.html"
     return render(request, template, context)
@@ -258,10 +249,14 @@ def reporting(request):
     if not districts:
         raise PermissionDenied(_("您的账号没有填报权限。"))
     month = ui.last_month()
-    if request.GET.get("region") and request.GET.get("period"):
-        return redirect(
-            "projects:reporting_form", region=request.GET["region"], period=request.GET["period"]
-        )
+    chosen = {d.code: d for d in districts}.get(request.GET.get("region", ""))
+    if chosen and request.GET.get("period"):
+        try:
+            period = parse_period(request.GET["period"])
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            return redirect("projects:reporting_form", region=chosen.code, period=str(period))
     if len(districts) == 1:
         return redirect("projects:reporting_form", region=districts[0].code, period=str(month))
     return render(
@@ -334,7 +329,12 @@ def reporting_form(request, region: str, period: str):
     rows = sheet_rows(user=request.user, district=district, year=target.year, month=target.month)
     if request.method == "POST":
         formset = ReportFormSet(request.POST, rows=rows, prefix="r")
-        if formset.is_valid():
+        if not formset.matches_rows():
+            messages.error(
+                request, _("本表的项目在您填写期间有变化，整张表均未保存，请核对后重新填写。")
+            )
+            formset = ReportFormSet(rows=rows, prefix="r")
+        elif formset.is_valid():
             result = save_sheet(
                 formset=formset, year=target.year, month=target.month, user=request.user
             )
@@ -401,9 +401,7 @@ def reporting_status(request, region: str, period: str):
     Stops polling (286) once a recompute has finished after the save."""
     district, target = _reporting_target(request, region, period)
     saved = request.GET.get("saved", "")
-    saved_at = (
-        dt.datetime.fromtimestamp(int(saved) / 1000, tz=dt.UTC) if saved.isdigit() else None
-    )
+    saved_at = dt.datetime.fromtimestamp(int(saved) / 1000, tz=dt.UTC) if saved.isdigit() else None
     dashboard.ensure_fresh(target)  # eager mode: the trailing run of the debounce
     computed_at = (
         PeriodComputation.objects.filter(year=target.year, month=target.month)
@@ -470,7 +468,10 @@ def reports_upload(request):
             messages.error(
                 request, f"{form.fields[field].label if field in form.fields else ''}：{error}"
             )
-    return redirect(request.POST.get("next") or reverse("projects:reporting"))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("projects:reporting")
+    return redirect(back)
 
 
 @login_required

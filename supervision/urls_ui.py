@@ -13,6 +13,4 @@ urlpatterns = [
     path("meetings/<int:pk>/", views_ui.meeting_detail, name="meeting_detail"),
     path("letters/", views_ui.letter_list, name="letter_list"),
     path("letters/generate/", views_ui.letter_generate, name="letter_generate"),
-    path("letters/<int:pk>/", views_ui.letter_detail, name="letter_detail"),
-    path("letters/<int:pk>/docx/", views_ui.letter_download, name="letter_download"),
 ]

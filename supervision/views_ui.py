@@ -1,6 +1,7 @@
 """Web pages of the supervision office (issue #5): the issues board and issue page with its
 timeline and the actions the user may take, meetings with their generated agenda and decisions,
-reminder letters to view, print and download.
+the list of reminder letters (each letter's printable page and Word file are the supervision
+app's own views, `supervision:letter-print` / `letter-docx`).
 
 Reads through `supervision.selectors` (scoped), writes through `supervision.services`; who may do
 what is `supervision.workflow`'s to say — buttons show `allowed_actions`, the service checks again.
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,6 @@ from projects.models import Person, Project, Unit
 from . import selectors, services, workflow
 from .agenda import build_agenda
 from .filters import IssueFilterSet, LetterFilterSet, MeetingFilterSet
-from .letters import download_name, letter_text
 from .models import (
     Difficulty,
     IssueCategory,
@@ -406,37 +406,3 @@ def letter_generate(request):
     else:
         messages.success(request, _("已生成 %(n)s 份提示函。") % {"n": len(letters)})
     return redirect("projects:letter_list")
-
-
-def _letter_or_404(request, pk: int):
-    letter = selectors.letter_list(user=request.user).filter(pk=pk).first()
-    if letter is None:
-        raise Http404(_("未找到该提示函，或不在您的管辖范围内。"))
-    return letter
-
-
-@login_required
-@require_GET
-def letter_detail(request, pk: int):
-    """The letter in its official layout, ready to print."""
-    letter = _letter_or_404(request, pk)
-    return render(
-        request,
-        "supervision_ui/letter_detail.html",
-        {"letter": letter, "text": letter_text(letter)},
-    )
-
-
-@login_required
-@require_GET
-def letter_download(request, pk: int):
-    """The stored Word file (editable by the office before sending)."""
-    letter = _letter_or_404(request, pk)
-    if not letter.file:
-        raise Http404(_("该提示函尚未生成 Word 文件。"))
-    return FileResponse(
-        letter.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(letter),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )

@@ -1,6 +1,7 @@
 """Browser tests: Playwright's Python client driving Debian's Chromium against pytest-django's
 live server (each xdist worker has its own server and browser). Skipped, with the reason, where
-Chromium or Playwright is missing. Every page's JavaScript console errors and uncaught
+Chromium or Playwright is missing — unless REQUIRE_BROWSER_TESTS=1 (CI), which makes that an
+error. Every page's JavaScript console errors and uncaught
 exceptions fail the test; screenshots go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def _why_skip() -> str | None:
 def pytest_collection_modifyitems(config, items):
     reason = _why_skip()
     here = Path(__file__).parent
+    if reason and os.environ.get("REQUIRE_BROWSER_TESTS") == "1":  # CI: never skip silently
+        raise pytest.UsageError(reason.replace("skipped", "required by REQUIRE_BROWSER_TESTS=1"))
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)

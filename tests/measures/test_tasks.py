@@ -93,13 +93,13 @@ def test_burst_of_500_saves_with_a_broker_queues_one_run(
 def test_changes_during_a_run_are_not_lost(projects_500, broker, monkeypatch):
     monkeypatch.setattr(tasks.recompute_queued, "apply_async", lambda args, countdown: None)
     tasks.report_changed(projects_500[0].pk, 2024, 10)
-    real = recompute.recompute_period
+    real = recompute._write
 
-    def run_while_someone_saves(**kwargs):
-        tasks.report_changed(projects_500[1].pk, 2024, 10)  # committed during the run
-        return real(**kwargs)
+    def write_while_someone_saves(*args, **kwargs):
+        tasks.report_changed(projects_500[1].pk, 2024, 10)  # saved while the run computes
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(recompute, "recompute_period", run_while_someone_saves)
+    monkeypatch.setattr(recompute, "_write", write_while_someone_saves)
     tasks.recompute_queued(2024, 10)
     assert recompute.is_dirty(OCTOBER)
     assert RecomputeRequest.objects.get(year=2024, month=10).queued_at is not None
@@ -146,3 +146,15 @@ def test_publish_due_rankings_task(regions):
         assert len(tasks.publish_due_rankings()) == 6
         assert tasks.publish_due_rankings() == []
     assert RankingSnapshot.objects.filter(year=2024, month=10).count() == 6
+
+
+def test_a_full_recompute_clears_the_changed_mark_a_regional_one_does_not(
+    regions, broker, monkeypatch
+):
+    monkeypatch.setattr(tasks.recompute_queued, "apply_async", lambda args, countdown: None)
+    project = build_project(regions["district"], plan="100", reports={10: "20"})
+    tasks.report_changed(project.pk, 2024, 10)
+    compute(region_code="370202")
+    assert recompute.is_dirty(OCTOBER)
+    compute()
+    assert not recompute.is_dirty(OCTOBER)

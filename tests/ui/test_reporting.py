@@ -218,3 +218,31 @@ def test_sheet_queries_do_not_grow_with_the_number_of_projects(
         with django_assert_num_queries(8):
             response = client.get(url)
         assert len(response.context["rows"]) == 6 + more
+
+
+def test_choosing_a_sheet_with_a_bad_month_says_why(client, city_official, regions, portfolio):
+    client.force_login(city_official)
+    start = reverse("projects:reporting")
+    response = client.get(start, {"region": regions["district"].code, "period": "2024-1x"})
+    assert response.status_code == 200
+    assert "格式不正确" in response.content.decode()
+    chosen = client.get(start, {"region": regions["district"].code, "period": "2024-09"})
+    assert chosen["Location"] == sheet_url(regions["district"], "2024-09")
+    elsewhere = client.get(start, {"region": regions["other_city_district"].code, "period": MONTH})
+    assert elsewhere.status_code == 200  # not a district of the user's: the chooser again
+
+
+def test_a_sheet_whose_projects_changed_meanwhile_saves_nothing(
+    client, district_official, regions, portfolio
+):
+    from .conftest import make_projects
+
+    client.force_login(district_official)
+    url = sheet_url(regions["district"])
+    opened = client.get(url)
+    make_projects(regions["district"], 1, prefix="LATE")  # added while the official types
+    response = client.post(url, post_data(opened, {f"SN-{i:03d}": "100" for i in range(6)}))
+    assert response.status_code == 200
+    assert "有变化" in response.content.decode()
+    assert not MonthlyReport.objects.filter(year=YEAR, month=11).exists()
+    assert len(response.context["rows"]) == 7

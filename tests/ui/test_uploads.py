@@ -152,3 +152,12 @@ def test_the_templates_are_the_importers_own(client, district_official, regions)
     )
     assert headers[:3] == ("项目编号", "项目名称", "所属区域")
     assert client.get(reverse("projects:import_template", args=["other"])).status_code == 404
+
+
+def test_a_rejected_upload_form_goes_back_only_to_this_site(client, district_official, regions):
+    client.force_login(district_official)
+    url = reverse("projects:reports_upload")
+    outside = client.post(url, {"year": 2024, "month": 9, "next": "https://example.com/"})
+    assert outside["Location"] == reverse("projects:reporting")
+    inside = client.post(url, {"year": 2024, "month": 9, "next": "/reporting/370202/2024-09/"})
+    assert inside["Location"] == "/reporting/370202/2024-09/"
