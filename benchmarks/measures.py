@@ -344,9 +344,11 @@ def main() -> None:
         f"machine: {info['nproc']} cores, {info['cpu']}, {info['memory_gb']} GB RAM; "
         f"PostgreSQL {info['postgresql']}; Python {info['python']}; {info['date']}"
     )
-    print(f"dataset: {sizes.get('projects_project', 0):,} projects, "
-          f"{sizes.get('projects_monthlyreport', 0):,} monthly reports, "
-          f"{sizes.get('supervision_issue', 0):,} issues")
+    print(
+        f"dataset: {sizes.get('projects_project', 0):,} projects, "
+        f"{sizes.get('projects_monthlyreport', 0):,} monthly reports, "
+        f"{sizes.get('supervision_issue', 0):,} issues"
+    )
     verdict = lambda ok: "OK" if ok else "MISSED"  # noqa: E731
     print(
         f"recompute {period}: {results['recompute_1']:.2f} s (first), "
@@ -362,8 +364,10 @@ def main() -> None:
         f"{rss_recompute:.0f} MB) — target < {TARGET_RSS_MB} MB: {verdict(peak < TARGET_RSS_MB)}"
     )
     for label, ms in endpoints.items():
-        print(f"{label}: {ms:.1f} ms — target < {TARGET_ENDPOINT_MS} ms: "
-              f"{verdict(ms < TARGET_ENDPOINT_MS)}")
+        print(
+            f"{label}: {ms:.1f} ms — target < {TARGET_ENDPOINT_MS} ms: "
+            f"{verdict(ms < TARGET_ENDPOINT_MS)}"
+        )
     if args.drop:
         drop_database()
 

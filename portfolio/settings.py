@@ -226,6 +226,10 @@ LOGGING = {
 }
 
 # --- Domain defaults ----------------------------------------------------------------------------
+# Seconds a burst of monthly-report saves is collected before one recompute of the period runs.
+MEASURES_DEBOUNCE_SECONDS = env.int("MEASURES_DEBOUNCE_SECONDS", default=60)
+# The category code whose projects make up the "四新" investment share.
+MEASURES_FOUR_NEW_CATEGORY = env.str("MEASURES_FOUR_NEW_CATEGORY", default="four_new")
 # The demo login printed by `make run` (created by seed_demo).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 

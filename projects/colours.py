@@ -70,7 +70,6 @@ CHECKS = {
     "reporting": gettext_lazy("月报"),
 }
 OK = "ok"  # a check that applies and finds nothing wrong (not a colour)
-SEVERITY = {OK: 0, Colour.GREEN: 0, Colour.WHITE: 1, Colour.YELLOW: 2, Colour.RED: 3}
 
 
 # --- SQL helpers (same expressions on SQLite and PostgreSQL) ----------------------------------

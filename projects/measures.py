@@ -207,9 +207,6 @@ class Ratio(Func):
 
     output_field = DecimalField(max_digits=20, decimal_places=8)
 
-    def __init__(self, numerator, denominator, **extra):
-        super().__init__(numerator, denominator, **extra)
-
     def as_sql(self, compiler, connection, **extra_context):
         (num_sql, num_params), (den_sql, den_params) = (
             compiler.compile(expr) for expr in self.get_source_expressions()

@@ -922,7 +922,9 @@ class ProjectStatus(models.Model):
         _("距最近月报（月）"),
         null=True,
         blank=True,
-        help_text=_("本期与最近一次月报所属月份相差的月数；本年（及月报检查回看的月份）无月报为空。"),
+        help_text=_(
+            "本期与最近一次月报所属月份相差的月数；本年（及月报检查回看的月份）无月报为空。"
+        ),
     )
     milestones_overdue = models.PositiveIntegerField(_("逾期节点数"), default=0)
     milestone_overdue_days = models.PositiveIntegerField(_("最长逾期天数"), null=True, blank=True)
@@ -1102,6 +1104,11 @@ class RankingSnapshot(NoDeleteModel):
     def __str__(self) -> str:
         return f"{self.parent_id} {self.scope} {self.period} v{self.version}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise SnapshotImmutable("已发布的排名不可修改；如需更正，请发布新版本并说明原因。")
+        super().save(*args, **kwargs)
+
     @property
     def period(self) -> str:
         return f"{self.year}-{self.month:02d}"
@@ -1109,11 +1116,6 @@ class RankingSnapshot(NoDeleteModel):
     def clean(self) -> None:
         if self.version and self.version > 1 and not (self.reason or "").strip():
             raise ValidationError({"reason": _("更正已发布的排名必须填写原因。")})
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise SnapshotImmutable("已发布的排名不可修改；如需更正，请发布新版本并说明原因。")
-        super().save(*args, **kwargs)
 
 
 # --- Recompute bookkeeping --------------------------------------------------------------------

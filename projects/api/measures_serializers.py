@@ -58,7 +58,7 @@ class RankingsQuerySerializer(serializers.Serializer):
     )
 
 
-class RegionRefSerializer(serializers.Serializer):
+class MeasuresRegionSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
@@ -110,7 +110,7 @@ class SummaryRowSerializer(serializers.Serializer):
 class SummaryResponseSerializer(serializers.Serializer):
     period = serializers.CharField()
     label = serializers.CharField(help_text=_("如“2024年1-10月”"))
-    region = RegionRefSerializer()
+    region = MeasuresRegionSerializer()
     group_by = serializers.CharField()
     computed_at = serializers.DateTimeField(allow_null=True)
     rows = SummaryRowSerializer(many=True)
@@ -127,7 +127,7 @@ class RankingRowSerializer(SummaryRowSerializer):
     called_in = serializers.BooleanField(help_text=_("约谈（后 N 名）"))
 
 
-class IndicatorSerializer(serializers.Serializer):
+class RankingWeightSerializer(serializers.Serializer):
     measure = serializers.CharField()
     name = serializers.CharField()
     weight = serializers.FloatField()
@@ -137,13 +137,13 @@ class IndicatorSerializer(serializers.Serializer):
 class RankingResponseSerializer(serializers.Serializer):
     period = serializers.CharField()
     scope = serializers.CharField()
-    parent = RegionRefSerializer()
+    parent = MeasuresRegionSerializer()
     version = serializers.IntegerField(allow_null=True, help_text=_("已发布版本；实时计算为 null"))
     published_at = serializers.DateTimeField(allow_null=True)
     published_by = serializers.CharField(allow_null=True)
     reason = serializers.CharField(help_text=_("更正原因"))
     computed_at = serializers.DateTimeField(allow_null=True)
-    indicators = IndicatorSerializer(many=True)
+    indicators = RankingWeightSerializer(many=True)
     praised_top = serializers.IntegerField()
     called_in_bottom = serializers.IntegerField()
     rows = RankingRowSerializer(many=True)

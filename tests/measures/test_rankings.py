@@ -291,3 +291,22 @@ def test_publish_due_publishes_last_month_once_on_the_configured_day(city):
 def test_unknown_scope_is_refused(city):
     with pytest.raises(ValueError, match="排名范围"):
         rankings.ranking(scope="planet", parent=city, year=2024, month=10)
+
+
+def test_published_rankings_are_scoped_by_their_parent_region(
+    city, regions, city_official, district_official, other_official
+):
+    from projects import access
+
+    compute()
+    rankings.publish(scope=DISTRICT, parent=city, year=2024, month=10)
+    rankings.publish(scope=DISTRICT, parent=regions["district"], year=2024, month=10)
+
+    def visible(user):
+        return sorted(
+            access.scope(user, RankingSnapshot.objects.all()).values_list("parent_id", flat=True)
+        )
+
+    assert visible(city_official) == ["370200", "370202"]
+    assert visible(district_official) == ["370202"]
+    assert visible(other_official) == []
