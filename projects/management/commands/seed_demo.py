@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from projects.demo import DEFAULT_PROJECTS, DEFAULT_SEED, SeedError, seed_demo
@@ -42,6 +43,10 @@ class Command(BaseCommand):
             result = seed_demo(projects=projects, seed=seed, extras=not no_extras, log=log)
         except SeedError as exc:
             raise CommandError(str(exc)) from exc
+        if result.changed and connection.vendor == "postgresql":
+            # Fresh tables have no planner statistics: the overview takes 4× longer without.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         if result.changed:
             created = "，".join(f"{name} {n}" for name, n in result.created.items() if n)
