@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format migrate demo browser-deps clean
+.PHONY: run test install lint format migrate demo clean vendor
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -51,3 +51,15 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Refresh the vendored front-end assets from the npm registry (needs npm; not needed to run).
+HTMX_VERSION := 2.0.11
+ECHARTS_VERSION := 5.6.0
+vendor:
+	@tmp=$$(mktemp -d) && cd $$tmp && \
+	npm pack --silent htmx.org@$(HTMX_VERSION) echarts@$(ECHARTS_VERSION) >/dev/null && \
+	mkdir h e && tar xzf htmx.org-$(HTMX_VERSION).tgz -C h && tar xzf echarts-$(ECHARTS_VERSION).tgz -C e && \
+	cp h/package/dist/htmx.min.js h/package/LICENSE $(CURDIR)/static/vendor/htmx/ && \
+	cp e/package/dist/echarts.min.js e/package/LICENSE $(CURDIR)/static/vendor/echarts/ && \
+	rm -rf $$tmp
+	sha256sum static/vendor/htmx/htmx.min.js static/vendor/echarts/echarts.min.js
