@@ -65,6 +65,23 @@ class NoDeleteModel(models.Model):
         )
 
 
+class SingletonModel(models.Model):
+    """Settings of the installation kept as one row (pk=1), edited in the admin."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        """The row, created with its defaults the first time it is asked for."""
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
 def region_prefix(code: str) -> str:
     """The prefix shared by a region's code and all its descendants' codes.
 
@@ -783,7 +800,7 @@ class Withdrawal(NoDeleteModel):
         return f"{self.project.code} {self.get_status_display()}"
 
 
-class ColourRules(models.Model):
+class ColourRules(SingletonModel):
     """Thresholds of the four-colour checks (四色管理), one row per installation (pk=1).
 
     Defaults follow DOMAIN.md; every threshold is editable in the admin.
@@ -814,15 +831,6 @@ class ColourRules(models.Model):
 
     def __str__(self) -> str:
         return str(_("四色管理阈值"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> ColourRules:
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class ProjectStatus(models.Model):
@@ -1017,7 +1025,7 @@ class RankingIndicator(models.Model):
         return f"{self.get_measure_display()} {self.weight}"
 
 
-class RankingSettings(models.Model):
+class RankingSettings(SingletonModel):
     """How rankings are flagged and published, one row per installation (pk=1)."""
 
     praised_top = models.PositiveSmallIntegerField(_("通报表扬：前 N 名"), default=7)
@@ -1037,15 +1045,6 @@ class RankingSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("排名设置"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> RankingSettings:
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class SnapshotImmutable(Exception):

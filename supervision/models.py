@@ -24,7 +24,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects import access
-from projects.models import NoDeleteModel, NoDeleteQuerySet, Person, Project, Region, Unit
+from projects.models import (
+    NoDeleteModel,
+    NoDeleteQuerySet,
+    Person,
+    Project,
+    Region,
+    SingletonModel,
+    Unit,
+)
 
 
 class IssueStatus(models.TextChoices):
@@ -415,7 +423,7 @@ class HolidaySchedule(models.Model):
         return str(self.year)
 
 
-class SupervisionSettings(models.Model):
+class SupervisionSettings(SingletonModel):
     """Installation settings of the supervision office, one row (pk=1), editable in the admin."""
 
     ordinary_workdays = models.PositiveSmallIntegerField(
@@ -467,15 +475,6 @@ class SupervisionSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("督导设置"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> SupervisionSettings:
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 # --- Meetings ------------------------------------------------------------------------------------
