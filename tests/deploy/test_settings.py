@@ -16,7 +16,9 @@ def production_environment(**extra: str) -> dict[str, str]:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in settings_variables() and key != "DJANGO_SETTINGS_MODULE"
+        if key not in settings_variables()
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests for their own process only.
+        and key not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     environment.update(
         DEBUG="0",
