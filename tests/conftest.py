@@ -2,6 +2,7 @@
 (a city official, a district official, and an official of another district)."""
 
 import pytest
+from celery import current_app
 
 from projects.choices import RegionLevel, Role
 from projects.models import Region
@@ -74,3 +75,28 @@ def project(regions):
 @pytest.fixture
 def other_project(regions):
     return ProjectFactory(code="QD-002", name="市北区测试项目", region=regions["other"])
+
+
+def _set_eager(settings, eager: bool):
+    # Celery reads CELERY_* settings once, into app.conf: both must change, or a test run with
+    # a broker configured (CI) would still send the tasks to it.
+    previous = current_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    current_app.conf.task_always_eager = eager
+    return previous
+
+
+@pytest.fixture
+def celery_eager(settings):
+    """Celery tasks run in-process (the embedded default), whatever the environment says."""
+    previous = _set_eager(settings, True)
+    yield
+    current_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_broker(settings):
+    """Celery tasks go to the broker (as with Redis in CI): nothing runs in-process."""
+    previous = _set_eager(settings, False)
+    yield
+    current_app.conf.task_always_eager = previous

@@ -92,9 +92,9 @@ def console():
 
 
 @pytest.fixture
-def page(browser, console, live_server, settings):
-    """A page at the office screen size (1366×768), Chinese locale, watched for errors."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # the upload's task runs in the live server
+def page(browser, console, live_server, settings, celery_eager):
+    """A page at the office screen size (1366×768), Chinese locale, watched for errors.
+    (celery_eager: the upload's task runs in the live server.)"""
     context = browser.new_context(viewport=OFFICE, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
     tab = context.new_page()

@@ -142,24 +142,10 @@ def compute(year=2024, month=10, region_code=None, today=TODAY):
 
 
 @pytest.fixture
-def eager(settings):
+def eager(celery_eager):
     """Celery tasks run in-process (the embedded default), whatever the environment says."""
-    from celery import current_app
-
-    previous = current_app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
-def broker(settings):
+def broker(celery_broker):
     """Celery tasks go to a broker (CI with Redis): nothing runs in-process."""
-    from celery import current_app
-
-    previous = current_app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    current_app.conf.task_always_eager = False
-    yield
-    current_app.conf.task_always_eager = previous

@@ -25,9 +25,8 @@ def frozen_time():
 
 
 @pytest.fixture(autouse=True)
-def eager_celery(settings):
+def eager_celery(celery_eager):
     """Tasks run in-process here whatever the environment says (CI also runs with a broker)."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 def make_projects(region, count: int, *, prefix: str, stalled_every: int = 3) -> list[Project]:
