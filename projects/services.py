@@ -123,6 +123,8 @@ def project_update(
     )
     if not changed and not categories_changed:
         return locked
+    if locked.stage == Stage.WITHDRAWN:
+        raise ValidationError({"stage": _("已退库的项目不能修改（历史记录保留）。")})
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
@@ -298,6 +300,8 @@ def report_update(
         locked.note, changed = note, True
     if not changed:
         return locked
+    if locked.project.stage == Stage.WITHDRAWN:
+        raise ValidationError({"project": _("已退库的项目不能修改月报。")})
     locked.full_clean()
     locked.version += 1
     _set_history_user(locked, user)

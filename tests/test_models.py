@@ -192,3 +192,20 @@ def test_stage_moves_are_recorded(regions):
     assert project.actual_start == dt.date(2024, 4, 2)
     change = StageChange.objects.get(project=project)
     assert (change.from_stage, change.to_stage) == (Stage.RESERVE, Stage.CONSTRUCTION)
+
+
+def test_withdrawn_project_and_its_reports_are_frozen(project, district_official, reviewer):
+    report = services.report_create(
+        project=project, year=2024, month=6, completed_investment=Decimal("10")
+    )
+    withdrawal = services.withdrawal_request(
+        project=project, reason="项目终止", user=district_official
+    )
+    services.withdrawal_review(withdrawal=withdrawal, reviewer=reviewer, approve=True)
+    with pytest.raises(ValidationError):
+        services.project_update(project=project, name="改名")
+    with pytest.raises(ValidationError):
+        services.report_update(report=report, completed_investment=Decimal("20"))
+    report.refresh_from_db()
+    project.refresh_from_db()
+    assert (project.name, report.completed_investment) == ("市南区测试项目", Decimal("10.00"))
