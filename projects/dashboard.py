@@ -18,17 +18,15 @@ from django.utils.translation import gettext as _
 from . import access
 from .choices import Colour, RegionLevel, Stage
 from .filters import Period
-from .models import MonthlyReport, Project, Region
+from .models import MonthlyReport, Project, ProjectStatus, Region
+from .templatetags.portfolio import wan
 
 MONTHS = range(1, 13)
 
 
 def projects_in(user, region: Region):
     """The active projects of `region` (and below) that `user` may see."""
-    projects = access.scope(user, Project.objects.active())
-    if region.level == RegionLevel.TOWN:
-        return projects.filter(town__code__startswith=region.prefix)
-    return projects.filter(region__code__startswith=region.prefix)
+    return access.scope(user, _measures().projects_under(region).active())
 
 
 def list_url(region: Region | str | None = None, period: Period | None = None, **filters) -> str:
@@ -87,28 +85,22 @@ def project_plan_chart(*, project, year, plan_year, reports, monthly_plans) -> d
             "connectNulls": False,
         },
     ]
-    if plan_line:
-        series.append(
-            {
-                "name": _("累计计划"),
-                "type": "line",
-                "data": plan_line,
-                "lineStyle": {"type": "dashed"},
-                "itemStyle": {"color": "#b71c1c"},
-                "symbol": "none",
-            }
-        )
-    if original_line:
-        series.append(
-            {
-                "name": _("年初计划"),
-                "type": "line",
-                "data": original_line,
-                "lineStyle": {"type": "dotted"},
-                "itemStyle": {"color": "#999999"},
-                "symbol": "none",
-            }
-        )
+    plan_lines = (
+        (_("累计计划"), plan_line, "dashed", "#b71c1c"),
+        (_("年初计划"), original_line, "dotted", "#999999"),
+    )
+    for name, data, style, colour in plan_lines:
+        if data:
+            series.append(
+                {
+                    "name": name,
+                    "type": "line",
+                    "data": data,
+                    "lineStyle": {"type": style},
+                    "itemStyle": {"color": colour},
+                    "symbol": "none",
+                }
+            )
     return {
         "tooltip": {"trigger": "axis", "valueFormatter": "fmt:wan"},
         "legend": {"top": 0},
@@ -155,7 +147,7 @@ def _diffs(records, model, *, title: str) -> list[dict]:
         if record.history_type == "+":
             changes = [(str(_("新建")), "", "")]
             if model is MonthlyReport:
-                changes = [(str(_("填报本月完成投资")), "", f"{record.completed_investment:,.2f}")]
+                changes = [(str(_("填报本月完成投资")), "", wan(record.completed_investment))]
         else:
             changes = []
             for f in fields:
@@ -186,7 +178,7 @@ def _shown(field, value) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return wan(value)
     return str(value)
 
 
@@ -362,13 +354,29 @@ def cumulative_curve(projects, *, region, period) -> dict:
     """Cumulative investment of the year against plan, month by month: completed (Σ completed
     year-to-date of each month's computed figures) and planned (the group's time progress ×
     annual plan, i.e. Σ expected year-to-date). Months not computed are gaps; after the
-    period, the plan line goes on at m/12 of the annual plan. One query per month ≤ m."""
+    period, the plan line goes on at m/12 of the annual plan. One query: `measures.total`'s
+    aggregates grouped by month."""
     measures = _measures()
+    grouped = (
+        ProjectStatus.objects.filter(
+            year=period.year,
+            month__lte=period.month,
+            project__in=projects.order_by().values("pk"),
+        )
+        .order_by()
+        .values("month")
+        .annotate(**measures._aggregates())
+    )
+    totals = {}
+    for row in grouped:
+        month = row.pop("month")
+        sums = measures._unprefixed(row)
+        totals[month] = measures._with_rates(sums, measures.Period(period.year, month))
     done, plan, annual = [], [], None
     for month in MONTHS:
         if month <= period.month:
-            row = measures.total(projects_qs=projects, year=period.year, month=month)
-            if row["projects"]:
+            row = totals.get(month)
+            if row and row["projects"]:
                 annual = row["annual_plan"]
                 done.append(float(row["completed_ytd"]))
                 plan.append(float(row["time_progress"] * row["annual_plan"]))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from . import services
 from .models import MonthlyReport, Project
+from .templatetags.portfolio import wan
 
 MAX_AMOUNT = Decimal("99999999999999.99")  # 16 digits, 2 decimals: the column's capacity
 
@@ -224,7 +225,7 @@ def _conflict(row: SheetRow, form: ReportRowForm, report: MonthlyReport) -> None
         "您的输入未保存；如确认以您的数值为准，请核对后再次保存。"
     ) % {
         "when": timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M"),
-        "amount": f"{report.completed_investment:,.2f}",
+        "amount": wan(report.completed_investment),
         "version": report.version,
     }
     if who is not None:

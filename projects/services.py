@@ -168,9 +168,13 @@ def project_set_stage(
     return _move_stage(locked, stage, user=user, on=on, note=note)
 
 
-def _move_stage(project: Project, stage: str, *, user, on, note) -> Project:
-    on = on or timezone.localdate()
-    StageChange.objects.create(
+def stage_move(
+    project: Project, stage: str, *, on: dt.date, user, note
+) -> tuple[StageChange, list[str]]:
+    """Moves `project` (in memory) to `stage` on `on`: returns the unsaved StageChange row and the
+    changed fields; entering 在建 sets the actual start.
+    Shared by `_move_stage` and the bulk importer."""
+    change = StageChange(
         project=project,
         from_stage=project.stage,
         to_stage=stage,
@@ -179,8 +183,17 @@ def _move_stage(project: Project, stage: str, *, user, on, note) -> Project:
         note=note,
     )
     project.stage = stage
+    changed = ["stage"]
     if stage == Stage.CONSTRUCTION and project.actual_start is None:
         project.actual_start = on
+        changed.append("actual_start")
+    return change, changed
+
+
+def _move_stage(project: Project, stage: str, *, user, on, note) -> Project:
+    on = on or timezone.localdate()
+    change, _changed = stage_move(project, stage, on=on, user=user, note=note)
+    change.save()
     project.version += 1
     _set_history_user(project, user)
     project.save()

@@ -3,8 +3,16 @@
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def restore_language():
+    """A request activates its language in the test's thread; the next tests expect Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_english_browser_still_gets_chinese(client):

@@ -13,7 +13,7 @@ or django-simple-history's bulk helpers), instead of per-row service calls. The 
 stay where they live: each record is checked with the model's own `full_clean`/field validators,
 and the service rules the importer mirrors are named where they are applied (first plan is the
 original, a later change is a revision that needs a reason — `services.project_year_set`; a
-stage move writes a StageChange and sets the actual start on 开工 — `services._move_stage`;
+stage move writes a StageChange and sets the actual start on 开工 — `services.stage_move`;
 a new chain member ends the previous one — `services.chain_assign`).
 
 Blank optional cells never erase what is stored (a partly filled sheet cannot wipe data); a value
@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from .. import access
+from .. import access, services
 from ..choices import Level, RegionLevel, Stage, UnitKind
 from ..models import (
     Category,
@@ -467,21 +467,11 @@ class _LedgerImport:
             for name in changed_fields:
                 setattr(project, name, values[name])
             if stage != project.stage:
-                self.plan.stage_changes.append(
-                    StageChange(
-                        project=project,
-                        from_stage=project.stage,
-                        to_stage=stage,
-                        changed_on=self.today,
-                        changed_by=self.user,
-                        note=_("台账导入"),
-                    )
+                change, moved = services.stage_move(
+                    project, stage, on=self.today, user=self.user, note=_("台账导入")
                 )
-                project.stage = stage
-                changed_fields.append("stage")
-                if stage == Stage.CONSTRUCTION and project.actual_start is None:
-                    project.actual_start = self.today  # as services._move_stage does
-                    changed_fields.append("actual_start")
+                self.plan.stage_changes.append(change)
+                changed_fields += moved
         if existing is None or changed_fields:
             try:
                 project.full_clean(

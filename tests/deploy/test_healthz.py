@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
 
+from .conftest import skip_or_fail
+
 pytestmark = pytest.mark.django_db
 
 
@@ -80,9 +82,9 @@ def test_healthz_is_503_when_database_unreachable(client, eager, monkeypatch):
 
 def test_healthz_is_200_with_the_real_broker(client):
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("needs CELERY_BROKER_URL=redis://… (the embedded default has no broker)")
+        skip_or_fail("needs CELERY_BROKER_URL=redis://… (the embedded default has no broker)")
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("CELERY_TASK_ALWAYS_EAGER is on: the broker is not used")
+        skip_or_fail("CELERY_TASK_ALWAYS_EAGER is on: the broker is not used")
 
     response = client.get("/healthz")
 

@@ -103,8 +103,30 @@ def test_overview_queries_do_not_grow_with_the_number_of_projects(
         # 9 the four pools (四个一批),
         # 10-17 the ranking: published snapshot?, indicators, settings, districts, summary,
         #        previous period's snapshot?, previous and current computation times,
-        # 18-27 the cumulative curve: one total per month, January to October,
-        # 28 the regions of the region picker.
-        with django_assert_num_queries(28):
+        # 18 the cumulative curve: the totals of January to October, grouped by month,
+        # 19 the regions of the region picker.
+        with django_assert_num_queries(19):
             response = client.get(HOME, {"period": PERIOD})
         assert response.context["totals"]["projects"] == 9 + more
+
+
+def test_cumulative_curve_is_each_computed_months_total(client, city_official, portfolio):
+    """The curve's one grouped query gives, month by month, what `measures.total` gives."""
+    from projects import measures
+    from projects.access import scope
+    from projects.models import Project
+
+    compute(month=4)
+    client.force_login(city_official)
+    response = client.get(HOME, {"period": PERIOD})
+    done, plan = (series["data"] for series in response.context["curve"]["series"])
+    projects = scope(city_official, Project.objects.active())
+    for month in range(1, 11):
+        row = measures.total(projects_qs=projects, year=2024, month=month)
+        if row["projects"]:
+            assert done[month - 1] == float(row["completed_ytd"])
+            assert plan[month - 1] == float(row["time_progress"] * row["annual_plan"])
+        else:
+            assert done[month - 1] is None and plan[month - 1] is None
+    assert done[3] is not None and done[9] is not None and done[4] is None
+    assert plan[10] == pytest.approx(float(row["annual_plan"]) * 11 / 12)
