@@ -37,7 +37,9 @@ SCOPE_PATHS: dict[str, tuple[str, str | None]] = {
     "projects.taskforcemember": ("task_force__project__region__code", None),
     "projects.stagechange": ("project__region__code", "project__town__code"),
     "projects.withdrawal": ("project__region__code", "project__town__code"),
-    "projects.projectstatus": ("project__region__code", "project__town__code"),
+    # A period's computed figures belong to the district stored with them (the project's
+    # district during the period); a project's own page reads them through the project.
+    "projects.projectstatus": ("region__code", "project__town__code"),
     "supervision.issue": ("project__region__code", "project__town__code"),
 }
 

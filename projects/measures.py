@@ -75,6 +75,7 @@ from django.utils.translation import gettext as _
 
 from supervision.models import Issue, IssueStatus
 
+from . import access
 from .choices import Level, RegionLevel, Stage
 from .models import (
     MONEY,
@@ -284,11 +285,17 @@ def _compiled(qs: QuerySet) -> tuple[str, tuple]:
 
 
 def _derived_tables(
-    period: Period, as_of: dt.date, selection: QuerySet | None, report_window: int
+    period: Period,
+    as_of: dt.date,
+    selection: QuerySet | None,
+    report_window: int,
+    id_range: tuple[int, int] | None = None,
 ) -> list[tuple[str, QuerySet]]:
     """One aggregate per source table, each keyed by `pid` (the project id)."""
 
     def limited(qs: QuerySet, path: str = "project_id") -> QuerySet:
+        if id_range is not None:
+            qs = qs.filter(**{f"{path}__gte": id_range[0], f"{path}__lt": id_range[1]})
         return qs if selection is None else qs.filter(**{f"{path}__in": selection})
 
     y, m = period.year, period.month
@@ -444,6 +451,7 @@ def figures_sql(
     as_of: dt.date,
     projects_qs: QuerySet | None = None,
     report_window: int = 2,
+    id_range: tuple[int, int] | None = None,
 ) -> tuple[str, tuple]:
     """The SELECT of every project's figures for `period` (columns: FIGURE_COLUMNS), for the
     projects of `projects_qs` (None: all projects), as of `as_of`. `report_window`: the months
@@ -521,12 +529,19 @@ def figures_sql(
         f" LEFT JOIN {plan_table} py ON (py.project_id = p.id AND py.year = %s)",
         period.year,
     )
-    for alias, qs in _derived_tables(period, as_of, selection, report_window):
+    for alias, qs in _derived_tables(period, as_of, selection, report_window, id_range):
         sql, params = _compiled(qs)
         add(f" LEFT JOIN ({sql}) {alias} ON ({alias}.pid = p.id)", *params)
+    conditions = []
     if selection is not None:
         sql, params = _compiled(selection)
-        add(f" WHERE p.id IN ({sql})", *params)
+        conditions.append((f"p.id IN ({sql})", params))
+    if id_range is not None:
+        conditions.append(("p.id >= %s AND p.id < %s", id_range))
+    if conditions:
+        add(" WHERE " + " AND ".join(sql for sql, _params in conditions))
+        for _sql, params in conditions:
+            pieces.append(("", tuple(params)))
     add(" ) b WHERE NOT b.withdrawn AND (b.has_plan OR (b.started AND NOT b.finished)")
     add(" OR b.pool_at_start)")
     return "".join(sql for sql, _params in pieces), tuple(p for _sql, ps in pieces for p in ps)
@@ -705,22 +720,71 @@ def statuses(
     period: Period,
     within: Region | None = None,
     districts: list[Region] | None = None,
+    user=None,
 ) -> QuerySet:
-    """The stored ProjectStatus rows of `projects_qs` for `period`. `within` (a region) also
-    limits them by the district stored with them, which lets the database read just that
-    region's rows through the (region, year, month) index before matching the projects;
-    `districts` may give that region's districts when the caller has them already."""
+    """The stored ProjectStatus rows of `period`: of the projects of `projects_qs` (None: all),
+    of `within` (a region) and visible to `user` (`access.scope`; None: no limit).
+
+    `within` is matched on the district stored with each row — the district the project was
+    in during the period, read through the (region, year, month) index — or, for a town, on
+    the project's town; `districts` may give that region's districts when the caller has
+    them already. A region's figures for a period are those of the projects it had then."""
     qs = ProjectStatus.objects.filter(year=period.year, month=period.month)
-    if within is not None and within.level != RegionLevel.TOWN:
-        if districts is None:
-            districts = Region.objects.filter(
-                code__startswith=within.prefix, level=RegionLevel.COUNTY
-            )
-        # a list of codes, not a subquery: the planner sees how few rows it will read
-        qs = qs.filter(region__in=[district.code for district in districts])
+    if within is not None:
+        if within.level == RegionLevel.TOWN:
+            qs = qs.filter(project__town__code__startswith=within.prefix)
+        else:
+            if districts is None:
+                districts = Region.objects.filter(
+                    code__startswith=within.prefix, level=RegionLevel.COUNTY
+                )
+            # a list of codes, not a subquery: the planner sees how few rows it will read
+            qs = qs.filter(region__in=[district.code for district in districts])
     if projects_qs is not None:
         qs = qs.filter(project__in=projects_qs.order_by().values("pk"))
+    if user is not None:
+        qs = access.scope(user, qs)
     return qs.order_by()
+
+
+# Groupings in which every status row falls in exactly one group: their total is the sum of
+# the groups (a project counts in each of its categories, so "category" needs its own query).
+PARTITIONS = ("region", "level", "leader", "unit")
+
+
+def _grouped(
+    *, projects_qs, period: Period, group_by: str, parent: Region | None, user
+) -> tuple[dict, dict | None]:
+    """The grouped sums (key → sums) and key → (code, name) (None: look the names up)."""
+    children = children_of(parent) if group_by == "region" and parent is not None else []
+    key_expr, names = _group_key(group_by, parent, children)
+    city_districts = group_by == "region" and parent and parent.level == RegionLevel.CITY
+    grouped = (
+        statuses(
+            projects_qs=projects_qs,
+            period=period,
+            within=parent,
+            districts=children if city_districts else None,
+            user=user,
+        )
+        .values(group_key=key_expr)
+        .annotate(**_aggregates())
+    )
+    return {row.pop("group_key"): _unprefixed(row) for row in grouped}, names
+
+
+def _rows(group_by: str, sums: dict, names: dict | None, period: Period) -> list[dict]:
+    if names is None:
+        names = _names(group_by, set(sums))
+    rows = []
+    for key, (code, name) in names.items():
+        row = sums.get(key) or _empty_sums()
+        rows.append(_with_rates({"key": code, "name": name, **row}, period))
+    return rows
+
+
+def _total_row(sums: dict, period: Period) -> dict:
+    return _with_rates({"key": "total", "name": _("合计"), **sums}, period)
 
 
 def summary(
@@ -730,10 +794,12 @@ def summary(
     month: int,
     group_by: str,
     parent: Region | None = None,
+    user=None,
 ) -> list[dict]:
-    """Summary rows (INTERFACES.md §4) of the projects of `projects_qs` for period year-month,
-    one per group, in the group's natural order. Values are Python types: money as Decimal
-    (万元, 2 places), rates as exact Decimal or None, counts as int — `row_json` makes JSON.
+    """Summary rows (INTERFACES.md §4) of the projects of `projects_qs` (None: all) of `parent`
+    that `user` may see (None: no limit) for period year-month, one per group, in the group's
+    natural order. Values are Python types: money as Decimal (万元, 2 places), rates as exact
+    Decimal or None, counts as int — `row_json` makes JSON.
 
     group_by: "region" (a row per child of `parent`, key = child code, every child listed even
     with no projects), "level" (provincial, city, district), "category" (a row per category,
@@ -742,33 +808,54 @@ def summary(
     leader, unit) or the children (region, when not given).
     """
     period = Period(year, month)
-    children = children_of(parent) if group_by == "region" and parent is not None else []
-    key_expr, names = _group_key(group_by, parent, children)
-    city_districts = group_by == "region" and parent and parent.level == RegionLevel.CITY
-    districts = children if city_districts else None
-    grouped = (
-        statuses(projects_qs=projects_qs, period=period, within=parent, districts=districts)
-        .values(group_key=key_expr)
-        .annotate(**_aggregates())
+    sums, names = _grouped(
+        projects_qs=projects_qs, period=period, group_by=group_by, parent=parent, user=user
     )
-    sums = {row.pop("group_key"): _unprefixed(row) for row in grouped}
-    if names is None:
-        names = _names(group_by, set(sums))
-    rows = []
-    for key, (code, name) in names.items():
-        row = sums.pop(key, None) or _empty_sums()
-        rows.append(_with_rates({"key": code, "name": name, **row}, period))
-    return rows
+    return _rows(group_by, sums, names, period)
+
+
+def summary_with_total(
+    *,
+    projects_qs: QuerySet | None,
+    year: int,
+    month: int,
+    group_by: str,
+    parent: Region | None = None,
+    user=None,
+) -> tuple[list[dict], dict]:
+    """`summary()` and `total()` of the same projects: the total is summed from the groups'
+    sums when the grouping partitions the rows (`PARTITIONS`: one aggregate query for both),
+    else computed by its own query. Sums and counts add up exactly; the total's rates are
+    ratios of those sums, like every group's."""
+    period = Period(year, month)
+    sums, names = _grouped(
+        projects_qs=projects_qs, period=period, group_by=group_by, parent=parent, user=user
+    )
+    rows = _rows(group_by, sums, names, period)
+    if group_by not in PARTITIONS:
+        total_row = total(
+            projects_qs=projects_qs, year=year, month=month, within=parent, user=user
+        )
+        return rows, total_row
+    totals = _empty_sums()
+    for group in sums.values():  # every group, also those without a row (no town, no leader)
+        for name, value in group.items():
+            totals[name] += value or 0
+    return rows, _total_row(totals, period)
 
 
 def total(
-    *, projects_qs: QuerySet | None, year: int, month: int, within: Region | None = None
+    *,
+    projects_qs: QuerySet | None,
+    year: int,
+    month: int,
+    within: Region | None = None,
+    user=None,
 ) -> dict:
     """One row of the same measures for all the projects of `projects_qs` (one query)."""
     period = Period(year, month)
-    qs = statuses(projects_qs=projects_qs, period=period, within=within)
-    sums = _unprefixed(qs.aggregate(**_aggregates()))
-    return _with_rates({"key": "total", "name": _("合计"), **sums}, period)
+    qs = statuses(projects_qs=projects_qs, period=period, within=within, user=user)
+    return _total_row(_unprefixed(qs.aggregate(**_aggregates())), period)
 
 
 def row_json(row: dict) -> dict:

@@ -359,6 +359,13 @@ class Project(NoDeleteModel):
         indexes = [
             models.Index(fields=["region", "level"]),
             models.Index(fields=["stage"]),
+            # Scoping (`access`) matches region codes by prefix (LIKE '3702%'); with the id in
+            # the index PostgreSQL answers "the projects of this subtree" from the index alone.
+            models.Index(
+                fields=["region", "id"],
+                name="project_region_prefix_idx",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

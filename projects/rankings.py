@@ -111,7 +111,7 @@ def rank(scored: list[tuple[Decimal | None, dict]], settings: RankingSettings) -
 
 def _group_rows(scope: str, parent: Region, period: Period) -> list[dict]:
     return measures.summary(
-        projects_qs=measures.projects_under(parent),
+        projects_qs=None,  # `parent`'s rows: the districts stored with the statuses
         year=period.year,
         month=period.month,
         group_by=GROUPING[scope],

@@ -163,11 +163,9 @@ def project_detail(request, code: str):
         if plan_year
         else []
     )
-    statuses = list(
-        access.scope(request.user, ProjectStatus.objects.filter(project=project)).order_by(
-            "-year", "-month"
-        )[:24]
-    )
+    # the project is in the user's scope: all its periods come with it, also those it spent
+    # in another district
+    statuses = list(ProjectStatus.objects.filter(project=project).order_by("-year", "-month")[:24])
     status = next((s for s in statuses if (s.year, s.month) == tuple(period)), None)
     context = {
         "project": project,

@@ -55,6 +55,7 @@ def world(regions, project, other_project, district_official, other_official, ci
         }
         ProjectStatus.objects.create(
             project=p,
+            region=region,
             year=2024,
             month=3,
             colour=Colour.RED,

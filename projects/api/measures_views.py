@@ -2,7 +2,7 @@
 
 Scoping: the region (or ranking parent) asked for must lie within the caller's regions — a
 district official asking for the city or another district gets 403, never their figures — and
-the summary's projects come through `access.scope` as well. Money as decimal strings in 万元,
+the summary's status rows come through `access.scope` as well. Money as decimal strings in 万元,
 rates as fractions or null, periods "YYYY-MM"; bad parameters → 400 with field messages.
 The number of queries does not depend on the number of projects or rows.
 """
@@ -56,16 +56,13 @@ class SummaryView(APIView):
         region = _region(request, data.get("region"), "region")
         period = _period(data.get("period"))
         tasks.ensure_fresh(period)
-        projects_qs = access.scope(request.user, measures.projects_under(region))
-        rows = measures.summary(
-            projects_qs=projects_qs,
+        rows, total = measures.summary_with_total(
+            projects_qs=None,
+            user=request.user,
             year=period.year,
             month=period.month,
             group_by=data["group_by"],
             parent=region,
-        )
-        total = measures.total(
-            projects_qs=projects_qs, year=period.year, month=period.month, within=region
         )
         computed_at = (
             PeriodComputation.objects.filter(year=period.year, month=period.month)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def district_rows(regions, **kwargs):
     rows = measures.summary(
-        projects_qs=measures.projects_under(regions["city"]),
+        projects_qs=None,
         year=kwargs.pop("year", 2024),
         month=kwargs.pop("month", 10),
         group_by="region",
@@ -281,6 +281,43 @@ def test_summary_of_a_province_groups_projects_by_city_prefix(regions):
     by_key = {r["key"]: r for r in rows}
     assert by_key["370200"]["investment_rate"] == Decimal("0.2")  # 40 / 200
     assert by_key["370100"]["investment_rate"] == Decimal("0.9")
+
+
+@pytest.mark.parametrize("group_by", ["region", "level", "leader", "unit", "category"])
+def test_the_total_of_a_summary_equals_the_total_of_its_projects(regions, group_by):
+    # summary_with_total sums the groups' sums (one query) where the grouping partitions the
+    # rows; it must give exactly what measures.total computes on its own
+    unit = Unit.objects.create(name="市南区发展和改革局", region=regions["district"])
+    leader = Person.objects.create(name="王副区长", region=regions["district"])
+    first = build_project(regions["district"], plan="300", reports={1: "100"}, unit=unit)
+    assign_leader(first, leader, start=dt.date(2024, 1, 1))
+    first.categories.add(*Category.objects.filter(code__in=["four_new", "manufacturing"]))
+    build_project(regions["district"], plan="100", reports={2: "20"}, new_start=True)
+    build_project(regions["other"], plan="200", reports={3: "250"}, planned_finish=True)
+    build_project(regions["other"], stage=Stage.RESERVE, actual_start=None)  # no plan, no key
+    compute()
+    rows, total = measures.summary_with_total(
+        projects_qs=None, year=2024, month=10, group_by=group_by, parent=regions["city"]
+    )
+    expected = measures.total(projects_qs=None, year=2024, month=10, within=regions["city"])
+    assert total == expected
+    assert total["projects"] == 4 and total["investment_rate"] == Decimal("370") / 600
+    assert rows == measures.summary(
+        projects_qs=None, year=2024, month=10, group_by=group_by, parent=regions["city"]
+    )
+
+
+def test_a_district_keeps_the_projects_it_had_in_a_period_after_one_moves(regions):
+    # "Region … kept as they were for the period": a project moved from 市南区 to 市北区 in
+    # November still counts in 市南区's October figures and ranking, and not in 市北区's
+    project = build_project(regions["district"], plan="100", reports={10: "80"})
+    build_project(regions["other"], plan="100", reports={10: "10"})
+    compute()
+    project.region = regions["other"]
+    project.save()
+    rows = district_rows(regions)
+    assert rows["370202"]["projects"] == 1 and rows["370202"]["completed_ytd"] == Decimal("80")
+    assert rows["370203"]["projects"] == 1 and rows["370203"]["completed_ytd"] == Decimal("10")
 
 
 def test_withdrawn_projects_leave_the_portfolio_from_their_withdrawal(regions):

@@ -39,6 +39,7 @@ def small_city(clock, regions, city_official, district_official, other_official)
             if n < 3:
                 ProjectStatus.objects.create(
                     project=project,
+                    region_id=project.region_id,
                     year=2026,
                     month=8,
                     colour="red" if n == 0 else "yellow",

@@ -30,6 +30,7 @@ def docx_text(data: bytes) -> str:
 def status(project, colour, reason, year=2026, month=8):
     return ProjectStatus.objects.create(
         project=project,
+        region_id=project.region_id,
         year=year,
         month=month,
         colour=colour,

@@ -27,6 +27,7 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
 def status(project, year, month, colour, reason=""):
     return ProjectStatus.objects.create(
         project=project,
+        region_id=project.region_id,
         year=year,
         month=month,
         colour=colour,
