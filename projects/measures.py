@@ -833,9 +833,7 @@ def summary_with_total(
     )
     rows = _rows(group_by, sums, names, period)
     if group_by not in PARTITIONS:
-        total_row = total(
-            projects_qs=projects_qs, year=year, month=month, within=parent, user=user
-        )
+        total_row = total(projects_qs=projects_qs, year=year, month=month, within=parent, user=user)
         return rows, total_row
     totals = _empty_sums()
     for group in sums.values():  # every group, also those without a row (no town, no leader)
