@@ -381,13 +381,18 @@ class ProjectStatusAdmin(ScopedReadOnlyAdmin):
         "colour",
         "investment_rate",
         "time_progress",
-        "reason",
+        "colour_reason",
         "computed_at",
     ]
     list_filter = ["year", "month", "colour", "level"]
     list_select_related = ["project"]
     search_fields = ["project__code", "project__name"]
     raw_id_fields = ["project", "region", "unit", "leader"]
+    readonly_fields = ["colour_reason"]
+
+    @admin.display(description=_("颜色原因"))
+    def colour_reason(self, obj) -> str:
+        return obj.reason
 
 
 @admin.register(RankingIndicator)

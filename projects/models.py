@@ -371,6 +371,18 @@ class Project(NoDeleteModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def period_status(self) -> ProjectStatus | None:
+        """The status of the period a list asked for (`selectors.with_status` prefetches it);
+        None where that period was not computed for the project, or not asked for."""
+        statuses = getattr(self, "period_statuses", None)
+        return statuses[0] if statuses else None
+
+    @property
+    def status_reason(self) -> str | None:
+        status = self.period_status
+        return None if status is None else status.reason
+
     def clean(self) -> None:
         errors = {}
         if self.region_id and self.region.level != RegionLevel.COUNTY:
@@ -850,8 +862,10 @@ class ProjectStatus(models.Model):
     as of the end of the period (dates decide, not today's flags), so last month's colours do
     not change when this month's data arrives.
 
-    The stored inputs (started, months_without_report, milestone_overdue_days …) are exactly the
-    numbers the colour checks used; `checks` holds each check's verdict, numbers and reason.
+    The stored inputs (started, gap_points, months_without_report, milestone_overdue_days …) are
+    exactly the numbers the colour checks compared, and `<check>_verdict` holds each check's
+    verdict; `reason` and `checks` word them for an official (`projects.colours`), in the
+    reader's language.
     `colour` is blank for projects that get no colour (neither under construction nor due to
     start this year). Region, level, unit and leader are kept as they were for the period.
     """
@@ -947,14 +961,32 @@ class ProjectStatus(models.Model):
     issues = models.PositiveIntegerField(_("年内收集问题"), default=0)
     issues_resolved = models.PositiveIntegerField(_("已办结问题"), default=0)
     issues_on_time = models.PositiveIntegerField(_("按期办结问题"), default=0)
-    colour = models.CharField(_("四色"), max_length=10, choices=Colour.choices, blank=True)
-    checks = models.JSONField(
-        _("各项检查"),
-        default=dict,
+    # The numbers the colour checks compared, besides the figures above …
+    gap_points = models.DecimalField(
+        _("超前/落后时间进度（百分点）"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
         blank=True,
-        help_text=_("每项检查的结论与数据：{检查: {verdict, reason, …数据}}；不适用的检查不出现。"),
+        help_text=_("投资完成率 − 时间进度，百分点；无年度计划为空。"),
     )
-    reason = models.TextField(_("颜色原因"), blank=True)
+    months_late = models.SmallIntegerField(
+        _("距计划开工（月）"), null=True, blank=True, help_text=_("本期月份 − 计划开工月份。")
+    )
+    months_since_start = models.SmallIntegerField(
+        _("开工以来（月）"), null=True, blank=True, help_text=_("本期月份 − 实际开工月份。")
+    )
+    reporting_window = models.PositiveSmallIntegerField(
+        _("月报检查回看（月）"), null=True, blank=True
+    )
+    # … each check's verdict: ok (通过), a colour, or blank where the check did not apply …
+    progress_verdict = models.CharField(_("投资进度检查"), max_length=6, blank=True)
+    start_verdict = models.CharField(_("按期开工检查"), max_length=6, blank=True)
+    statistics_verdict = models.CharField(_("开工纳统检查"), max_length=6, blank=True)
+    milestones_verdict = models.CharField(_("节点检查"), max_length=6, blank=True)
+    reporting_verdict = models.CharField(_("月报检查"), max_length=6, blank=True)
+    # … and the colour: the worst verdict. Reasons are worded from these (`reason`, `checks`).
+    colour = models.CharField(_("四色"), max_length=10, choices=Colour.choices, blank=True)
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:
@@ -975,6 +1007,20 @@ class ProjectStatus(models.Model):
     @property
     def period(self) -> str:
         return f"{self.year}-{self.month:02d}"
+
+    @property
+    def reason(self) -> str:
+        """Why the project has its colour, worded for an official (`projects.colours`)."""
+        from . import colours
+
+        return colours.reason(self)
+
+    @property
+    def checks(self) -> dict:
+        """Each applied check's verdict, reason and numbers: {check: {verdict, reason, …}}."""
+        from . import colours
+
+        return colours.checks_dict(self)
 
 
 # --- Rankings (排名通报) ------------------------------------------------------------------------

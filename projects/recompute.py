@@ -93,34 +93,37 @@ def _compiled_layers(rules: ColourRules, period: Period) -> list[tuple[list, lis
     return compiled
 
 
-def _insert_sql(figures: tuple[str, tuple], layers, now) -> tuple[str, list]:
+def _insert_sql(figures: tuple[str, tuple], layers, constants: dict, now) -> tuple[str, list]:
     """INSERT INTO projectstatus … SELECT … FROM (layer 2 FROM (layer 1 FROM (figures))): each
     layer a derived table aliased like ProjectStatus's table, so the compiled expressions find
-    the figures and the earlier layers' columns by name. On PostgreSQL `OFFSET 0` keeps the
-    planner from merging the layers (which would compute shared expressions again)."""
+    the figures and the earlier layers' columns by name; every layer's columns are stored. On
+    PostgreSQL `OFFSET 0` keeps the planner from merging the layers (which would compute shared
+    expressions again). `constants`: columns with one value for the run."""
     qn = connection.ops.quote_name
     table = qn(ProjectStatus._meta.db_table)
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     # Ordered by region: a district's rows sit together on disk, which is how they are read.
-    # The narrow figures are sorted (in memory), before the checks' JSON makes the rows wide
-    # (sorting those spilled ~65 MB to disk); each layer keeps the order (its ORDER BY is
-    # satisfied by its input), so the final ORDER BY adds no sort on PostgreSQL.
+    # Each layer keeps the order (its ORDER BY is satisfied by its input), so the final ORDER
+    # BY adds no sort on PostgreSQL.
     order = f"{table}.{qn('region_id')}, {table}.{qn('project_id')}"
     sql = f"SELECT * FROM ({figures[0]}) {table} ORDER BY {order}"
     params = list(figures[1])
+    kept = list(measures.FIGURE_COLUMNS)
     for names, sqls, layer_params in layers[:-1]:
         items = ", ".join(f"{item} AS {qn(name)}" for name, item in zip(names, sqls, strict=True))
         sql = f"SELECT {table}.*, {items} FROM ({sql}{fence}) {table} ORDER BY {order}"
         params = [*layer_params, *params]
+        kept.extend(names)
     names, sqls, final_params = layers[-1]
-    kept = [*measures.FIGURE_COLUMNS, *colours.RATE_FIELDS]
-    columns = ", ".join(qn(c) for c in [*kept, *names, "computed_at"])
-    select = ", ".join([*(f"{table}.{qn(c)}" for c in kept), *sqls, "%s"])
+    columns = ", ".join(qn(c) for c in [*kept, *names, *constants, "computed_at"])
+    select = ", ".join(
+        [*(f"{table}.{qn(c)}" for c in kept), *sqls, *(["%s"] * len(constants)), "%s"]
+    )
     sql = (
         f"INSERT INTO {table} ({columns}) SELECT {select} FROM ({sql}{fence}) {table} "
         f"ORDER BY {order}"
     )
-    return sql, [*final_params, now, *params]
+    return sql, [*final_params, *constants.values(), now, *params]
 
 
 def _clear(period: Period, region: Region | None) -> None:
@@ -143,7 +146,8 @@ def _write(period: Period, as_of: dt.date, region: Region | None, rules, layers,
         projects_qs=selection,
         report_window=rules.reporting_red_months,
     )
-    sql, params = _insert_sql(figures, layers, now)
+    constants = {"reporting_window": rules.reporting_red_months}
+    sql, params = _insert_sql(figures, layers, constants, now)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Hash aggregates of a province fit in memory instead of spilling to disk.

@@ -18,7 +18,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    TextField,
     Value,
 )
 
@@ -65,31 +64,35 @@ _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def with_status(queryset: QuerySet, period: Period | None) -> QuerySet:
-    """Annotates each project with its ProjectStatus for `period` (one LEFT JOIN):
-    status_colour, status_reason, status_investment_rate, status_investment_rate_original (against
-    the original plan, 年初计划), status_time_progress, status_completed_ytd — null where the
-    period has not been computed for the project."""
+    """Annotates each project with its ProjectStatus for `period` (one LEFT JOIN, for filters
+    and sorting): status_colour, status_investment_rate, status_investment_rate_original
+    (against the original plan, 年初计划), status_time_progress, status_completed_ytd — null
+    where the period has not been computed for the project — and prefetches the status itself
+    (one query) as `project.period_status`, whose `reason` words the colour."""
     if period is None:
         return queryset.annotate(
             status_colour=Value(None, output_field=CharField()),
-            status_reason=Value(None, output_field=TextField()),
             status_investment_rate=Value(None, output_field=_RATE),
             status_investment_rate_original=Value(None, output_field=_RATE),
             status_time_progress=Value(None, output_field=_RATE),
             status_completed_ytd=Value(None, output_field=_MONEY),
         )
-    return queryset.annotate(
-        period_status=FilteredRelation(
-            "statuses",
-            condition=Q(statuses__year=period.year, statuses__month=period.month),
+    statuses = ProjectStatus.objects.filter(year=period.year, month=period.month)
+    return (
+        queryset.annotate(
+            period_status_row=FilteredRelation(
+                "statuses",
+                condition=Q(statuses__year=period.year, statuses__month=period.month),
+            )
         )
-    ).annotate(
-        status_colour=F("period_status__colour"),
-        status_reason=F("period_status__reason"),
-        status_investment_rate=F("period_status__investment_rate"),
-        status_investment_rate_original=F("period_status__investment_rate_original"),
-        status_time_progress=F("period_status__time_progress"),
-        status_completed_ytd=F("period_status__completed_ytd"),
+        .annotate(
+            status_colour=F("period_status_row__colour"),
+            status_investment_rate=F("period_status_row__investment_rate"),
+            status_investment_rate_original=F("period_status_row__investment_rate_original"),
+            status_time_progress=F("period_status_row__time_progress"),
+            status_completed_ytd=F("period_status_row__completed_ytd"),
+        )
+        .prefetch_related(Prefetch("statuses", queryset=statuses, to_attr="period_statuses"))
     )
 
 

@@ -107,7 +107,7 @@ def _project_filterset(request) -> ProjectFilterSet:
         period = selectors.latest_period()  # the FilterSet reports the bad period itself
     queryset = selectors.project_queryset(user=request.user, period=period)
     if period is not None:
-        queryset = queryset.annotate(status_annual_plan=F("period_status__annual_plan"))
+        queryset = queryset.annotate(status_annual_plan=F("period_status_row__annual_plan"))
     filterset = ProjectFilterSet(data, queryset=queryset, request=request)
     filterset.period = period
     return filterset

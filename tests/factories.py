@@ -91,3 +91,37 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
 
 def chain_role(code: str) -> ChainRole:
     return ChainRole.objects.get(code=code)
+
+
+def stored_status(
+    project, year: int, month: int, colour: str, *, rate="0.35", progress="0.75", **fields
+):
+    """A ProjectStatus row as the recompute job writes it for a project under construction
+    whose colour comes from the progress check (investment rate `rate` against time progress
+    `progress`): its reason reads "投资完成率 35.0%，时间进度 75.0%，落后 40.0 个百分点". Blank
+    `colour`: a project without a colour. `fields` override any column (another check's
+    verdict and numbers, say)."""
+    from django.utils import timezone
+
+    from projects.models import ProjectStatus
+
+    rate = None if rate is None else Decimal(rate)
+    progress = None if progress is None else Decimal(progress)
+    gap = None if rate is None or progress is None else (rate - progress) * 100
+    values = {
+        "region_id": project.region_id,
+        "level": project.level,
+        "annual_plan": Decimal("1200.00"),
+        "original_plan": Decimal("1200.00"),
+        "completed_ytd": Decimal("600.00"),
+        "investment_rate": rate,
+        "time_progress": progress,
+        "gap_points": gap,
+        "started": bool(colour),
+        "under_construction": bool(colour),
+        "progress_verdict": colour if gap is not None else "",
+        "colour": colour,
+        "computed_at": timezone.now(),
+        **fields,
+    }
+    return ProjectStatus.objects.create(project=project, year=year, month=month, **values)

@@ -9,14 +9,13 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from projects import access, services
 from projects.choices import Colour, RegionLevel, Role
-from projects.models import MonthlyReport, Project, ProjectStatus
+from projects.models import MonthlyReport, Project
 
-from .factories import PersonFactory, ProjectFactory, UnitFactory, UserFactory
+from .factories import PersonFactory, ProjectFactory, UnitFactory, UserFactory, stored_status
 
 pytestmark = pytest.mark.django_db
 
@@ -53,15 +52,7 @@ def world(regions, project, other_project, district_official, other_official, ci
             "unit": UnitFactory(name=f"{region.name}发改局", region=region),
             "person": PersonFactory(name=f"{region.name}联络员", region=region),
         }
-        ProjectStatus.objects.create(
-            project=p,
-            region=region,
-            year=2024,
-            month=3,
-            colour=Colour.RED,
-            reason="滞后",
-            computed_at=timezone.now(),
-        )
+        stored_status(p, 2024, 3, Colour.RED)
     return data
 
 

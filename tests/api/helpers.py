@@ -1,32 +1,17 @@
 """Data builders of the API tests."""
 
 import datetime as dt
-from decimal import Decimal
-
-from django.utils import timezone
 
 from projects import services
 from projects.choices import Colour
-from projects.models import Category, ProjectStatus
+from projects.models import Category
 
-from ..factories import PersonFactory, chain_role
+from ..factories import PersonFactory, chain_role, stored_status
 
 
 def add_status(project, year, month, *, colour=Colour.WHITE, rate="0.5", progress="0.5"):
-    """A ProjectStatus row as the recompute job writes it."""
-    return ProjectStatus.objects.create(
-        project=project,
-        year=year,
-        month=month,
-        colour=colour,
-        reason=f"{colour} {year}-{month:02d}",
-        investment_rate=None if rate is None else Decimal(rate),
-        time_progress=None if progress is None else Decimal(progress),
-        annual_plan=Decimal("1200.00"),
-        original_plan=Decimal("1200.00"),
-        completed_ytd=Decimal("600.00"),
-        computed_at=timezone.now(),
-    )
+    """A ProjectStatus row as the recompute job writes it (colour from the progress check)."""
+    return stored_status(project, year, month, colour, rate=rate, progress=progress)
 
 
 def dress(project, *, categories=("manufacturing", "four_new"), leader_name=None):

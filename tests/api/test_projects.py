@@ -160,7 +160,7 @@ def test_project_carries_ledger_chain_and_status_of_the_latest_period(
     # The status of the latest period computed (2024-10), rates as JSON numbers.
     assert data["period"] == "2024-10"
     assert (data["colour"], data["colour_label"]) == ("red", "红")
-    assert data["colour_reason"] == "red 2024-10"
+    assert data["colour_reason"] == "投资完成率 40.0%，时间进度 83.3%，落后 43.3 个百分点"
     assert data["investment_rate"] == 0.4
     assert data["time_progress"] == 0.833333
     assert data["completed_ytd"] == "600.00"
@@ -357,11 +357,11 @@ def test_project_list_costs_the_same_queries_for_3_or_30_projects(
         dress(project)
         add_status(project, 2024, 10)
     client = token_client_for(city_official)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         # 1 token + user (TokenAuthentication), 2 the user's region (access.scope),
         # 3 latest period computed, 4 count (pagination), 5 the page of projects joined with
         # region, town, unit and the period's status, 6 categories, 7 current chain with
-        # role and person.
+        # role and person, 8 the period's statuses (their reasons are worded from them).
         response = client.get(LIST, {"page_size": 100})
     assert response.status_code == 200
     assert len(response.json()["results"]) == rows
@@ -372,8 +372,8 @@ def test_explicit_period_saves_the_latest_period_query(
     token_client_for, city_official, project, django_assert_num_queries
 ):
     client = token_client_for(city_official)
-    with django_assert_num_queries(6):
-        # token + user, user's region, count, projects, categories, chain.
+    with django_assert_num_queries(7):
+        # token + user, user's region, count, projects, categories, chain, statuses.
         client.get(LIST, {"period": "2024-10"})
 
 

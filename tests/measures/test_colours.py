@@ -248,7 +248,11 @@ def test_last_months_colours_do_not_change_when_this_months_data_arrives(regions
     )
     milestone = add_milestone(project, due=dt.date(2024, 9, 15))
     compute()  # October
-    before = ProjectStatus.objects.values("colour", "reason", "checks").get(month=10)
+    def october():
+        status = ProjectStatus.objects.get(month=10)
+        return {"colour": status.colour, "reason": status.reason, "checks": status.checks}
+
+    before = october()
     assert before["colour"] == "red"
     # November's data: a big report, 纳统 in November, the milestone done in November
     MonthlyReport.objects.create(project=project, year=2024, month=11, completed_investment=900)
@@ -257,7 +261,7 @@ def test_last_months_colours_do_not_change_when_this_months_data_arrives(regions
     milestone.done_on = dt.date(2024, 11, 10)
     milestone.save()
     compute(today=dt.date(2024, 12, 20))  # October recomputed later: unchanged
-    assert ProjectStatus.objects.values("colour", "reason", "checks").get(month=10) == before
+    assert october() == before
     compute(month=11, today=dt.date(2024, 12, 20))
     assert ProjectStatus.objects.get(month=11).colour == "green"
 
@@ -272,3 +276,19 @@ def test_summary_counts_the_colours(regions):
         projects_qs=None, year=2024, month=6, group_by="region", parent=regions["city"]
     )[0]
     assert (row["green"], row["white"], row["yellow"], row["red"]) == (1, 1, 1, 1)
+
+
+def test_reasons_are_worded_in_the_readers_language(regions):
+    # worded when read, from the stored numbers: an official who chose English reads English
+    from django.utils import translation
+
+    project = build_project(regions["district"], plan="1000", reports={9: "12", 10: "400"})
+    add_milestone(project, due=dt.date(2024, 10, 20))
+    compute()
+    status = colour_of(project, month=10)
+    with translation.override("en"):
+        assert status.reason == (
+            "investment rate 41.2%, time progress 83.3%, behind by 42.1 points; "
+            + status.checks["milestones"]["reason"]
+        )
+    assert status.reason.startswith("投资完成率 41.2%，时间进度 83.3%，落后 42.1 个百分点；")

@@ -10,15 +10,25 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from projects import recompute
+from projects.colours import CHECKS
 from projects.models import PeriodComputation, ProjectStatus, RankingSnapshot
 
 from .conftest import build_project, compute
 
-FIELDS = ("project_id", "colour", "reason", "checks", "completed_ytd", "investment_rate")
+FIELDS = (
+    "project_id",
+    "colour",
+    *(f"{check}_verdict" for check in CHECKS),
+    "gap_points",
+    "completed_ytd",
+    "investment_rate",
+)
 
 
 def snapshot_of(month=10):
-    return list(ProjectStatus.objects.filter(month=month).order_by("project_id").values(*FIELDS))
+    """Every stored column that matters, and the reasons and checks worded from them."""
+    statuses = ProjectStatus.objects.filter(month=month).order_by("project_id")
+    return [(*(getattr(s, f) for f in FIELDS), s.reason, s.checks) for s in statuses]
 
 
 @pytest.mark.django_db

@@ -3,13 +3,11 @@ idempotent."""
 
 import datetime as dt
 import random
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from projects.choices import Role, UnitKind
-from projects.models import Person, ProjectStatus, Unit
+from projects.models import Person, Unit
 from supervision.demo import seed_supervision
 from supervision.models import (
     Inspection,
@@ -20,7 +18,7 @@ from supervision.models import (
     Notification,
     ReminderLetter,
 )
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ProjectFactory, UserFactory, stored_status
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +35,8 @@ def small_city(clock, regions, city_official, district_official, other_official)
         for n in range(12):
             project = ProjectFactory(code=f"{district.code}-{n:02d}", region=district)
             if n < 3:
-                ProjectStatus.objects.create(
-                    project=project,
-                    region_id=project.region_id,
-                    year=2026,
-                    month=8,
-                    colour="red" if n == 0 else "yellow",
-                    reason="进度滞后",
-                    investment_rate=Decimal("0.3"),
-                    computed_at=timezone.now(),
-                )
+                colour = "red" if n == 0 else "yellow"
+                stored_status(project, 2026, 8, colour, rate="0.3" if n == 0 else "0.5")
     UserFactory(username="shibei-official", role=Role.OFFICIAL, region=regions["other"])
 
 

@@ -3,17 +3,15 @@ file whose text the test reads back, a printable page, and the letters API."""
 
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from docx import Document
 
 from projects.models import ProjectStatus
 from supervision import services
 from supervision.models import ReminderLetter, SupervisionSettings
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, stored_status
 
 pytestmark = pytest.mark.django_db
 
@@ -27,28 +25,38 @@ def docx_text(data: bytes) -> str:
     return "\n".join(lines)
 
 
-def status(project, colour, reason, year=2026, month=8):
-    return ProjectStatus.objects.create(
-        project=project,
-        region_id=project.region_id,
-        year=year,
-        month=month,
-        colour=colour,
-        reason=reason,
-        investment_rate=Decimal("0.2"),
-        time_progress=Decimal("0.666667"),
-        computed_at=timezone.now(),
-    )
+def status(project, colour, year=2026, month=8, **fields):
+    return stored_status(project, year, month, colour, **fields)
+
+
+SILENT = {  # the reporting check: no report for two months
+    "rate": "0.5",
+    "progress": "0.666667",
+    "progress_verdict": "yellow",
+    "months_without_report": 2,
+    "reporting_window": 2,
+    "reporting_verdict": "red",
+}
+LATE_START = {
+    "rate": None,
+    "progress": None,
+    "under_construction": False,
+    "started": False,
+    "new_start": True,
+    "planned_start": dt.date(2026, 3, 1),
+    "months_late": 5,
+    "start_verdict": "red",
+}
 
 
 @pytest.fixture
 def colours(clock, regions, project, other_project):
     stalled = ProjectFactory(code="QD-010", name="市南区停滞项目", region=regions["district"])
     fine = ProjectFactory(code="QD-011", name="市南区正常项目", region=regions["district"])
-    status(project, "yellow", "投资完成率 45.0%，落后时间进度 21.7 个百分点")
-    status(stalled, "red", "连续 2 个月未填报月度进展")
-    status(fine, "green", "")
-    status(other_project, "red", "计划 2026-03 开工，至今未开工")
+    status(project, "yellow", rate="0.45", progress="0.666667")
+    status(stalled, "red", **SILENT)
+    status(fine, "green", rate="0.8", progress="0.666667")
+    status(other_project, "red", **LATE_START)
     return {"stalled": stalled}
 
 
@@ -68,9 +76,12 @@ def test_generated_letter_contains_the_official_parts(colours, regions, city_off
     assert "市南区人民政府：" in text
     assert "你区共有2个重点项目被列为黄色、红色项目（其中红色1个、黄色1个）" in text
     # The table: red first, with the colour and its reason.
-    assert "1 | QD-010 | 市南区停滞项目 | 红色（基本停滞） | 连续 2 个月未填报月度进展" in text
+    assert (
+        "1 | QD-010 | 市南区停滞项目 | 红色（基本停滞） | 已连续 2 个月未报送月度完成投资；"
+        "投资完成率 50.0%，时间进度 66.7%，落后 16.7 个百分点"
+    ) in text
     yellow_row = "2 | QD-001 | 市南区测试项目 | 黄色（进度较慢） | "
-    assert yellow_row + "投资完成率 45.0%，落后时间进度 21.7 个百分点" in text
+    assert yellow_row + "投资完成率 45.0%，时间进度 66.7%，落后 21.7 个百分点" in text
     assert "QD-011" not in text and "QD-002" not in text  # green, and another district's
     assert "一、对照清单逐个分析项目滞后原因" in text
     # 10 working days after Mon 28 Sep 2026: 29, 30 Sep, 8, 9, 10 (Sat), 12–16 Oct.
@@ -115,7 +126,7 @@ def test_letter_settings_change_issuer_number_and_actions(colours, regions):
 def test_a_district_without_yellow_or_red_projects_gets_no_letter(clock, regions, project):
     from django.core.exceptions import ValidationError
 
-    status(project, "white", "")
+    status(project, "white", rate="0.6", progress="0.666667")
     with pytest.raises(ValidationError) as err:
         services.letter_generate(region=regions["district"], year=2026, month=8)
     assert "无需发提示函" in err.value.message_dict["region"][0]
@@ -221,7 +232,7 @@ def test_letter_list_query_count_does_not_grow(
     with django_assert_num_queries(2):  # 1 count, 2 page of letters with their district
         client.get("/api/v1/letters/")
     for month in (5, 6, 7):
-        status(colours["stalled"], "red", "停滞", month=month)
+        status(colours["stalled"], "red", month=month, **SILENT)
         services.letter_generate(region=regions["district"], year=2026, month=month)
     with django_assert_num_queries(2):
         assert client.get("/api/v1/letters/").json()["count"] == 4

@@ -2,10 +2,8 @@
 assigned issues carried to the next meeting until closed, and the meetings API."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from projects.choices import Stage
 from projects.models import ProjectStatus
@@ -13,7 +11,7 @@ from supervision import services
 from supervision.agenda import build_agenda
 from supervision.models import IssueStatus, Meeting
 from supervision.workflow import Action
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, stored_status
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +22,16 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=SHANGHAI)
 
 
-def status(project, year, month, colour, reason=""):
-    return ProjectStatus.objects.create(
-        project=project,
-        region_id=project.region_id,
-        year=year,
-        month=month,
-        colour=colour,
-        reason=reason,
-        investment_rate=Decimal("0.35"),
-        time_progress=Decimal("0.75"),
-        computed_at=timezone.now(),
-    )
+LATE_START = {  # the start check: planned for July 2026, not started by September
+    "rate": None,
+    "progress": None,
+    "under_construction": False,
+    "started": False,
+    "new_start": True,
+    "planned_start": dt.date(2026, 7, 1),
+    "months_late": 2,
+    "start_verdict": "yellow",
+}
 
 
 @pytest.fixture
@@ -63,12 +59,12 @@ def dataset(clock, regions, project, other_project, make_issue, unit, city_offic
         planned_start=dt.date(2026, 11, 1),
     )
     # August: project red; September (the latest at the meeting): project red, QD-002 yellow.
-    status(project, 2026, 8, "yellow", "八月原因")
-    status(project, 2026, 9, "red", "投资完成率落后时间进度 40.0 个百分点")
-    status(other_project, 2026, 9, "yellow", "计划 2026-07 开工，至今未开工")
-    status(quiet, 2026, 9, "white", "")
-    status(jinan, 2026, 9, "red", "济南的原因")
-    status(other_project, 2026, 11, "red", "会后才算出的颜色")
+    stored_status(project, 2026, 8, "yellow", rate="0.5", progress="0.666667")
+    stored_status(project, 2026, 9, "red", rate="0.35", progress="0.75")
+    stored_status(other_project, 2026, 9, "yellow", **LATE_START)
+    stored_status(quiet, 2026, 9, "white", rate="0.7", progress="0.75")
+    stored_status(jinan, 2026, 9, "red")
+    stored_status(other_project, 2026, 11, "red")
 
     clock.move_to(at(dt.date(2026, 9, 1)))
     old = make_issue(IssueStatus.IN_PROGRESS)  # before the previous meeting; deadline 8 Sep
@@ -95,8 +91,8 @@ def test_agenda_lists_red_and_yellow_projects_of_the_latest_period_with_reasons(
     agenda = build_agenda(dataset["meeting"])
     assert agenda["period"] == "2026-09"
     assert [(p["project"], p["colour"], p["reason"]) for p in agenda["colour_projects"]] == [
-        ("QD-001", "red", "投资完成率落后时间进度 40.0 个百分点"),
-        ("QD-002", "yellow", "计划 2026-07 开工，至今未开工"),
+        ("QD-001", "red", "投资完成率 35.0%，时间进度 75.0%，落后 40.0 个百分点"),
+        ("QD-002", "yellow", "计划于 2026年7月 开工，至今未开工，已滞后 2 个月"),
     ]
 
 

@@ -119,7 +119,8 @@ def test_list_queries_do_not_grow_with_the_number_of_projects(
         # 1 session, 2 user, 3 latest computed period, 4 the user's region (scoping), 5 count,
         # 6 the regions of the region picker, 7 active categories, 8 the page of projects
         # (regions, towns, units and the period's status joined), 9 their categories,
-        # 10 their current chain (roles and people joined).
-        with django_assert_num_queries(10):
+        # 10 their current chain (roles and people joined), 11 their statuses of the period
+        # (for the reasons).
+        with django_assert_num_queries(11):
             response = client.get(LIST)
         assert response.context["page"].paginator.count == 9 + more
