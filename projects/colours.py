@@ -27,7 +27,8 @@ Two halves, one module:
   report) are stored as columns of `ProjectStatus`, with the colour.
 - **Wording** is Python, at the edge (like every other formatting): `results()` words each
   check's verdict for an official from those stored numbers, in the reader's language, and
-  `reason()` joins the failing ones, red first — "投资完成率 41.2%，时间进度 83.3%，落后 42.1 个百分点".
+  `reason()` joins the failing ones, red first:
+  "投资完成率 41.2%，时间进度 83.3%，落后 42.1 个百分点".
   The wording reads only stored values, so a period's reasons never change afterwards.
 """
 
@@ -41,7 +42,6 @@ from django.db.models import (
     CharField,
     DecimalField,
     Expression,
-    F,
     IntegerField,
     Q,
     Value,
@@ -390,7 +390,9 @@ def checks_dict(status) -> dict:
     did not apply left out; {} for a project without a colour."""
     if not status.colour:
         return {}
-    return {r.check: {"verdict": r.verdict, "reason": r.reason, **r.numbers} for r in results(status)}
+    return {
+        r.check: {"verdict": r.verdict, "reason": r.reason, **r.numbers} for r in results(status)
+    }
 
 
 def check_list(checks_json: dict | None) -> list[dict]:
