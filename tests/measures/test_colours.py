@@ -248,6 +248,7 @@ def test_last_months_colours_do_not_change_when_this_months_data_arrives(regions
     )
     milestone = add_milestone(project, due=dt.date(2024, 9, 15))
     compute()  # October
+
     def october():
         status = ProjectStatus.objects.get(month=10)
         return {"colour": status.colour, "reason": status.reason, "checks": status.checks}
