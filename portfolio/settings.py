@@ -228,6 +228,8 @@ LOGGING = {
 # --- Domain defaults ----------------------------------------------------------------------------
 # Seconds a burst of monthly-report saves is collected before one recompute of the period runs.
 MEASURES_DEBOUNCE_SECONDS = env.int("MEASURES_DEBOUNCE_SECONDS", default=60)
+# Connections that compute a recompute of all regions at once on PostgreSQL (1: one statement).
+RECOMPUTE_WORKERS = env.int("RECOMPUTE_WORKERS", default=2)
 # The category code whose projects make up the "四新" investment share.
 MEASURES_FOUR_NEW_CATEGORY = env.str("MEASURES_FOUR_NEW_CATEGORY", default="four_new")
 # The demo login printed by `make run` (created by seed_demo).

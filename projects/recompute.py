@@ -2,11 +2,17 @@
 stored as ProjectStatus rows — the code the Celery jobs and `manage.py recompute` run.
 
 - **Set-wise**: one DELETE and one INSERT … SELECT compute and write the figures, rates,
-  colours, checks and reasons of every project of the period (or of a region); nothing loops
+  numbers, verdicts and colours of every project of the period (or of a region); nothing loops
   over projects in Python. (One statement for a whole province is faster than one per
   district: each source table is aggregated once, with hash joins.)
+- **In parallel** on PostgreSQL, for a run of all regions (`RECOMPUTE_WORKERS`, default 2):
+  PostgreSQL runs the SELECT of an INSERT … SELECT on one core, so the run's connection
+  exports its snapshot and N worker connections, each importing that snapshot (so all of them
+  read the very same data), compute a range of project ids into an unlogged staging table;
+  the run then copies the staging rows into ProjectStatus with one INSERT … SELECT.
 - **Atomic**: a run deletes the period's rows (of its region) and writes the new ones inside one
-  transaction, so readers see the old complete result or the new complete result.
+  transaction, so readers see the old complete result or the new complete result (the
+  workers' staging rows are in a table of the run's own, which nobody else reads).
 - **Idempotent and safe to run twice at once**: a run takes, for the whole transaction, a
   PostgreSQL advisory lock on the period (`pg_advisory_xact_lock`) and the period's lock row
   (`PeriodComputation`, locked by an UPDATE as the transaction's first statement, which on
@@ -22,9 +28,14 @@ in `RecomputeRequest`, claimed with conditional updates; `projects.tasks` drives
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
+import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.sql import Query
@@ -34,7 +45,14 @@ from django.utils.translation import gettext as _
 from . import colours, measures
 from .choices import Colour
 from .measures import Period
-from .models import ColourRules, PeriodComputation, ProjectStatus, RecomputeRequest, Region
+from .models import (
+    ColourRules,
+    PeriodComputation,
+    Project,
+    ProjectStatus,
+    RecomputeRequest,
+    Region,
+)
 
 ADVISORY_LOCK_NAMESPACE = 0x4B50  # "KP": key projects; second key is the period's index
 
@@ -93,12 +111,15 @@ def _compiled_layers(rules: ColourRules, period: Period) -> list[tuple[list, lis
     return compiled
 
 
-def _insert_sql(figures: tuple[str, tuple], layers, constants: dict, now) -> tuple[str, list]:
+def _insert_sql(
+    figures: tuple[str, tuple], layers, constants: dict, now, *, into: str | None = None
+) -> tuple[str, list, list[str]]:
     """INSERT INTO projectstatus … SELECT … FROM (layer 2 FROM (layer 1 FROM (figures))): each
     layer a derived table aliased like ProjectStatus's table, so the compiled expressions find
     the figures and the earlier layers' columns by name; every layer's columns are stored. On
     PostgreSQL `OFFSET 0` keeps the planner from merging the layers (which would compute shared
-    expressions again). `constants`: columns with one value for the run."""
+    expressions again). `constants`: columns with one value for the run; `into`: another
+    table with those columns (a staging table). Returns the SQL, its params and the columns."""
     qn = connection.ops.quote_name
     table = qn(ProjectStatus._meta.db_table)
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
@@ -115,15 +136,16 @@ def _insert_sql(figures: tuple[str, tuple], layers, constants: dict, now) -> tup
         params = [*layer_params, *params]
         kept.extend(names)
     names, sqls, final_params = layers[-1]
-    columns = ", ".join(qn(c) for c in [*kept, *names, *constants, "computed_at"])
+    columns = [*kept, *names, *constants, "computed_at"]
     select = ", ".join(
         [*(f"{table}.{qn(c)}" for c in kept), *sqls, *(["%s"] * len(constants)), "%s"]
     )
+    target = qn(into) if into else table
     sql = (
-        f"INSERT INTO {table} ({columns}) SELECT {select} FROM ({sql}{fence}) {table} "
-        f"ORDER BY {order}"
+        f"INSERT INTO {target} ({', '.join(qn(c) for c in columns)}) SELECT {select} "
+        f"FROM ({sql}{fence}) {table} ORDER BY {order}"
     )
-    return sql, [*final_params, *constants.values(), now, *params]
+    return sql, [*final_params, *constants.values(), now, *params], columns
 
 
 def _clear(period: Period, region: Region | None) -> None:
@@ -137,22 +159,178 @@ def _clear(period: Period, region: Region | None) -> None:
     stale.order_by().delete()
 
 
-def _write(period: Period, as_of: dt.date, region: Region | None, rules, layers, now) -> int:
-    """Computes and inserts the period's rows (of `region`'s projects) in one statement."""
-    selection = None if region is None else measures.projects_under(region)
-    figures = measures.figures_sql(
+def _figures(period: Period, as_of: dt.date, region: Region | None, rules, id_range=None):
+    return measures.figures_sql(
         period=period,
         as_of=as_of,
-        projects_qs=selection,
+        projects_qs=None if region is None else measures.projects_under(region),
         report_window=rules.reporting_red_months,
+        id_range=id_range,
     )
-    constants = {"reporting_window": rules.reporting_red_months}
-    sql, params = _insert_sql(figures, layers, constants, now)
+
+
+def _constants(rules: ColourRules) -> dict:
+    return {"reporting_window": rules.reporting_red_months}
+
+
+def _columns(rules: ColourRules, period: Period) -> list[str]:
+    """The ProjectStatus columns a run writes, in `_insert_sql`'s order."""
+    layered = [name for layer in colours.layers(rules, period) for name in layer]
+    return [*measures.FIGURE_COLUMNS, *layered, *_constants(rules), "computed_at"]
+
+
+def _work_mem(cursor) -> None:
+    if connection.vendor == "postgresql":
+        # Hash aggregates of a province fit in memory instead of spilling to disk.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL jit = off")
+
+
+def _write(period: Period, as_of: dt.date, region: Region | None, rules, layers, now) -> int:
+    """Computes and inserts the period's rows (of `region`'s projects) in one statement."""
+    figures = _figures(period, as_of, region, rules)
+    sql, params, _columns = _insert_sql(figures, layers, _constants(rules), now)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Hash aggregates of a province fit in memory instead of spilling to disk.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+        _work_mem(cursor)
         cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+# --- Parallel runs (PostgreSQL) ----------------------------------------------------------------
+
+STAGE_PREFIX = "projects_recompute_stage_"
+STAGE_NAME = re.compile(rf"^{STAGE_PREFIX}(\d+)_[0-9a-f]+$")
+SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
+STAGE_MAX_AGE = dt.timedelta(days=1)  # a staging table older than any run: left by a crash
+
+
+def workers_for(region: Region | None) -> int:
+    """How many connections compute the run: `RECOMPUTE_WORKERS` for a run of all regions on
+    PostgreSQL started outside a transaction (workers read committed data only, so a caller's
+    uncommitted changes — a test's, say — would be invisible to them); otherwise 1."""
+    workers = int(getattr(settings, "RECOMPUTE_WORKERS", 1))
+    if (
+        workers < 2
+        or region is not None
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+    ):
+        return 1
+    return workers
+
+
+class Stage:
+    """The unlogged table a parallel run's workers write into: the run's own (its name is
+    unique), created before the run's transaction and dropped after it, whatever happens.
+    Tables left by a crashed process are dropped by a later run once they are a day old."""
+
+    def __init__(self):
+        self.name = f"{STAGE_PREFIX}{int(time.time())}_{secrets.token_hex(6)}"
+
+    def create(self, columns: list[str]) -> None:
+        qn = connection.ops.quote_name
+        source = qn(ProjectStatus._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {qn(self.name)} AS SELECT "
+                f"{', '.join(qn(c) for c in columns)} FROM {source} WITH NO DATA"
+            )
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(self.name)}")
+
+    @classmethod
+    def sweep(cls) -> None:
+        """Drops staging tables a crashed run left behind (older than STAGE_MAX_AGE)."""
+        oldest = time.time() - STAGE_MAX_AGE.total_seconds()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND starts_with(tablename, %s)",
+                [STAGE_PREFIX],
+            )
+            for (name,) in cursor.fetchall():
+                match = STAGE_NAME.match(name)
+                if match and int(match.group(1)) < oldest:
+                    cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+
+
+def _id_ranges(workers: int) -> list[tuple[int, int]]:
+    """Ranges [low, high) of project ids holding about as many projects each."""
+    fractions = [k / workers for k in range(1, workers)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) "
+            f"FROM {connection.ops.quote_name(Project._meta.db_table)}",
+            [fractions],
+        )
+        cuts = [c for c in (cursor.fetchone()[0] or []) if c is not None]
+    bounds = [0, *sorted(set(cuts)), 2**63 - 1]
+    return list(itertools.pairwise(bounds))
+
+
+def _compute_into_stage(snapshot: str, sql: str, params: list, errors: list, index: int) -> None:
+    """A worker thread: on its own connection, in a transaction reading the run's snapshot."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # checked: SNAPSHOT_ID
+            _work_mem(cursor)
+            cursor.execute(sql, params)
+    except BaseException as exc:  # handed to the run, which re-raises it
+        errors[index] = exc
+    finally:
+        connection.close()
+
+
+def _write_parallel(
+    stage: Stage, period: Period, as_of: dt.date, rules, layers, now, workers: int, step
+) -> int:
+    """Computes the period's rows of all regions on `workers` connections into `stage`, while
+    this connection deletes the period's old rows; then copies them into ProjectStatus."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+    if not SNAPSHOT_ID.match(snapshot):
+        raise RuntimeError(f"unexpected snapshot id {snapshot!r}")
+    statements = [
+        _insert_sql(
+            _figures(period, as_of, None, rules, id_range=id_range),
+            layers,
+            _constants(rules),
+            now,
+            into=stage.name,
+        )
+        for id_range in _id_ranges(workers)
+    ]
+    errors: list[BaseException | None] = [None] * len(statements)
+    threads = [
+        threading.Thread(
+            target=_compute_into_stage,
+            args=(snapshot, sql, params, errors, index),
+            name=f"recompute-{period}-{index}",
+        )
+        for index, (sql, params, _columns) in enumerate(statements)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        _clear(period, None)
+        step()
+    finally:
+        for thread in threads:  # the snapshot lives until this transaction ends: wait first
+            thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in statements[0][2])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(ProjectStatus._meta.db_table)} ({columns}) SELECT {columns} "
+            f"FROM {qn(stage.name)} ORDER BY {qn('region_id')}, {qn('project_id')}"
+        )
         return cursor.rowcount
 
 
@@ -199,13 +377,33 @@ def recompute_period(
 
 
 def _recompute(period, region, as_of, rules, started, now, step) -> RecomputeResult:
+    workers = workers_for(region)
+    if workers < 2:
+        return _recompute_in(period, region, as_of, rules, started, now, step)
+    stage = Stage()
+    Stage.sweep()
+    stage.create(_columns(rules, period))
+    try:
+        return _recompute_in(
+            period, region, as_of, rules, started, now, step, stage=stage, workers=workers
+        )
+    finally:
+        stage.drop()
+
+
+def _recompute_in(
+    period, region, as_of, rules, started, now, step, *, stage=None, workers=1
+) -> RecomputeResult:
     with transaction.atomic():
         _lock(period, now)
         layers = _compiled_layers(rules, period)
         step()
-        _clear(period, region)
-        step()
-        written = _write(period, as_of, region, rules, layers, now)
+        if stage is None:
+            _clear(period, region)
+            step()
+            written = _write(period, as_of, region, rules, layers, now)
+        else:
+            written = _write_parallel(stage, period, as_of, rules, layers, now, workers, step)
         step()
         mine = ProjectStatus.objects.filter(year=period.year, month=period.month)
         if region is not None:
