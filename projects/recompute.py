@@ -179,19 +179,21 @@ def _columns(rules: ColourRules, period: Period) -> list[str]:
     return [*measures.FIGURE_COLUMNS, *layered, *_constants(rules), "computed_at"]
 
 
-def _work_mem(cursor) -> None:
+def _tune(cursor) -> None:
+    """Settings for the transaction of a computing statement, on PostgreSQL."""
     if connection.vendor == "postgresql":
         # Hash aggregates of a province fit in memory instead of spilling to disk.
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # JIT compiles the statement's ~190 functions for 0.2-0.3 s and gains nothing back.
         cursor.execute("SET LOCAL jit = off")
 
 
 def _write(period: Period, as_of: dt.date, region: Region | None, rules, layers, now) -> int:
     """Computes and inserts the period's rows (of `region`'s projects) in one statement."""
     figures = _figures(period, as_of, region, rules)
-    sql, params, _columns = _insert_sql(figures, layers, _constants(rules), now)
+    sql, params, _written = _insert_sql(figures, layers, _constants(rules), now)
     with connection.cursor() as cursor:
-        _work_mem(cursor)
+        _tune(cursor)
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -276,7 +278,7 @@ def _compute_into_stage(snapshot: str, sql: str, params: list, errors: list, ind
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # checked: SNAPSHOT_ID
-            _work_mem(cursor)
+            _tune(cursor)
             cursor.execute(sql, params)
     except BaseException as exc:  # handed to the run, which re-raises it
         errors[index] = exc

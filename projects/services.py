@@ -204,6 +204,40 @@ def _move_stage(project: Project, stage: str, *, user, on, note) -> Project:
 # --- Annual plans ---------------------------------------------------------------------------
 
 
+def plan_change(
+    py: ProjectYear, annual_plan: Decimal, *, reason: str = "", user=None
+) -> PlanRevision | None:
+    """The plan rule, on an unsaved ProjectYear: the first plan set is the original (年初计划);
+    a later different amount is a revision (调整) that needs a reason — returned unsaved, for
+    the caller to save (one at a time, or in bulk by the importer). Raises ValidationError on
+    `annual_plan` for a revision without a reason; changes nothing for the same amount."""
+    if py.annual_plan == annual_plan:
+        return None
+    revision = None
+    if py.original_plan is None:
+        py.original_plan = annual_plan
+    else:
+        if not (reason or "").strip():
+            raise ValidationError(
+                {
+                    "annual_plan": _(
+                        "%(y)s 年度计划已下达（%(old)s 万元），改为 %(new)s 万元属于计划调整，"
+                        "须填写调整原因"
+                    )
+                    % {"y": py.year, "old": py.annual_plan, "new": annual_plan}
+                }
+            )
+        revision = PlanRevision(
+            project_year=py,
+            previous_plan=py.annual_plan,
+            new_plan=annual_plan,
+            reason=reason.strip(),
+            revised_by=_user_or_none(user),
+        )
+    py.annual_plan = annual_plan
+    return revision
+
+
 @transaction.atomic
 def project_year_set(
     *,
@@ -215,8 +249,8 @@ def project_year_set(
     reason: str = "",
     user=None,
 ) -> ProjectYear:
-    """Sets a project's plan for a year. The first plan set is the original (年初计划); a later
-    different amount is a revision (调整) and needs a reason; both stay visible."""
+    """Sets a project's plan for a year (the plan rule: `plan_change`); both the original and
+    the current plan stay visible."""
     py, created = ProjectYear.objects.select_for_update().get_or_create(project=project, year=year)
     dirty = False
     if new_start is not None and py.new_start != new_start:
@@ -224,28 +258,11 @@ def project_year_set(
     if planned_completion is not None and py.planned_completion != planned_completion:
         py.planned_completion, dirty = planned_completion, True
     if annual_plan is not None and py.annual_plan != annual_plan:
-        if py.original_plan is None:
-            py.original_plan = annual_plan
-        else:
-            if not reason.strip():
-                raise ValidationError(
-                    {
-                        "annual_plan": _(
-                            "调整 %(y)s 年度计划（%(old)s → %(new)s 万元）必须填写原因。"
-                        )
-                        % {"y": year, "old": py.annual_plan, "new": annual_plan}
-                    }
-                )
-            revision = PlanRevision(
-                project_year=py,
-                previous_plan=py.annual_plan,
-                new_plan=annual_plan,
-                reason=reason.strip(),
-                revised_by=_user_or_none(user),
-            )
+        revision = plan_change(py, annual_plan, reason=reason, user=user)
+        if revision is not None:
             revision.full_clean()
             revision.save()
-        py.annual_plan, dirty = annual_plan, True
+        dirty = True
     if dirty or created:
         py.full_clean()
         _set_history_user(py, user)
@@ -327,6 +344,12 @@ def report_update(
 # --- Responsibility chain -------------------------------------------------------------------
 
 
+def chain_handover(current: ChainAssignment, on: dt.date) -> None:
+    """Ends `current`'s term (unsaved) because someone takes the role over on `on`: on that
+    day, never before the term began. The new member's term starts on `on`."""
+    current.end_date = max(on, current.start_date)
+
+
 @transaction.atomic
 def chain_assign(
     *, project: Project, role: ChainRole, person: Person, on: dt.date | None = None, user=None
@@ -341,7 +364,7 @@ def chain_assign(
     if current is not None:
         if current.person_id == person.pk:
             return current
-        current.end_date = max(on, current.start_date)
+        chain_handover(current, on)
         _set_history_user(current, user)
         current.save(update_fields=["end_date"])
     assignment = ChainAssignment(project=project, role=role, person=person, start_date=on)

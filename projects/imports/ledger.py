@@ -11,10 +11,11 @@ read in a few queries per 900 codes, the rows are checked in memory, and the wri
 operations with their history rows (copied by the database, `base.bulk_create_with_history`,
 or django-simple-history's bulk helpers), instead of per-row service calls. The rules
 stay where they live: each record is checked with the model's own `full_clean`/field validators,
-and the service rules the importer mirrors are named where they are applied (first plan is the
-original, a later change is a revision that needs a reason — `services.project_year_set`; a
-stage move writes a StageChange and sets the actual start on 开工 — `services.stage_move`;
-a new chain member ends the previous one — `services.chain_assign`).
+and the service rules are the services' own pure functions, applied to unsaved rows that are
+then written in bulk: the first plan is the original, a later change is a revision that needs a
+reason — `services.plan_change`; a stage move writes a StageChange and sets the actual start on
+开工 — `services.stage_move`; a new chain member ends the previous one's term —
+`services.chain_handover`.
 
 Blank optional cells never erase what is stored (a partly filled sheet cannot wipe data); a value
 is cleared in the application, not by the import.
@@ -602,33 +603,17 @@ class _LedgerImport:
             py.planned_completion = finish
             changed.append("planned_completion")
         if plan is not None and py.annual_plan != plan:
-            if py.original_plan is None:
-                py.original_plan = plan
-                changed.append("original_plan")
-            elif not self.reason:
-                self.error(
-                    row,
-                    "annual_plan",
-                    _(
-                        "%(y)s 年度计划已下达（%(old)s 万元），改为 %(new)s 万元属于计划调整，"
-                        "须填写调整原因"
-                    )
-                    % {"y": self.year, "old": py.annual_plan, "new": plan},
-                    kind="plan_revision",
-                )
+            first = py.original_plan is None
+            try:
+                revision = services.plan_change(py, plan, reason=self.reason, user=self.user)
+            except ValidationError as exc:
+                message = " ".join(exc.message_dict["annual_plan"])
+                self.error(row, "annual_plan", message, kind="plan_revision")
                 return False
-            else:
-                revision = PlanRevision(
-                    project_year=py,
-                    previous_plan=py.annual_plan,
-                    new_plan=plan,
-                    reason=self.reason,
-                    revised_by=self.user,
-                )
+            if revision is not None:
                 self._validate(row, revision, "annual_plan", exclude=["project_year"])
                 self.plan.revisions.append(revision)
-            py.annual_plan = plan
-            changed.append("annual_plan")
+            changed.extend(["original_plan", "annual_plan"] if first else ["annual_plan"])
         if not changed:
             return False
         self._validate(row, py, "annual_plan", exclude=["project"])
@@ -670,7 +655,8 @@ class _LedgerImport:
         return changed
 
     def _check_chain(self, row: Row, project: Project, region: Region) -> bool:
-        """The four-in-one chain (rules of services.chain_assign)."""
+        """The four-in-one chain (rules of services.chain_assign: the same person stays; someone
+        new starts today and the holder's term ends — `services.chain_handover`)."""
         changed = False
         for role in self.roles:
             name = row.get(chain_key(role))
@@ -841,7 +827,7 @@ class _LedgerImport:
                     assignment.person_id != plan.chain_ends[assignment.pk]
                 ):
                     raise ImportConflict
-                assignment.end_date = max(self.today, assignment.start_date)
+                services.chain_handover(assignment, self.today)
                 ended.append(assignment)
         bulk_update_with_history(ended, ChainAssignment, ["end_date"], UPDATE_BATCH, **self.stamp)
         bulk_create_with_history(plan.new_assignments, ChainAssignment, **self.stamp)
