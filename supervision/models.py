@@ -278,14 +278,11 @@ class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("现场照片")
 
 
-class IssueAttachment(NoDeleteModel):
-    """A document or an on-site photo of an issue, validated by content (supervision.uploads)."""
+class StoredUpload(NoDeleteModel):
+    """A file a user uploaded, checked by content (supervision.uploads) and stored with its
+    original name, format, size and SHA-256. Each kind declares its own `file` (where it is
+    stored) and what it belongs to; `services.store_upload` writes one."""
 
-    issue = models.ForeignKey(
-        Issue, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="attachments"
-    )
-    kind = models.CharField(_("类型"), max_length=10, choices=AttachmentKind.choices)
-    file = models.FileField(_("文件"), upload_to="supervision/issues/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=255)
     content_type = models.CharField(_("文件格式"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
@@ -302,12 +299,25 @@ class IssueAttachment(NoDeleteModel):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("问题附件")
-        verbose_name_plural = _("问题附件")
-        ordering = ["issue", "uploaded_at"]
+        abstract = True
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class IssueAttachment(StoredUpload):
+    """A document or an on-site photo of an issue, validated by content (supervision.uploads)."""
+
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=AttachmentKind.choices)
+    file = models.FileField(_("文件"), upload_to="supervision/issues/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("问题附件")
+        verbose_name_plural = _("问题附件")
+        ordering = ["issue", "uploaded_at"]
 
 
 class Notification(models.Model):
@@ -688,35 +698,18 @@ class InspectionFinding(NoDeleteModel):
             raise ValidationError({"description": _("请填写发现的问题。")})
 
 
-class InspectionPhoto(NoDeleteModel):
+class InspectionPhoto(StoredUpload):
     """An on-site photo of an inspection (JPEG, PNG or WebP, checked by content)."""
 
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("巡查"), on_delete=models.PROTECT, related_name="photos"
     )
     file = models.FileField(_("照片"), upload_to="supervision/inspections/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    content_type = models.CharField(_("文件格式"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    caption = models.CharField(_("说明"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("巡查照片")
         verbose_name_plural = _("巡查照片")
         ordering = ["inspection", "uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 # --- Scoping: where each model's region is (projects.access) -------------------------------------

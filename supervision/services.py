@@ -44,6 +44,7 @@ from .models import (
     MeetingKind,
     Notification,
     ReminderLetter,
+    StoredUpload,
     SupervisionSettings,
 )
 from .notifications import chain_people, notify
@@ -735,20 +736,23 @@ def issue_attach(*, issue: Issue, upload, user=None, caption: str = "") -> Issue
     ):
         raise PermissionDenied(_("无权为该问题上传附件。"))
     checked = check_upload(upload)
-    attachment = IssueAttachment(
-        issue=issue,
-        kind=checked.file_type.kind,
-        original_name=checked.original_name,
-        content_type=checked.file_type.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        caption=caption,
-        uploaded_by=_user(user),
-    )
-    attachment.full_clean(exclude=["file"])
-    attachment.file.save(checked.original_name, checked.file, save=False)
-    attachment.save()
-    return attachment
+    attachment = IssueAttachment(issue=issue, kind=checked.file_type.kind)
+    return store_upload(attachment, checked, caption=caption, user=user)
+
+
+def store_upload(record: StoredUpload, checked, *, caption: str = "", user=None) -> StoredUpload:
+    """Writes an upload checked by `uploads.check_upload` as `record` (an unsaved attachment
+    or photo, its parent set): the file's facts, then the file, then the row."""
+    record.original_name = checked.original_name
+    record.content_type = checked.file_type.content_type
+    record.size = checked.size
+    record.sha256 = checked.sha256
+    record.caption = caption
+    record.uploaded_by = _user(user)
+    record.full_clean(exclude=["file"])
+    record.file.save(checked.original_name, checked.file, save=False)
+    record.save()
+    return record
 
 
 # --- Inspections -----------------------------------------------------------------------------
@@ -847,19 +851,7 @@ def inspection_add_photo(
 ) -> InspectionPhoto:
     _check_editor(user, covers=_project_covered(user, inspection.project))
     checked = check_upload(upload, images_only=True)
-    photo = InspectionPhoto(
-        inspection=inspection,
-        original_name=checked.original_name,
-        content_type=checked.file_type.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        caption=caption,
-        uploaded_by=_user(user),
-    )
-    photo.full_clean(exclude=["file"])
-    photo.file.save(checked.original_name, checked.file, save=False)
-    photo.save()
-    return photo
+    return store_upload(InspectionPhoto(inspection=inspection), checked, caption=caption, user=user)
 
 
 # --- Reminder letters ------------------------------------------------------------------------

@@ -66,11 +66,24 @@ def api(user) -> APIClient:
 
 
 def test_every_scoped_model_filters_by_region(district_official, world):
-    """Every model declared in SCOPE_PATHS can be scoped (its path compiles and runs)."""
+    """Every model declared in SCOPE_PATHS is limited to the official's district: its path
+    compiles, runs, and puts the district's code prefix into the query."""
+    prefix = f"{district_official.region.prefix}%"
     for label in access.SCOPE_PATHS:
         model = apps.get_model(label)
-        access.scope(district_official, model._default_manager.all()).exists()
-        access.scope(district_official, model._default_manager.all(), for_change=True).exists()
+        scoped = access.scope(district_official, model._default_manager.all())
+        scoped.exists()
+        _sql, params = scoped.query.sql_with_params()
+        assert prefix in params, label
+        changeable = access.scope(district_official, model._default_manager.all(), for_change=True)
+        assert prefix in changeable.query.sql_with_params()[1], label
+
+
+def test_unknown_models_cannot_be_scoped_silently(district_official):
+    from django.contrib.sessions.models import Session
+
+    with pytest.raises(LookupError, match="no scope path"):
+        access.scope(district_official, Session.objects.all())
 
 
 def test_scope_keeps_only_the_district(district_official, other_official, city_official, world):

@@ -42,6 +42,19 @@ class SupervisionViewSet(viewsets.GenericViewSet):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     filter_backends = [DjangoFilterBackend]
 
+    def _upload(self, request, serializer_class, service, **target) -> Response:
+        """A multipart upload (`file`, `caption`) handed to `service`; 201 with the record."""
+        data = s.UploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = service(
+            **target,
+            upload=data.validated_data["file"],
+            caption=data.validated_data["caption"],
+            user=request.user,
+        )
+        context = self.get_serializer_context()
+        return Response(serializer_class(record, context=context).data, status.HTTP_201_CREATED)
+
 
 def _require_editor(user) -> None:
     if not user.can_edit:
@@ -111,18 +124,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervision
         issue = self.get_object()
         if request.method == "GET":
             return Response(s.AttachmentSerializer(issue.attachments.all(), many=True).data)
-        data = s.UploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        attachment = services.issue_attach(
-            issue=issue,
-            upload=data.validated_data["file"],
-            caption=data.validated_data["caption"],
-            user=request.user,
-        )
-        return Response(
-            s.AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self._upload(request, s.AttachmentSerializer, services.issue_attach, issue=issue)
 
 
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):
@@ -266,18 +268,8 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Superv
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def photos(self, request, pk=None):
-        inspection = self.get_object()
-        data = s.UploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        photo = services.inspection_add_photo(
-            inspection=inspection,
-            upload=data.validated_data["file"],
-            caption=data.validated_data["caption"],
-            user=request.user,
-        )
-        return Response(
-            s.PhotoSerializer(photo, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
+        return self._upload(
+            request, s.PhotoSerializer, services.inspection_add_photo, inspection=self.get_object()
         )
 
     @extend_schema(request=s.RaiseIssueSerializer, responses={201: s.IssueDetailSerializer})
