@@ -25,7 +25,8 @@ Two halves, one module:
   verdict (`ok`, a colour, or blank where it does not apply) and the numbers it compared
   (rates and gap, months late, months since the start, overdue milestones, months without a
   report) are stored as columns of `ProjectStatus`, with the colour.
-- **Wording** is Python, at the edge (like every other formatting): `results()` words each
+- **Wording** is Python, at the edge (with the formatting of `templatetags.portfolio`, as the
+  pages show the same numbers): `results()` words each
   check's verdict for an official from those stored numbers, in the reader's language, and
   `reason()` joins the failing ones, red first:
   "投资完成率 41.2%，时间进度 83.3%，落后 42.1 个百分点".
@@ -35,7 +36,7 @@ Two halves, one module:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -55,6 +56,7 @@ from django.utils.translation import gettext_lazy
 from .choices import Colour
 from .measures import Period, month_start, project_rates, report_lookback
 from .models import ColourRules, ProjectStatus
+from .templatetags.portfolio import cnmonth, number
 
 CHECKS = {
     "progress": gettext_lazy("投资进度"),
@@ -251,26 +253,13 @@ def layers(rules: ColourRules, period: Period) -> list[dict[str, Expression]]:
 # --- Wording: Python, from a status's stored numbers ------------------------------------------
 
 
-def fixed1(value) -> str:
-    """41.2 — one decimal, halves away from zero (as officials round)."""
-    return f"{Decimal(value).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}"
-
-
-def percent(rate) -> str:
-    return fixed1(Decimal(rate) * 100)
-
-
-def month_text(day) -> str:
-    return _("%(y)s年%(m)s月") % {"y": day.year, "m": day.month}
-
-
 def _progress(status, verdict: str) -> tuple[str, dict]:
     gap = Decimal(status.gap_points)
     reason = _("投资完成率 %(rate)s%%，时间进度 %(progress)s%%，%(direction)s %(gap)s 个百分点") % {
-        "rate": percent(status.investment_rate),
-        "progress": percent(status.time_progress),
+        "rate": number(Decimal(status.investment_rate) * 100),
+        "progress": number(Decimal(status.time_progress) * 100),
         "direction": _("超前") if gap >= 0 else _("落后"),
-        "gap": fixed1(abs(gap)),
+        "gap": number(abs(gap)),
     }
     numbers = {
         "investment_rate": round(float(status.investment_rate), 6),
@@ -281,7 +270,7 @@ def _progress(status, verdict: str) -> tuple[str, dict]:
 
 
 def _start(status, verdict: str) -> tuple[str, dict]:
-    planned, months = month_text(status.planned_start), status.months_late
+    planned, months = cnmonth(status.planned_start), status.months_late
     if months < 0:
         reason = _("计划于 %(planned)s 开工") % {"planned": planned}
     elif months == 0:
@@ -295,7 +284,7 @@ def _start(status, verdict: str) -> tuple[str, dict]:
 
 
 def _statistics(status, verdict: str) -> tuple[str, dict]:
-    start, months = month_text(status.actual_start), status.months_since_start
+    start, months = cnmonth(status.actual_start), status.months_since_start
     if status.in_statistics:
         reason = _("已纳统")
     elif verdict != OK:  # past the months the rules allow
@@ -323,9 +312,7 @@ def _reporting(status, verdict: str) -> tuple[str, dict]:
         reason = _("按月报送")
     elif months is None:
         since = report_lookback(Period(status.year, status.month), status.reporting_window or 1)
-        reason = _("%(since)s以来未报送月度完成投资") % {
-            "since": _("%(y)s年%(m)s月") % {"y": since.year, "m": since.month}
-        }
+        reason = _("%(since)s以来未报送月度完成投资") % {"since": cnmonth(since)}
     else:
         reason = _("已连续 %(months)s 个月未报送月度完成投资") % {"months": months}
     return reason, {"months_without_report": months}
@@ -353,17 +340,13 @@ class CheckResult:
     def label(self) -> str:
         return str(CHECKS[self.check])
 
-    @property
-    def failing(self) -> bool:
-        return self.verdict in (Colour.RED, Colour.YELLOW)
-
 
 def results(status) -> list[CheckResult]:
     """The checks that applied to `status` (a ProjectStatus), in display order."""
     out = []
     for code in CHECKS:
         verdict = getattr(status, verdict_field(code))
-        if verdict and verdict != NOT_APPLICABLE:
+        if verdict != NOT_APPLICABLE:
             reason, numbers = WORDING[code](status, verdict)
             out.append(CheckResult(check=code, verdict=verdict, reason=reason, numbers=numbers))
     return out

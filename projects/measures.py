@@ -532,16 +532,14 @@ def figures_sql(
     for alias, qs in _derived_tables(period, as_of, selection, report_window, id_range):
         sql, params = _compiled(qs)
         add(f" LEFT JOIN ({sql}) {alias} ON ({alias}.pid = p.id)", *params)
-    conditions = []
+    where = []
     if selection is not None:
         sql, params = _compiled(selection)
-        conditions.append((f"p.id IN ({sql})", params))
+        where.append((f"p.id IN ({sql})", params))
     if id_range is not None:
-        conditions.append(("p.id >= %s AND p.id < %s", id_range))
-    if conditions:
-        add(" WHERE " + " AND ".join(sql for sql, _params in conditions))
-        for _sql, params in conditions:
-            pieces.append(("", tuple(params)))
+        where.append(("p.id >= %s AND p.id < %s", id_range))
+    if where:
+        add(" WHERE " + " AND ".join(sql for sql, _ in where), *(p for _, ps in where for p in ps))
     add(" ) b WHERE NOT b.withdrawn AND (b.has_plan OR (b.started AND NOT b.finished)")
     add(" OR b.pool_at_start)")
     return "".join(sql for sql, _params in pieces), tuple(p for _sql, ps in pieces for p in ps)

@@ -113,13 +113,13 @@ def _compiled_layers(rules: ColourRules, period: Period) -> list[tuple[list, lis
 
 def _insert_sql(
     figures: tuple[str, tuple], layers, constants: dict, now, *, into: str | None = None
-) -> tuple[str, list, list[str]]:
+) -> tuple[str, list]:
     """INSERT INTO projectstatus … SELECT … FROM (layer 2 FROM (layer 1 FROM (figures))): each
     layer a derived table aliased like ProjectStatus's table, so the compiled expressions find
     the figures and the earlier layers' columns by name; every layer's columns are stored. On
     PostgreSQL `OFFSET 0` keeps the planner from merging the layers (which would compute shared
     expressions again). `constants`: columns with one value for the run; `into`: another
-    table with those columns (a staging table). Returns the SQL, its params and the columns."""
+    table with those columns (a staging table). The columns are `_columns`'s."""
     qn = connection.ops.quote_name
     table = qn(ProjectStatus._meta.db_table)
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
@@ -129,14 +129,14 @@ def _insert_sql(
     order = f"{table}.{qn('region_id')}, {table}.{qn('project_id')}"
     sql = f"SELECT * FROM ({figures[0]}) {table} ORDER BY {order}"
     params = list(figures[1])
-    kept = list(measures.FIGURE_COLUMNS)
     for names, sqls, layer_params in layers[:-1]:
         items = ", ".join(f"{item} AS {qn(name)}" for name, item in zip(names, sqls, strict=True))
         sql = f"SELECT {table}.*, {items} FROM ({sql}{fence}) {table} ORDER BY {order}"
         params = [*layer_params, *params]
-        kept.extend(names)
     names, sqls, final_params = layers[-1]
-    columns = [*kept, *names, *constants, "computed_at"]
+    columns = _columns(layers, constants)
+    written_here = {*names, *constants, "computed_at"}
+    kept = [c for c in columns if c not in written_here]  # read from the layers below
     select = ", ".join(
         [*(f"{table}.{qn(c)}" for c in kept), *sqls, *(["%s"] * len(constants)), "%s"]
     )
@@ -145,7 +145,7 @@ def _insert_sql(
         f"INSERT INTO {target} ({', '.join(qn(c) for c in columns)}) SELECT {select} "
         f"FROM ({sql}{fence}) {table} ORDER BY {order}"
     )
-    return sql, [*final_params, *constants.values(), now, *params], columns
+    return sql, [*final_params, *constants.values(), now, *params]
 
 
 def _clear(period: Period, region: Region | None) -> None:
@@ -173,10 +173,11 @@ def _constants(rules: ColourRules) -> dict:
     return {"reporting_window": rules.reporting_red_months}
 
 
-def _columns(rules: ColourRules, period: Period) -> list[str]:
-    """The ProjectStatus columns a run writes, in `_insert_sql`'s order."""
-    layered = [name for layer in colours.layers(rules, period) for name in layer]
-    return [*measures.FIGURE_COLUMNS, *layered, *_constants(rules), "computed_at"]
+def _columns(layers, constants: dict) -> list[str]:
+    """The ProjectStatus columns a run writes, in order: the figures, each compiled layer's
+    columns (`_compiled_layers`), the run's constants, computed_at."""
+    layered = [name for names, _sqls, _params in layers for name in names]
+    return [*measures.FIGURE_COLUMNS, *layered, *constants, "computed_at"]
 
 
 def _tune(cursor) -> None:
@@ -191,7 +192,7 @@ def _tune(cursor) -> None:
 def _write(period: Period, as_of: dt.date, region: Region | None, rules, layers, now) -> int:
     """Computes and inserts the period's rows (of `region`'s projects) in one statement."""
     figures = _figures(period, as_of, region, rules)
-    sql, params, _written = _insert_sql(figures, layers, _constants(rules), now)
+    sql, params = _insert_sql(figures, layers, _constants(rules), now)
     with connection.cursor() as cursor:
         _tune(cursor)
         cursor.execute(sql, params)
@@ -226,16 +227,17 @@ class Stage:
     unique), created before the run's transaction and dropped after it, whatever happens.
     Tables left by a crashed process are dropped by a later run once they are a day old."""
 
-    def __init__(self):
+    def __init__(self, columns: list[str]):
         self.name = f"{STAGE_PREFIX}{int(time.time())}_{secrets.token_hex(6)}"
+        self.columns = columns  # the ProjectStatus columns a run writes (`_columns`)
 
-    def create(self, columns: list[str]) -> None:
+    def create(self) -> None:
         qn = connection.ops.quote_name
         source = qn(ProjectStatus._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE UNLOGGED TABLE {qn(self.name)} AS SELECT "
-                f"{', '.join(qn(c) for c in columns)} FROM {source} WITH NO DATA"
+                f"{', '.join(qn(c) for c in self.columns)} FROM {source} WITH NO DATA"
             )
 
     def drop(self) -> None:
@@ -313,7 +315,7 @@ def _write_parallel(
             args=(snapshot, sql, params, errors, index),
             name=f"recompute-{period}-{index}",
         )
-        for index, (sql, params, _columns) in enumerate(statements)
+        for index, (sql, params) in enumerate(statements)
     ]
     for thread in threads:
         thread.start()
@@ -327,7 +329,7 @@ def _write_parallel(
         if error is not None:
             raise error
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in statements[0][2])
+    columns = ", ".join(qn(c) for c in stage.columns)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(ProjectStatus._meta.db_table)} ({columns}) SELECT {columns} "
@@ -379,26 +381,26 @@ def recompute_period(
 
 
 def _recompute(period, region, as_of, rules, started, now, step) -> RecomputeResult:
+    layers = _compiled_layers(rules, period)
     workers = workers_for(region)
     if workers < 2:
-        return _recompute_in(period, region, as_of, rules, started, now, step)
-    stage = Stage()
+        return _recompute_in(period, region, as_of, rules, layers, started, now, step)
+    stage = Stage(_columns(layers, _constants(rules)))
     Stage.sweep()
-    stage.create(_columns(rules, period))
+    stage.create()
     try:
         return _recompute_in(
-            period, region, as_of, rules, started, now, step, stage=stage, workers=workers
+            period, region, as_of, rules, layers, started, now, step, stage=stage, workers=workers
         )
     finally:
         stage.drop()
 
 
 def _recompute_in(
-    period, region, as_of, rules, started, now, step, *, stage=None, workers=1
+    period, region, as_of, rules, layers, started, now, step, *, stage=None, workers=1
 ) -> RecomputeResult:
     with transaction.atomic():
         _lock(period, now)
-        layers = _compiled_layers(rules, period)
         step()
         if stage is None:
             _clear(period, region)

@@ -60,12 +60,19 @@ def money(value) -> str:
 
 
 @register.filter
+def number(value, places: int = 1) -> str:
+    """A number rounded half up, with thousands separators: 1234.56 → "1,234.6"; None → "—"."""
+    amount = _decimal(value)
+    return "—" if amount is None else _group(amount, int(places))
+
+
+@register.filter
 def pct(value, places: int = 1) -> str:
     """A rate kept as a fraction → "88.3%"; None (zero denominator) → "—"."""
     rate = _decimal(value)
     if rate is None:
         return "—"
-    return f"{_group(rate * 100, int(places))}%"
+    return f"{number(rate * 100, places)}%"
 
 
 @register.filter

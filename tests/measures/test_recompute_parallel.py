@@ -107,7 +107,7 @@ def test_a_failing_worker_leaves_the_previous_complete_result(
 def test_staging_tables_left_by_a_crash_are_swept_after_a_day(portfolio, settings):
     settings.RECOMPUTE_WORKERS = 2
     old = f"{recompute.STAGE_PREFIX}{int(dt.datetime(2024, 1, 1).timestamp())}_abcdef"
-    fresh = recompute.Stage()
+    fresh = recompute.Stage(columns=[])
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE UNLOGGED TABLE {old} (x int)")
         cursor.execute(f"CREATE UNLOGGED TABLE {fresh.name} (x int)")  # a run going on now
