@@ -62,7 +62,7 @@ def build_ledger(path: Path, rows: int, seed: int) -> list[str]:
     """Writes the ledger (openpyxl write-only) and returns its header."""
     from openpyxl import Workbook
 
-    from projects.imports.ledger import ledger_columns
+    from imports.ledger import ledger_columns
     from projects.models import ChainRole
 
     rng = random.Random(seed)
@@ -169,7 +169,7 @@ def import_ledger(path, *, year):
     transaction commits; with a broker it runs in the worker. Both times are printed."""
     from django.db import transaction
 
-    from projects.imports import import_ledger as run_import
+    from imports.ledger import import_ledger as run_import
 
     with transaction.atomic():  # holds the on-commit hooks until the import is timed
         started = time.perf_counter()

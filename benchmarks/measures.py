@@ -55,11 +55,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from assessment.measures import FOUR_NEW_CATEGORY  # noqa: E402
+from assessment.recompute import recompute_period  # noqa: E402
+from core.periods import Period  # noqa: E402
 from projects.choices import RegionLevel, Role, Stage  # noqa: E402
-from projects.measures import FOUR_NEW_CATEGORY, Period  # noqa: E402
 from projects.models import Project, Region, User  # noqa: E402
-from projects.recompute import recompute_period  # noqa: E402
-from supervision.models import IssueStatus  # noqa: E402
+from supervision.choices import IssueStatus  # noqa: E402
 
 TARGET_RECOMPUTE_S = 30
 TARGET_RATIO = 2
@@ -290,8 +291,9 @@ def timed(function, *args, **kwargs):
 def floor_params(period: Period) -> dict:
     from django.conf import settings as django_settings
 
-    from projects.measures import _day_start, month_start, report_lookback
-    from projects.models import ColourRules
+    from assessment.measures import _day_start, report_lookback
+    from assessment.models import ColourRules
+    from core.periods import month_start
 
     rules = ColourRules.current()
     as_of = period.as_of()
@@ -343,7 +345,7 @@ def check_floor(period: Period, floor_rows: list[dict]) -> int:
     """The floor must compute the very figures the summary shows: every district's sums and
     counts (and so every rate) equal `measures.summary` over the stored statuses. Raises
     AssertionError naming the first difference; returns the number of districts compared."""
-    from projects import measures
+    from assessment import measures
 
     summary = {}
     for city in Region.objects.filter(level=RegionLevel.CITY, code__startswith="99"):

@@ -19,11 +19,11 @@ app.autodiscover_tasks()
 # them up and lets an administrator adjust times in the admin). Times are Asia/Shanghai.
 app.conf.beat_schedule = {
     "nightly-recompute": {
-        "task": "projects.tasks.nightly_recompute",
+        "task": "assessment.tasks.nightly_recompute",
         "schedule": crontab(hour=1, minute=30),
     },
     "publish-due-rankings": {
-        "task": "projects.tasks.publish_due_rankings",
+        "task": "assessment.tasks.publish_due_rankings",
         "schedule": crontab(hour=6, minute=0),
     },
     "flag-overdue-issues": {

@@ -39,8 +39,17 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "django_htmx",
+    # The apps, from the bottom layer up (docs/architecture.md): what every app shares, the
+    # ledger, supervision, the assessment, meetings, the Excel imports, the combined pages.
+    "core",
     "projects",
     "supervision",
+    "assessment",
+    "meetings",
+    "imports",
+    "web",
+    # Demo and synthetic data (seed_demo, generate_dataset): development and benchmarks.
+    "seed",
 ]
 
 MIDDLEWARE = [
@@ -139,9 +148,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "portfolio.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portfolio.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -159,19 +168,19 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "projects.choices.Level",
         "StageEnum": "projects.choices.Stage",
-        "ColourEnum": "projects.choices.Colour",
+        "ColourEnum": "assessment.choices.Colour",
         "RegionLevelEnum": "projects.choices.RegionLevel",
         "UnitKindEnum": "projects.choices.UnitKind",
         "RoleEnum": "projects.choices.Role",
         "MilestoneKindEnum": "projects.choices.MilestoneKind",
         "FactorKindEnum": "projects.choices.FactorKind",
         "WithdrawalStatusEnum": "projects.choices.WithdrawalStatus",
-        "IssueStatusEnum": "supervision.models.IssueStatus",
-        "IssueCategoryEnum": "supervision.models.IssueCategory",
-        "DifficultyEnum": "supervision.models.Difficulty",
-        "AttachmentKindEnum": "supervision.models.AttachmentKind",
-        "MeetingKindEnum": "supervision.models.MeetingKind",
-        "InspectionKindEnum": "supervision.models.InspectionKind",
+        "IssueStatusEnum": "supervision.choices.IssueStatus",
+        "IssueCategoryEnum": "supervision.choices.IssueCategory",
+        "DifficultyEnum": "supervision.choices.Difficulty",
+        "AttachmentKindEnum": "supervision.choices.AttachmentKind",
+        "MeetingKindEnum": "meetings.choices.MeetingKind",
+        "InspectionKindEnum": "supervision.choices.InspectionKind",
     },
 }
 
@@ -191,8 +200,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Task modules autodiscovery (`tasks.py`) does not find.
-CELERY_IMPORTS = ["projects.ui_tasks"]
 
 # --- Email (notifications; console in the embedded default) --------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,3 +1,6 @@
+"""The URLs of the installation: each app keeps its own (`<app>/urls.py` for pages,
+`<app>/api/urls.py` under /api/v1/), included here and nowhere else."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -8,14 +11,24 @@ from . import views
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
 
+api_v1 = [
+    path("", include("projects.api.urls")),  # projects, reports, withdrawals, reference lists
+    path("", include("assessment.api.urls")),  # summary, rankings
+    path("", include("supervision.api.urls")),  # issues, inspections, notifications
+    path("", include("meetings.api.urls")),  # meetings, letters
+]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("projects.api.urls")),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("supervision/", include("supervision.urls")),
+    path("", include("web.urls")),
     path("", include("projects.urls")),
+    path("", include("imports.urls")),
+    path("", include("supervision.urls")),
+    path("", include("meetings.urls")),
 ]

@@ -21,7 +21,7 @@ def _check_database() -> str:
 def _check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
         return "eager"
-    from portfolio.celery import app
+    from .celery import app
 
     # The URL is read from the settings on every call (not from the app's cached config) so that
     # what the check reports is what the settings say now.

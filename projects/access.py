@@ -5,9 +5,9 @@ A user sees the subtree of their region (a city official: every district of the 
 district official: their district); a superuser sees everything; anyone else sees nothing.
 Changing needs an editing role as well (`Role.editors()`).
 
-Each scoped model says where its region is, as a path for the ORM, in `SCOPE_PATHS` below (kept
-here, not on the models, so the whole rule reads in one screen). Town-level users are matched on
-the town path where the model has one.
+Each scoped model says where its region is, as a path for the ORM: the ledger's models in
+`SCOPE_PATHS` below, the other apps' in their `apps.py` (`register()`, when the app is ready).
+Town-level users are matched on the town path where the model has one.
 """
 
 from __future__ import annotations
@@ -37,16 +37,16 @@ SCOPE_PATHS: dict[str, tuple[str, str | None]] = {
     "projects.taskforcemember": ("task_force__project__region__code", None),
     "projects.stagechange": ("project__region__code", "project__town__code"),
     "projects.withdrawal": ("project__region__code", "project__town__code"),
-    # A period's computed figures belong to the district stored with them (the project's
-    # district during the period); a project's own page reads them through the project.
-    "projects.projectstatus": ("region__code", "project__town__code"),
-    "supervision.issue": ("project__region__code", "project__town__code"),
 }
 
 
-def register(label: str, region_path: str, town_path: str | None = None) -> None:
-    """Other apps (supervision) declare their models' region paths here at import time."""
-    SCOPE_PATHS[label] = (region_path, town_path)
+def register(paths: dict[str, tuple[str, str | None]]) -> None:
+    """Other apps declare their models' region paths (from `AppConfig.ready`); a label
+    registered twice with another path is a programming error."""
+    for label, path in paths.items():
+        if SCOPE_PATHS.get(label, path) != path:
+            raise ValueError(f"{label} is already registered with {SCOPE_PATHS[label]}")
+        SCOPE_PATHS[label] = path
 
 
 def _ancestor_codes(region) -> list[str]:

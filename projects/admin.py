@@ -7,16 +7,14 @@ Nothing is deleted from the admin: business records are withdrawn, ended or revi
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import access
+from .admin_base import ReferenceAdmin, ScopedAdmin, ScopedInline
 from .models import (
     Category,
     ChainAssignment,
     ChainRole,
-    ColourRules,
     FactorGuarantee,
     Milestone,
     MonthlyPlan,
@@ -33,71 +31,6 @@ from .models import (
     User,
     Withdrawal,
 )
-
-
-def _scoped_fk_choices(request, db_field, kwargs) -> dict:
-    """Limits a foreign key's choices to what the user may see."""
-    related = db_field.remote_field.model
-    if related._meta.label_lower in access.SCOPE_PATHS:
-        base = kwargs.get("queryset") or related._default_manager.all()
-        kwargs["queryset"] = access.scope(request.user, base, for_choice=True)
-    return kwargs
-
-
-class ScopedAdmin(SimpleHistoryAdmin):
-    """Rows, history pages and foreign-key choices limited to the user's regions; no deletes."""
-
-    def get_queryset(self, request):
-        return access.scope(request.user, super().get_queryset(request))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = _scoped_fk_choices(request, db_field, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None and not access.can_see(request.user, obj):
-            return False
-        return super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and not access.can_change(request.user, obj):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def _require_in_scope(self, request, object_id) -> None:
-        # simple-history falls back to the history table for objects outside get_queryset;
-        # an object the user may not see has no history for them either.
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._require_in_scope(request, object_id)
-        return super().history_view(request, object_id, extra_context=extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._require_in_scope(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class ScopedInline(admin.TabularInline):
-    """Inline rows whose foreign-key choices are scoped like ScopedAdmin's; no deletes."""
-
-    extra = 0
-    can_delete = False
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = _scoped_fk_choices(request, db_field, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class ReferenceAdmin(admin.ModelAdmin):
-    """Installation-wide reference lists (categories, chain roles): no deletes, deactivate."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Region)
@@ -181,15 +114,6 @@ class CategoryAdmin(ReferenceAdmin):
 class ChainRoleAdmin(ReferenceAdmin):
     list_display = ["name", "code", "order", "is_leader", "active"]
     list_editable = ["order", "is_leader", "active"]
-
-
-@admin.register(ColourRules)
-class ColourRulesAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return not ColourRules.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProjectYearInline(ScopedInline):
@@ -340,101 +264,3 @@ class WithdrawalAdmin(ScopedAdmin):
     list_select_related = ["project", "requested_by", "reviewer"]
     readonly_fields = ["status", "requested_by", "reviewer", "reviewed_at", "previous_stage"]
     raw_id_fields = ["project"]
-
-
-# --- Measures, colours, rankings (projects.measures / colours / rankings / recompute) ----------
-
-from . import rankings as _rankings  # noqa: E402,F401  (registers RankingSnapshot's scope path)
-from .models import (  # noqa: E402
-    PeriodComputation,
-    ProjectStatus,
-    RankingIndicator,
-    RankingSettings,
-    RankingSnapshot,
-    RecomputeRequest,
-)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Computed or frozen records: viewed here, written only by their jobs."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ScopedReadOnlyAdmin(ReadOnlyAdmin):
-    def get_queryset(self, request):
-        return access.scope(request.user, super().get_queryset(request))
-
-
-@admin.register(ProjectStatus)
-class ProjectStatusAdmin(ScopedReadOnlyAdmin):
-    list_display = [
-        "project",
-        "period",
-        "colour",
-        "investment_rate",
-        "time_progress",
-        "colour_reason",
-        "computed_at",
-    ]
-    list_filter = ["year", "month", "colour", "level"]
-    list_select_related = ["project"]
-    search_fields = ["project__code", "project__name"]
-    raw_id_fields = ["project", "region", "unit", "leader"]
-    readonly_fields = ["colour_reason"]
-
-    @admin.display(description=_("颜色原因"))
-    def colour_reason(self, obj) -> str:
-        return obj.reason
-
-
-@admin.register(RankingIndicator)
-class RankingIndicatorAdmin(SimpleHistoryAdmin):
-    list_display = ["measure", "weight", "cap", "order", "active"]
-    list_editable = ["weight", "cap", "order", "active"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(RankingSettings)
-class RankingSettingsAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "praised_top", "called_in_bottom", "publish_day"]
-
-    def has_add_permission(self, request):
-        return not RankingSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(RankingSnapshot)
-class RankingSnapshotAdmin(ScopedReadOnlyAdmin):
-    list_display = ["parent", "scope", "period", "version", "published_at", "published_by"]
-    list_filter = ["scope", "year", "month"]
-    list_select_related = ["parent", "published_by"]
-
-
-@admin.register(PeriodComputation)
-class PeriodComputationAdmin(ReadOnlyAdmin):
-    list_display = [
-        "__str__",
-        "runs",
-        "started_at",
-        "finished_at",
-        "duration_ms",
-        "projects",
-        "region_code",
-    ]
-
-
-@admin.register(RecomputeRequest)
-class RecomputeRequestAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "dirty_since", "queued_at"]

@@ -72,34 +72,6 @@ class Stage(models.TextChoices):
         return [cls.CONSTRUCTION, cls.COMPLETED, cls.OPERATING]
 
 
-class Colour(models.TextChoices):
-    """四色管理. Ordered from best to worst; `severity` orders them, `hex` draws them."""
-
-    GREEN = "green", _("绿")
-    WHITE = "white", _("白")
-    YELLOW = "yellow", _("黄")
-    RED = "red", _("红")
-
-    @property
-    def severity(self) -> int:
-        return {"green": 0, "white": 1, "yellow": 2, "red": 3}[self.value]
-
-    @property
-    def hex(self) -> str:
-        return {"green": "#2e9d4f", "white": "#e8e8e8", "yellow": "#f0b400", "red": "#d9342b"}[
-            self.value
-        ]
-
-    @property
-    def meaning(self) -> str:
-        return {
-            "green": _("超计划推进"),
-            "white": _("正常推进"),
-            "yellow": _("进度较慢"),
-            "red": _("基本停滞"),
-        }[self.value]
-
-
 class UnitKind(models.TextChoices):
     DEPARTMENT = "department", _("部门")
     TOWN_OFFICE = "town_office", _("镇街办事处")

@@ -11,11 +11,7 @@ computed); the `colour` filter reads them.
 
 from __future__ import annotations
 
-import re
-from typing import NamedTuple
-
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -23,7 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .choices import Colour, Level, RegionLevel, Stage, UnitKind, WithdrawalStatus
+from assessment.choices import Colour
+from core.filters import IntegerFilter, PeriodFilter
+
+from .choices import Level, RegionLevel, Stage, UnitKind, WithdrawalStatus
 from .models import (
     Category,
     ChainAssignment,
@@ -36,57 +35,6 @@ from .models import (
     Withdrawal,
     region_prefix,
 )
-
-PERIOD_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
-
-
-class Period(NamedTuple):
-    """A reporting period: year Y, months 1..month."""
-
-    year: int
-    month: int
-
-    def __str__(self) -> str:
-        return f"{self.year}-{self.month:02d}"
-
-
-def parse_period(text: str | None) -> Period | None:
-    """ "YYYY-MM" → Period; blank → None; anything else → ValidationError naming the value."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    match = PERIOD_RE.match(text)
-    if match:
-        year, month = int(match["year"]), int(match["month"])
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return Period(year, month)
-    raise ValidationError(
-        _("期间“%(value)s”格式不正确，应为 YYYY-MM（如 2024-10），月份 01–12。"),
-        code="invalid_period",
-        params={"value": text},
-    )
-
-
-class PeriodField(forms.CharField):
-    """A form field for "YYYY-MM" that cleans to a `Period` (or None when blank)."""
-
-    def to_python(self, value):
-        return parse_period(super().to_python(value))
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2024-10"})
-class PeriodFilter(django_filters.Filter):
-    """Carries `?period=` through validation; the selector applies it (status columns)."""
-
-    field_class = PeriodField
-
-    def filter(self, qs, value):
-        return qs
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IntegerFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
 
 
 def _category_choices() -> list[tuple[str, str]]:
@@ -276,3 +224,31 @@ class WithdrawalFilterSet(django_filters.FilterSet):
     class Meta:
         model = Withdrawal
         fields = ["status", "project"]
+
+
+# --- Shared by the other apps' FilterSets ----------------------------------------------------
+
+
+def _region_q(code: str, region_path: str, town_path: str | None) -> Q:
+    """Rows of the region with `code` and everything below it (a prefix match)."""
+    prefix = region_prefix(code)
+    if town_path and len(code) > 6:
+        return Q(**{f"{town_path}__startswith": prefix})
+    return Q(**{f"{region_path}__startswith": prefix})
+
+
+class RegionCodeFilter(django_filters.CharFilter):
+    """`?region=CODE`: the region and its descendants; an unknown code → 400."""
+
+    def __init__(self, *args, region_path: str, town_path: str | None = None, **kwargs):
+        self.region_path, self.town_path = region_path, town_path
+        kwargs.setdefault("label", _("区域代码"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        value = value.strip()
+        if not Region.objects.filter(code=value).exists():
+            raise ValidationError({"region": _("区域代码 %(c)s 不存在。") % {"c": value}})
+        return qs.filter(_region_q(value, self.region_path, self.town_path))

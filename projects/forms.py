@@ -1,27 +1,26 @@
-"""Forms of the web UI: the monthly reporting sheet (one row per project) and the uploads.
+"""Forms of the ledger's pages: the monthly reporting sheet, one row per project.
 
-The reporting sheet is saved all-or-nothing (the house rule of the imports): every row is checked
-first; if any cell is wrong, or any row was changed by someone else since the page was opened
-(the report's `version`), nothing is saved and the messages stand beside the cells concerned.
+The sheet is saved all-or-nothing by `services.report_sheet_save` (the house rule of the
+imports); these forms check each cell, hand the rows to the service, and show what it refused —
+a cell's error beside the cell, a row someone else changed meanwhile as a conflict with the
+figure they saved.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core.formatting import wan
+from core.forms import add_service_errors
+
 from . import services
-from .models import MonthlyReport, Project
-from .templatetags.portfolio import wan
+from .models import MonthlyReport
+from .selectors import SheetRow
 
 MAX_AMOUNT = Decimal("99999999999999.99")  # 16 digits, 2 decimals: the column's capacity
 
@@ -105,116 +104,30 @@ ReportFormSet = forms.formset_factory(
 )
 
 
-@dataclass
-class SheetRow:
-    """One line of the sheet: the project, its report for the month (if any) and the context an
-    official needs to fill it in (annual plan, completed before this month)."""
-
-    project: Project
-    report: MonthlyReport | None
-    annual_plan: Decimal | None = None
-    completed_before: Decimal = Decimal("0")
-    form: ReportRowForm | None = None
-    conflict: str = ""
-
-    @property
-    def completed_ytd(self) -> Decimal | None:
-        if self.form is not None and self.form.is_bound and self.form.is_valid():
-            amount = self.form.cleaned_data.get("completed_investment")
-        else:
-            amount = self.report.completed_investment if self.report else None
-        return None if amount is None else self.completed_before + amount
-
-
-@dataclass
-class SaveResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    conflicts: int = 0
-    saved_at: dt.datetime | None = None
-    changed_projects: list[int] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.conflicts == 0
-
-
-class _Rollback(Exception):
-    pass
-
-
-def save_sheet(*, formset: ReportFormSet, year: int, month: int, user) -> SaveResult:
-    """Saves a valid sheet in one transaction through the report services. A row someone else
-    changed in between (stale `version`, or a report created meanwhile) is a conflict: the row
-    gets the message and the current figure, and nothing at all is saved."""
-    result = SaveResult()
+def sheet_lines(formset: BaseReportFormSet) -> list[services.SheetLine]:
+    """The valid formset's rows as the service takes them."""
     by_project = {row.project.pk: row for row in formset.rows}
-    try:
-        with transaction.atomic():
-            current = {
-                r.project_id: r
-                for r in MonthlyReport.objects.select_for_update().filter(
-                    project_id__in=by_project, year=year, month=month
-                )
-            }
-            for form in formset.forms:
-                data = form.cleaned_data
-                row = by_project[data["project"]]
-                amount, note = data.get("completed_investment"), data.get("note") or ""
-                seen_version, report = data.get("version"), current.get(row.project.pk)
-                if report is not None and report.version != seen_version:
-                    _conflict(row, form, report)
-                    result.conflicts += 1
-                    continue
-                if amount is None:
-                    if report is not None:
-                        form.add_error(
-                            "completed_investment",
-                            _("本月已填报，不能清空；如需更正请填写正确数值（可为 0）。"),
-                        )
-                        result.conflicts += 1
-                    continue
-                try:
-                    if report is None:
-                        services.report_create(
-                            project=row.project,
-                            year=year,
-                            month=month,
-                            completed_investment=amount,
-                            note=note,
-                            user=user,
-                        )
-                        result.created += 1
-                    elif report.completed_investment != amount or report.note != note:
-                        services.report_update(
-                            report=report,
-                            user=user,
-                            expected_version=seen_version,
-                            completed_investment=amount,
-                            note=note,
-                        )
-                        result.updated += 1
-                    else:
-                        result.unchanged += 1
-                        continue
-                except ValidationError as exc:
-                    _attach(form, exc)
-                    result.conflicts += 1
-                    continue
-                except services.ConflictError as exc:
-                    form.add_error(None, str(exc))
-                    result.conflicts += 1
-                    continue
-                result.changed_projects.append(row.project.pk)
-            if result.conflicts:
-                raise _Rollback
-    except _Rollback:
-        result.created = result.updated = 0
-        result.changed_projects = []
-        return result
-    result.saved_at = timezone.now()
-    return result
+    lines = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        lines.append(
+            services.SheetLine(
+                project=by_project[data["project"]].project,
+                seen_version=data.get("version"),
+                amount=data.get("completed_investment"),
+                note=data.get("note") or "",
+            )
+        )
+    return lines
+
+
+def show_outcome(formset: BaseReportFormSet, outcome: services.SheetOutcome) -> None:
+    """Puts the service's refusals on the rows: errors beside their cells, conflicts with the
+    other person's figure."""
+    for index, exc in outcome.errors.items():
+        add_service_errors(formset.forms[index], exc)
+    for index, report in outcome.conflicts.items():
+        _conflict(formset.rows[index], formset.forms[index], report)
 
 
 def _conflict(row: SheetRow, form: ReportRowForm, report: MonthlyReport) -> None:
@@ -234,50 +147,3 @@ def _conflict(row: SheetRow, form: ReportRowForm, report: MonthlyReport) -> None
     form.data = form.data.copy()
     form.data[form.add_prefix("version")] = str(report.version)
     row.report = report
-
-
-def _attach(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError shown beside the cell it concerns."""
-    mapping = {"completed_investment": "completed_investment", "note": "note"}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(mapping.get(name), errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-# --- Uploads ------------------------------------------------------------------------------
-
-XLSX = FileExtensionValidator(["xlsx"], message=_lazy("请上传 .xlsx 格式的 Excel 文件。"))
-
-
-def _year_choices():
-    this_year = timezone.localdate().year
-    return [(y, str(y)) for y in range(this_year + 1, this_year - 6, -1)]
-
-
-XLSX_INPUT = forms.ClearableFileInput(attrs={"accept": ".xlsx"})
-
-
-class LedgerUploadForm(PlainLabels, forms.Form):
-    file = forms.FileField(label=_lazy("台账文件（.xlsx）"), validators=[XLSX], widget=XLSX_INPUT)
-    year = forms.TypedChoiceField(label=_lazy("年度"), coerce=int, choices=_year_choices)
-    plan_revision_reason = forms.CharField(
-        label=_lazy("计划调整原因"),
-        required=False,
-        max_length=500,
-        help_text=_lazy("台账中的年度计划与已有计划不同时必填（作为计划调整记录）。"),
-    )
-
-
-class ReportsUploadForm(PlainLabels, forms.Form):
-    file = forms.FileField(label=_lazy("月报文件（.xlsx）"), validators=[XLSX], widget=XLSX_INPUT)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "id_reports_%s")
-        super().__init__(*args, **kwargs)
-
-    year = forms.TypedChoiceField(label=_lazy("年度"), coerce=int, choices=_year_choices)
-    month = forms.TypedChoiceField(
-        label=_lazy("月份"), coerce=int, choices=[(m, f"{m}") for m in range(1, 13)]
-    )

@@ -8,21 +8,26 @@ page costs the same number of queries whatever its length (asserted in tests/api
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
-    CharField,
-    DecimalField,
-    F,
-    FilteredRelation,
+    Exists,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Value,
+    Sum,
 )
 
+from assessment.selectors import resolve_period, with_status
+from core.periods import Period
+
 from . import access
-from .filters import Period, ProjectFilterSet, parse_period
+from .choices import Stage
+from .filters import ProjectFilterSet
 from .models import (
     Category,
     ChainAssignment,
@@ -31,69 +36,13 @@ from .models import (
     Person,
     PlanRevision,
     Project,
-    ProjectStatus,
     ProjectYear,
     Region,
     Unit,
     Withdrawal,
 )
 
-# --- Periods --------------------------------------------------------------------------------
-
-
-def latest_period() -> Period | None:
-    """The latest period computed: the max (year, month) in ProjectStatus, or None."""
-    row = ProjectStatus.objects.order_by("-year", "-month").values_list("year", "month").first()
-    return Period(*row) if row else None
-
-
-def resolve_period(text: str | None) -> Period | None:
-    """`?period=` as given, else the latest period computed. Bad text → ValidationError on
-    `period`."""
-    try:
-        period = parse_period(text)
-    except ValidationError as exc:
-        raise ValidationError({"period": exc.messages}) from exc
-    return period or latest_period()
-
-
 # --- Projects -------------------------------------------------------------------------------
-
-_RATE = DecimalField(max_digits=12, decimal_places=6)
-_MONEY = DecimalField(max_digits=16, decimal_places=2)
-
-
-def with_status(queryset: QuerySet, period: Period | None) -> QuerySet:
-    """Annotates each project with its ProjectStatus for `period` (one LEFT JOIN, for filters
-    and sorting): status_colour, status_investment_rate, status_investment_rate_original
-    (against the original plan, 年初计划), status_time_progress, status_completed_ytd — null
-    where the period has not been computed for the project — and prefetches the status itself
-    (one query) as `project.period_status`, whose `reason` words the colour."""
-    if period is None:
-        return queryset.annotate(
-            status_colour=Value(None, output_field=CharField()),
-            status_investment_rate=Value(None, output_field=_RATE),
-            status_investment_rate_original=Value(None, output_field=_RATE),
-            status_time_progress=Value(None, output_field=_RATE),
-            status_completed_ytd=Value(None, output_field=_MONEY),
-        )
-    statuses = ProjectStatus.objects.filter(year=period.year, month=period.month)
-    return (
-        queryset.annotate(
-            period_status_row=FilteredRelation(
-                "statuses",
-                condition=Q(statuses__year=period.year, statuses__month=period.month),
-            )
-        )
-        .annotate(
-            status_colour=F("period_status_row__colour"),
-            status_investment_rate=F("period_status_row__investment_rate"),
-            status_investment_rate_original=F("period_status_row__investment_rate_original"),
-            status_time_progress=F("period_status_row__time_progress"),
-            status_completed_ytd=F("period_status_row__completed_ytd"),
-        )
-        .prefetch_related(Prefetch("statuses", queryset=statuses, to_attr="period_statuses"))
-    )
 
 
 def current_chain_prefetch() -> Prefetch:
@@ -200,3 +149,68 @@ def category_queryset(*, user) -> QuerySet:
 def chain_role_queryset(*, user) -> QuerySet:
     """Chain roles are installation-wide reference data: every signed-in user sees them."""
     return ChainRole.objects.all()
+
+
+# --- The monthly reporting sheet ------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    """One line of the sheet: the project, its report for the month (if any) and the context an
+    official needs to fill it in (annual plan, completed before this month)."""
+
+    project: Project
+    report: MonthlyReport | None
+    annual_plan: Decimal | None = None
+    completed_before: Decimal = Decimal("0")
+    form: Any = None  # the row's form, set by the page
+    conflict: str = ""
+
+    @property
+    def completed_ytd(self) -> Decimal | None:
+        if self.form is not None and self.form.is_bound and self.form.is_valid():
+            amount = self.form.cleaned_data.get("completed_investment")
+        else:
+            amount = self.report.completed_investment if self.report else None
+        return None if amount is None else self.completed_before + amount
+
+
+def sheet_rows(*, user, district: Region, year: int, month: int) -> list[SheetRow]:
+    """The projects of `district` that report for the month — under construction, planned for
+    the year, or already reported — with their annual plan and what they completed before this
+    month. Four queries whatever the number of projects."""
+    planned = ProjectYear.objects.filter(project_id=OuterRef("pk"), year=year, annual_plan__gt=0)
+    reported = MonthlyReport.objects.filter(project_id=OuterRef("pk"), year=year, month=month)
+    projects = list(
+        access.scope(user, Project.objects.active(), for_change=True)
+        .filter(region=district)
+        .filter(Q(stage=Stage.CONSTRUCTION) | Exists(planned) | Exists(reported))
+        .order_by("code")
+    )
+    ids = [p.pk for p in projects]
+    plans = dict(
+        ProjectYear.objects.filter(project_id__in=ids, year=year).values_list(
+            "project_id", "annual_plan"
+        )
+    )
+    before = dict(
+        MonthlyReport.objects.filter(project_id__in=ids, year=year, month__lt=month)
+        .values("project_id")
+        .annotate(total=Sum("completed_investment"))
+        .values_list("project_id", "total")
+    )
+    reports = {
+        r.project_id: r
+        for r in MonthlyReport.objects.filter(
+            project_id__in=ids, year=year, month=month
+        ).select_related("reported_by")
+    }
+    return [
+        SheetRow(
+            project=p,
+            report=reports.get(p.pk),
+            annual_plan=plans.get(p.pk),
+            completed_before=before.get(p.pk) or Decimal("0"),
+        )
+        for p in projects
+    ]

@@ -7,6 +7,8 @@ transaction (django-simple-history rows; StageChange and PlanRevision rows). Sid
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.services import ConflictError, acting_user, set_history_user
 
 from .choices import Stage, WithdrawalStatus
 from .models import (
@@ -27,22 +31,7 @@ from .models import (
     StageChange,
     Withdrawal,
 )
-
-
-class ConflictError(Exception):
-    """Someone else changed the record since it was read (optimistic lock)."""
-
-    def __init__(self, current_version: int):
-        super().__init__(
-            _("该记录已被他人修改（当前版本 %(v)s），请刷新后重试。") % {"v": current_version}
-        )
-        self.current_version = current_version
-
-
-def _set_history_user(obj, user) -> None:
-    if user is not None and getattr(user, "pk", None):
-        obj._history_user = user
-
+from .signals import send_reports_changed
 
 # --- Projects -------------------------------------------------------------------------------
 
@@ -83,7 +72,7 @@ def project_create(
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
     project = Project(code=code, stage=stage, **fields)
     project.full_clean()
-    _set_history_user(project, user)
+    set_history_user(project, user)
     project.save()
     if categories:
         project.categories.set(categories)
@@ -92,7 +81,7 @@ def project_create(
         from_stage="",
         to_stage=stage,
         changed_on=stage_date or timezone.localdate(),
-        changed_by=_user_or_none(user),
+        changed_by=acting_user(user),
         note=_("建档"),
     )
     return project
@@ -129,7 +118,7 @@ def project_update(
         setattr(locked, name, value)
     locked.full_clean()
     locked.version += 1
-    _set_history_user(locked, user)
+    set_history_user(locked, user)
     locked.save()
     locked.refresh_from_db()
     if categories_changed:
@@ -144,10 +133,6 @@ def _attname(name: str) -> str:
 
 def _id(value):
     return getattr(value, "pk", value)
-
-
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "pk", None) else None
 
 
 @transaction.atomic
@@ -179,7 +164,7 @@ def stage_move(
         from_stage=project.stage,
         to_stage=stage,
         changed_on=on,
-        changed_by=_user_or_none(user),
+        changed_by=acting_user(user),
         note=note,
     )
     project.stage = stage
@@ -195,7 +180,7 @@ def _move_stage(project: Project, stage: str, *, user, on, note) -> Project:
     change, _changed = stage_move(project, stage, on=on, user=user, note=note)
     change.save()
     project.version += 1
-    _set_history_user(project, user)
+    set_history_user(project, user)
     project.save()
     project.refresh_from_db()
     return project
@@ -232,7 +217,7 @@ def plan_change(
             previous_plan=py.annual_plan,
             new_plan=annual_plan,
             reason=reason.strip(),
-            revised_by=_user_or_none(user),
+            revised_by=acting_user(user),
         )
     py.annual_plan = annual_plan
     return revision
@@ -265,7 +250,7 @@ def project_year_set(
         dirty = True
     if dirty or created:
         py.full_clean()
-        _set_history_user(py, user)
+        set_history_user(py, user)
         py.save()
     return py
 
@@ -274,12 +259,8 @@ def project_year_set(
 
 
 def _after_report_change(report: MonthlyReport) -> None:
-    """Hook for recomputes (the measures issue wires a debounced Celery job here)."""
-    try:
-        from .tasks import report_changed
-    except ImportError:  # pragma: no cover - measures not installed yet
-        return
-    transaction.on_commit(lambda: report_changed(report.project_id, report.year, report.month))
+    """Tells the apps above the ledger (the assessment's recompute) once the save commits."""
+    send_reports_changed(MonthlyReport, [(report.project_id, report.year, report.month)])
 
 
 @transaction.atomic
@@ -300,10 +281,10 @@ def report_create(
         month=month,
         completed_investment=completed_investment,
         note=note,
-        reported_by=_user_or_none(user),
+        reported_by=acting_user(user),
     )
     report.full_clean()  # includes the one-per-month unique check → a field error, not a 500
-    _set_history_user(report, user)
+    set_history_user(report, user)
     report.save()
     _after_report_change(report)
     return report
@@ -334,11 +315,122 @@ def report_update(
         raise ValidationError({"project": _("已退库的项目不能修改月报。")})
     locked.full_clean()
     locked.version += 1
-    _set_history_user(locked, user)
+    set_history_user(locked, user)
     locked.save()
     locked.refresh_from_db()
     _after_report_change(locked)
     return locked
+
+
+@dataclass
+class SheetLine:
+    """One row of a monthly sheet as entered: the project, the version of its report the user
+    saw (None: there was none), the amount (None: not reported) and the note."""
+
+    project: Project
+    seen_version: int | None
+    amount: Decimal | None
+    note: str = ""
+
+
+@dataclass
+class SheetOutcome:
+    """What `report_sheet_save` did: counts, or — when anything was refused and nothing saved —
+    each refused row's error (`errors[index]`) or, for a row someone else saved meanwhile,
+    the report as it now stands (`conflicts[index]`)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: dict[int, ValidationError] = field(default_factory=dict)
+    conflicts: dict[int, MonthlyReport] = field(default_factory=dict)
+    saved_at: dt.datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+    @property
+    def refused(self) -> int:
+        return len(self.errors) + len(self.conflicts)
+
+
+class _RollBack(Exception):
+    pass
+
+
+def report_sheet_save(
+    *, lines: Sequence[SheetLine], year: int, month: int, actor: Any = None
+) -> SheetOutcome:
+    """Saves a district's month — every line or none (the house rule of the imports). A line
+    whose report someone else saved since the user opened the sheet (a stale `seen_version`,
+    or a report created meanwhile) is a conflict; a report cannot be blanked once made; every
+    other rule is `report_create`'s and `report_update`'s. One refused line rolls back all."""
+    outcome = SheetOutcome()
+    try:
+        with transaction.atomic():
+            current = {
+                r.project_id: r
+                for r in MonthlyReport.objects.select_for_update().filter(
+                    project_id__in=[line.project.pk for line in lines], year=year, month=month
+                )
+            }
+            for index, line in enumerate(lines):
+                _save_line(index, line, current.get(line.project.pk), year, month, actor, outcome)
+            if not outcome.ok:
+                raise _RollBack
+    except _RollBack:
+        outcome.created = outcome.updated = 0
+        return outcome
+    outcome.saved_at = timezone.now()
+    return outcome
+
+
+def _save_line(index, line, report, year, month, actor, outcome: SheetOutcome) -> None:
+    if report is not None and report.version != line.seen_version:
+        outcome.conflicts[index] = report
+        return
+    if line.amount is None:
+        if report is not None:
+            outcome.errors[index] = ValidationError(
+                {
+                    "completed_investment": _(
+                        "本月已填报，不能清空；如需更正请填写正确数值（可为 0）。"
+                    )
+                }
+            )
+        return
+    if (
+        report is not None
+        and report.completed_investment == line.amount
+        and (report.note == line.note)
+    ):
+        outcome.unchanged += 1
+        return
+    try:
+        if report is None:
+            report_create(
+                project=line.project,
+                year=year,
+                month=month,
+                completed_investment=line.amount,
+                note=line.note,
+                user=actor,
+            )
+            outcome.created += 1
+        else:
+            report_update(
+                report=report,
+                user=actor,
+                expected_version=line.seen_version,
+                completed_investment=line.amount,
+                note=line.note,
+            )
+            outcome.updated += 1
+    except ValidationError as exc:
+        outcome.errors[index] = exc
+    except ConflictError:
+        outcome.conflicts[index] = MonthlyReport.objects.get(pk=report.pk)
 
 
 # --- Responsibility chain -------------------------------------------------------------------
@@ -365,11 +457,11 @@ def chain_assign(
         if current.person_id == person.pk:
             return current
         chain_handover(current, on)
-        _set_history_user(current, user)
+        set_history_user(current, user)
         current.save(update_fields=["end_date"])
     assignment = ChainAssignment(project=project, role=role, person=person, start_date=on)
     assignment.full_clean()
-    _set_history_user(assignment, user)
+    set_history_user(assignment, user)
     assignment.save()
     return assignment
 
@@ -387,7 +479,7 @@ def withdrawal_request(*, project: Project, reason: str, user) -> Withdrawal:
         raise ValidationError({"project": _("该项目已有待审核的退库申请。")})
     withdrawal = Withdrawal(project=project, reason=reason.strip(), requested_by=user)
     withdrawal.full_clean()
-    _set_history_user(withdrawal, user)
+    set_history_user(withdrawal, user)
     withdrawal.save()
     return withdrawal
 
@@ -423,6 +515,6 @@ def withdrawal_review(
             on=on,
             note=_("退库：%(r)s") % {"r": locked.reason},
         )
-    _set_history_user(locked, reviewer)
+    set_history_user(locked, reviewer)
     locked.save()
     return locked

@@ -4,45 +4,29 @@ the user is looking at. Views of both apps (projects, supervision) use these; th
 - The region is `?region=CODE`, within the user's scope (anything else is a 404, so a page never
   tells whether a region outside one's scope exists); by default the user's own region (a
   superuser: the top of the tree).
-- The period is `?period=YYYY-MM` (parsed by `projects.filters.parse_period`, the API's parser);
+- The period is `?period=YYYY-MM` (`core.periods.Period.parse_optional`, the API's parser);
   by default the latest period computed, or last month when nothing has been computed yet.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access, selectors
+from assessment.selectors import default_period
+from core.periods import Period
+
+from . import access
 from .choices import RegionLevel
-from .filters import Period, parse_period
 from .models import Region
-
-
-def last_month(today: dt.date | None = None) -> Period:
-    today = today or timezone.localdate()
-    return Period(today.year - 1, 12) if today.month == 1 else Period(today.year, today.month - 1)
-
-
-def previous(period: Period) -> Period:
-    return (
-        Period(period.year - 1, 12) if period.month == 1 else Period(period.year, period.month - 1)
-    )
-
-
-def default_period() -> Period:
-    return selectors.latest_period() or last_month()
 
 
 def period_from(request, name: str = "period") -> Period:
     """`?period=` or the default; a malformed value is a 404 with the reason (it is a URL
     someone typed or edited, not a form)."""
     try:
-        period = parse_period(request.GET.get(name))
+        period = Period.parse_optional(request.GET.get(name))
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
     return period or default_period()

@@ -1,7 +1,26 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from projects import access
+
+ISSUE = ("project__region__code", "project__town__code")
+OF_ISSUE = ("issue__project__region__code", "issue__project__town__code")
+OF_INSPECTION = ("inspection__project__region__code", "inspection__project__town__code")
+
 
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("督导调度")
+
+    def ready(self) -> None:
+        access.register(
+            {
+                "supervision.issue": ISSUE,
+                "supervision.issuetransition": OF_ISSUE,
+                "supervision.issueattachment": OF_ISSUE,
+                "supervision.notification": ("region__code", None),
+                "supervision.inspection": ISSUE,
+                "supervision.inspectionfinding": OF_INSPECTION,
+                "supervision.inspectionphoto": OF_INSPECTION,
+            }
+        )

@@ -1,4 +1,4 @@
-"""Supervision: issue lists (问题清单), dispatch meetings, reminder letters, inspections.
+"""Supervision: issue lists (问题清单), inspections, notifications, working-day calendars.
 
 The fields of `Issue` below are a contract with projects.measures (resolution rate): `project`,
 `status` (IssueStatus values), `raised_at`, `resolved_at`, `deadline`. Extend freely; do not
@@ -7,8 +7,8 @@ synthetic-dataset generator writes issues with COPY naming only the contract fie
 
 Who may move an issue from one state to another is decided in `supervision.workflow` (one
 place); writes go through `supervision.services`; working days come from
-`supervision.workdays`. Every model here is registered with `projects.access` (bottom of this
-module), so every queryset served to a user is scoped by region.
+`supervision.workdays`. Every model here is registered with `projects.access` (`apps.py`), so
+every queryset served to a user is scoped by region.
 """
 
 from __future__ import annotations
@@ -23,76 +23,17 @@ from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from projects import access
-from projects.models import (
-    NoDeleteModel,
-    NoDeleteQuerySet,
-    Person,
-    Project,
-    Region,
-    SingletonModel,
-    Unit,
+from core.models import NoDeleteModel, NoDeleteQuerySet, SingletonModel
+from projects.models import Person, Project, Region, Unit
+
+from .choices import (
+    AttachmentKind,
+    Difficulty,
+    InspectionKind,
+    IssueCategory,
+    IssueSource,
+    IssueStatus,
 )
-
-
-class IssueStatus(models.TextChoices):
-    COLLECTED = "collected", _("已收集")
-    ASSIGNED = "assigned", _("已交办")
-    IN_PROGRESS = "in_progress", _("办理中")
-    RESOLVED = "resolved", _("已办结")
-    FEEDBACK = "feedback", _("已反馈")
-    CLOSED = "closed", _("已销号")
-    ESCALATED = "escalated", _("已督办通报")
-
-    @classmethod
-    def done(cls) -> list[str]:
-        """Counted as resolved by 办结率: resolved, feedback given or closed."""
-        return [cls.RESOLVED, cls.FEEDBACK, cls.CLOSED]
-
-    @classmethod
-    def running(cls) -> list[str]:
-        """Assigned and not yet resolved: the states in which a deadline runs."""
-        return [cls.ASSIGNED, cls.IN_PROGRESS, cls.ESCALATED]
-
-    @classmethod
-    def open(cls) -> list[str]:
-        """Not yet closed (销号): everything a meeting still follows."""
-        return [s for s in cls.values if s != cls.CLOSED]
-
-    @property
-    def colour(self) -> str:
-        return {
-            "collected": "#7a7a7a",
-            "assigned": "#1f6fb2",
-            "in_progress": "#2f8fd8",
-            "resolved": "#2e9d4f",
-            "feedback": "#3aa76d",
-            "closed": "#4d4d4d",
-            "escalated": "#d9342b",
-        }[self.value]
-
-
-class IssueCategory(models.TextChoices):
-    LAND = "land", _("用地")
-    FUNDING = "funding", _("资金")
-    ENVIRONMENT = "environment", _("环境容量")
-    ENERGY = "energy", _("能耗")
-    APPROVAL = "approval", _("审批手续")
-    DEMOLITION = "demolition", _("征地拆迁")
-    UTILITIES = "utilities", _("水电气配套")
-    OTHER = "other", _("其他")
-
-
-class Difficulty(models.TextChoices):
-    ORDINARY = "ordinary", _("一般问题")
-    HARD = "hard", _("疑难问题")
-
-
-class IssueSource(models.TextChoices):
-    COLLECTED = "collected", _("日常收集")
-    MEETING = "meeting", _("会议议定")
-    INSPECTION = "inspection", _("巡查发现")
-    IMPORTED = "imported", _("导入")
 
 
 class IssueQuerySet(NoDeleteQuerySet):
@@ -162,7 +103,7 @@ class Issue(NoDeleteModel):
         db_default=IssueSource.COLLECTED,
     )
     meeting = models.ForeignKey(
-        "Meeting",
+        "meetings.Meeting",
         verbose_name=_("议定会议"),
         null=True,
         blank=True,
@@ -273,11 +214,6 @@ class IssueTransition(NoDeleteModel):
         return f"{self.issue_id}: {self.from_status or '—'} → {self.to_status}"
 
 
-class AttachmentKind(models.TextChoices):
-    DOCUMENT = "document", _("文件")
-    PHOTO = "photo", _("现场照片")
-
-
 class StoredUpload(NoDeleteModel):
     """A file a user uploaded, checked by content (supervision.uploads) and stored with its
     original name, format, size and SHA-256. Each kind declares its own `file` (where it is
@@ -379,9 +315,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
-
-
-# --- Working-day calendar ------------------------------------------------------------------------
 
 
 class HolidayOverride(models.Model):
@@ -487,149 +420,6 @@ class SupervisionSettings(SingletonModel):
         return str(_("督导设置"))
 
 
-# --- Meetings ------------------------------------------------------------------------------------
-
-
-class MeetingKind(models.TextChoices):
-    WEEKLY = "weekly", _("周调度")
-    BIWEEKLY = "biweekly", _("双周调度")
-    MONTHLY = "monthly", _("月度联席会议")
-    QUARTERLY = "quarterly", _("季度推进会")
-    OBSERVATION = "observation", _("观摩")
-
-
-class Meeting(NoDeleteModel):
-    """A dispatch meeting (调度会) of a region. Its agenda is generated from the data
-    (supervision.agenda); its decisions are assigned issues (`Issue.meeting`)."""
-
-    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
-    title = models.CharField(_("会议名称"), max_length=200, blank=True)
-    region = models.ForeignKey(
-        Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="meetings"
-    )
-    date = models.DateField(_("会议日期"))
-    location = models.CharField(_("地点"), max_length=200, blank=True)
-    chair = models.ForeignKey(
-        Person,
-        verbose_name=_("主持人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="chaired_meetings",
-    )
-    attendees = models.ManyToManyField(
-        Person, verbose_name=_("参会人员"), blank=True, related_name="meetings"
-    )
-    minutes = models.TextField(_("会议纪要"), blank=True)
-    agenda = models.JSONField(
-        _("会议议程（定稿）"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("会议召开时按当时数据定稿的议程；未定稿时议程按最新数据生成。"),
-    )
-    agenda_frozen_at = models.DateTimeField(_("议程定稿时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    history = HistoricalRecords(m2m_fields=[attendees])
-
-    class Meta:
-        verbose_name = _("调度会议")
-        verbose_name_plural = _("调度会议")
-        ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["region", "date"])]
-
-    def __str__(self) -> str:
-        return self.title or f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
-
-
-# --- Reminder letters ----------------------------------------------------------------------------
-
-
-class ReminderLetter(NoDeleteModel):
-    """提示函: to a district government about its yellow and red projects of one period."""
-
-    region = models.ForeignKey(
-        Region, verbose_name=_("县市区"), on_delete=models.PROTECT, related_name="reminder_letters"
-    )
-    year = models.PositiveSmallIntegerField(_("年度"))
-    month = models.PositiveSmallIntegerField(
-        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    number_year = models.PositiveSmallIntegerField(_("文号年份"))
-    serial = models.PositiveIntegerField(_("文号序号"))
-    number = models.CharField(_("文号"), max_length=60)
-    title = models.CharField(_("标题"), max_length=200)
-    addressee = models.CharField(_("主送机关"), max_length=100)
-    issuer = models.CharField(_("发文单位"), max_length=100)
-    issued_on = models.DateField(_("成文日期"))
-    reply_deadline = models.DateField(_("反馈时限"))
-    reply_deadline_provisional = models.BooleanField(_("时限待确认"), default=False)
-    reply_workdays = models.PositiveSmallIntegerField(_("反馈时限（工作日）"))
-    actions = models.JSONField(_("整改要求"), default=list)
-    rows = models.JSONField(
-        _("项目清单"),
-        default=list,
-        help_text=_("[{code, name, colour, colour_label, reason}]，生成时的快照。"),
-    )
-    file = models.FileField(_("Word 文件"), upload_to="supervision/letters/%Y/", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("生成人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("提示函")
-        verbose_name_plural = _("提示函")
-        ordering = ["-year", "-month", "region"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["region", "year", "month"], name="letter_one_per_district_and_period"
-            ),
-            models.UniqueConstraint(fields=["number_year", "serial"], name="letter_number_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def period(self) -> str:
-        return f"{self.year}-{self.month:02d}"
-
-    @property
-    def red_count(self) -> int:
-        return sum(1 for row in self.rows if row.get("colour") == "red")
-
-    @property
-    def yellow_count(self) -> int:
-        return sum(1 for row in self.rows if row.get("colour") == "yellow")
-
-
-# --- Inspections ---------------------------------------------------------------------------------
-
-
-class InspectionKind(models.TextChoices):
-    PATROL = "patrol", _("巡查")
-    SUPERVISION = "supervision", _("督导")
-    SPOT_CHECK = "spot_check", _("抽查")
-    OBSERVATION = "observation", _("观摩")
-
-
 class Inspection(NoDeleteModel):
     """A visit to a project (巡查/督导): date, inspectors, findings, photos."""
 
@@ -710,31 +500,3 @@ class InspectionPhoto(StoredUpload):
         verbose_name = _("巡查照片")
         verbose_name_plural = _("巡查照片")
         ordering = ["inspection", "uploaded_at"]
-
-
-# --- Scoping: where each model's region is (projects.access) -------------------------------------
-# Paths end in `__code` (the region's primary key): Django trims the join and compares the foreign
-# key column itself, and `startswith` is not a lookup of a ForeignKey (`region_id__startswith`
-# raises FieldError in Django 5.2).
-
-access.register("supervision.issue", "project__region__code", "project__town__code")
-access.register(
-    "supervision.issuetransition", "issue__project__region__code", "issue__project__town__code"
-)
-access.register(
-    "supervision.issueattachment", "issue__project__region__code", "issue__project__town__code"
-)
-access.register("supervision.notification", "region__code", None)
-access.register("supervision.meeting", "region__code", None)
-access.register("supervision.reminderletter", "region__code", None)
-access.register("supervision.inspection", "project__region__code", "project__town__code")
-access.register(
-    "supervision.inspectionfinding",
-    "inspection__project__region__code",
-    "inspection__project__town__code",
-)
-access.register(
-    "supervision.inspectionphoto",
-    "inspection__project__region__code",
-    "inspection__project__town__code",
-)

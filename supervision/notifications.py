@@ -23,7 +23,7 @@ DUMMY_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 def issue_link(issue: Issue) -> str:
     """The page of an issue: the UI's if it is installed, else the API's."""
-    for name in ("projects:issue_detail", "supervision:issue-detail"):
+    for name in ("supervision:issue_detail", "supervision:issue-detail"):
         try:
             return reverse(name, args=[issue.pk])
         except NoReverseMatch:

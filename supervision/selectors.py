@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from projects import access
 
-from .models import (
-    Inspection,
-    InspectionFinding,
-    Issue,
-    IssueTransition,
-    Meeting,
-    Notification,
-    ReminderLetter,
-)
+from .models import Inspection, InspectionFinding, Issue, IssueTransition, Notification
 
 
 def issue_list(*, user, today: dt.date | None = None) -> QuerySet[Issue]:
@@ -43,25 +35,6 @@ def issue_detail(*, user, today: dt.date | None = None) -> QuerySet[Issue]:
         Prefetch("transitions", queryset=IssueTransition.objects.select_related("actor")),
         "attachments",
     )
-
-
-def meeting_list(*, user) -> QuerySet[Meeting]:
-    return (
-        access.scope(user, Meeting.objects.all())
-        .select_related("region", "chair")
-        .prefetch_related("attendees")
-        .annotate(
-            decision_count=Count("decisions", distinct=True),
-            open_decision_count=Count(
-                "decisions", filter=~Q(decisions__status="closed"), distinct=True
-            ),
-        )
-        .order_by("-date", "-id")
-    )
-
-
-def letter_list(*, user) -> QuerySet[ReminderLetter]:
-    return access.scope(user, ReminderLetter.objects.all()).select_related("region")
 
 
 def inspection_list(*, user) -> QuerySet[Inspection]:

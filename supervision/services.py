@@ -11,24 +11,23 @@ a role that may not act raises `PermissionDenied`; nothing is changed in either 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings.models import Meeting
 from projects import access
 from projects.choices import RegionLevel, Stage
 from projects.models import Person, Project, Region, Unit
 
 from . import workflow
+from .choices import Difficulty, IssueCategory, IssueSource, IssueStatus
 from .models import (
-    Difficulty,
     HolidayOverride,
     HolidaySchedule,
     Inspection,
@@ -36,20 +35,15 @@ from .models import (
     InspectionPhoto,
     Issue,
     IssueAttachment,
-    IssueCategory,
-    IssueSource,
-    IssueStatus,
     IssueTransition,
-    Meeting,
-    MeetingKind,
     Notification,
-    ReminderLetter,
     StoredUpload,
     SupervisionSettings,
 )
 from .notifications import chain_people, notify
+from .signals import calendar_changed
 from .uploads import check_upload
-from .workdays import Deadline, WorkCalendar
+from .workdays import WorkCalendar
 from .workflow import Action
 
 
@@ -95,7 +89,9 @@ def _check_editor(user, *, covers: bool) -> None:
         raise PermissionDenied(_("无权在该区域办理督导事项。"))
 
 
-def _check_supervisor(user, region: Region) -> None:
+def check_supervisor(user, region: Region) -> None:
+    """Only the supervising officials (administrators, reviewers) of `region` may act; the system
+    (`user=None`) always may."""
     if user is None:
         return
     if not (access.region_in_scope(user, region) and getattr(user, "can_review", False)):
@@ -580,148 +576,9 @@ def deadlines_recompute(
             },
         )
         changed += 1
-    changed += _letters_recompute(calendar)
+    for _receiver, count in calendar_changed.send(sender=WorkCalendar, calendar=calendar):
+        changed += count
     return changed
-
-
-def _letters_recompute(calendar: WorkCalendar) -> int:
-    from .letters import render_file
-
-    changed = 0
-    for letter in ReminderLetter.objects.select_for_update().filter(
-        reply_deadline_provisional=True
-    ):
-        new = calendar.add_workdays(letter.issued_on, letter.reply_workdays)
-        if new != Deadline(letter.reply_deadline, True):
-            letter.reply_deadline, letter.reply_deadline_provisional = new
-            render_file(letter)
-            letter.save()
-            changed += 1
-    return changed
-
-
-# --- Meetings --------------------------------------------------------------------------------
-
-MEETING_FIELDS = {"title", "location", "chair", "minutes", "date", "kind"}
-
-
-@transaction.atomic
-def meeting_create(
-    *,
-    kind: str,
-    region: Region,
-    date: dt.date,
-    user=None,
-    title: str = "",
-    location: str = "",
-    chair: Person | None = None,
-    attendees: Iterable[Person] = (),
-    minutes: str = "",
-) -> Meeting:
-    """A dispatch meeting of a region; supervising officials of that region hold it."""
-    _check_supervisor(user, region)
-    meeting = Meeting(
-        kind=kind,
-        region=region,
-        date=date,
-        title=title or _default_title(kind, region, date),
-        location=location,
-        chair=chair,
-        minutes=minutes,
-        created_by=_user(user),
-    )
-    meeting.full_clean()
-    meeting.save()
-    meeting.attendees.set(list(attendees))
-    return meeting
-
-
-def _default_title(kind: str, region: Region, date: dt.date) -> str:
-    return f"{region.name}{date.year}年{date.month}月{date.day}日{MeetingKind(kind).label}"
-
-
-@transaction.atomic
-def meeting_update(
-    *, meeting: Meeting, user=None, attendees: Iterable[Person] | None = None, **fields
-) -> Meeting:
-    """Records minutes, attendees and corrections of a meeting."""
-    unknown = set(fields) - MEETING_FIELDS
-    if unknown:
-        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
-    _check_supervisor(user, meeting.region)
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.full_clean()
-    locked.save()
-    if attendees is not None:
-        locked.attendees.set(list(attendees))
-    return locked
-
-
-@transaction.atomic
-def meeting_freeze_agenda(*, meeting: Meeting, user=None) -> Meeting:
-    """Keeps the agenda as it was presented (定稿): from then on the meeting shows this copy,
-    not the live data. Freezing again replaces the copy with today's data."""
-    from .agenda import build_agenda
-
-    _check_supervisor(user, meeting.region)
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    # Through JSON once, so the stored copy is exactly what a reader gets back.
-    locked.agenda = json.loads(json.dumps(build_agenda(locked), cls=DjangoJSONEncoder))
-    locked.agenda_frozen_at = timezone.now()
-    locked.save(update_fields=["agenda", "agenda_frozen_at", "updated_at"])
-    return locked
-
-
-@transaction.atomic
-def meeting_decide(
-    *,
-    meeting: Meeting,
-    project: Project,
-    title: str,
-    unit: Unit,
-    user=None,
-    category: str = IssueCategory.OTHER,
-    description: str = "",
-    difficulty: str = Difficulty.ORDINARY,
-    assignee: Person | None = None,
-    deadline: dt.date | None = None,
-    at: dt.datetime | None = None,
-) -> Issue:
-    """A decision of a meeting (议定事项): an issue of a project of the meeting's region,
-    assigned at once with a deadline, linked to the meeting and followed at the next meetings
-    until closed."""
-    _check_supervisor(user, meeting.region)
-    if not project.region_id.startswith(meeting.region.prefix) and not (
-        meeting.region.level == RegionLevel.TOWN
-        and (project.town_id or "").startswith(meeting.region.prefix)
-    ):
-        raise ValidationError(
-            {"project": _("项目 %(code)s 不属于会议所在区域。") % {"code": project.code}}
-        )
-    issue = issue_create(
-        project=project,
-        title=title,
-        category=category,
-        description=description,
-        difficulty=difficulty,
-        user=user,
-        at=at,
-        source=IssueSource.MEETING,
-        meeting=meeting,
-        note=_("%(meeting)s议定事项") % {"meeting": meeting},
-    )
-    return issue_transition(
-        issue=issue,
-        action=Action.ASSIGN,
-        user=user,
-        unit=unit,
-        assignee=assignee,
-        deadline=deadline,
-        at=at,
-        note=_("会议议定交办"),
-    )
 
 
 # --- Attachments -----------------------------------------------------------------------------
@@ -852,58 +709,6 @@ def inspection_add_photo(
     _check_editor(user, covers=_project_covered(user, inspection.project))
     checked = check_upload(upload, images_only=True)
     return store_upload(InspectionPhoto(inspection=inspection), checked, caption=caption, user=user)
-
-
-# --- Reminder letters ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def letter_generate(
-    *,
-    region: Region,
-    year: int,
-    month: int,
-    user=None,
-    on: dt.date | None = None,
-    regenerate: bool = False,
-) -> ReminderLetter:
-    """提示函 of a district for a period: its yellow and red projects with their colour
-    reasons, in the official format (supervision.letters), stored as a DOCX file.
-
-    One letter per district and period: asking again returns the stored letter;
-    `regenerate=True` rebuilds it from the current colours, keeping its number."""
-    from .letters import build_letter
-
-    if region.level != RegionLevel.COUNTY:
-        raise ValidationError({"region": _("提示函发往县市区政府，请选择县市区。")})
-    _check_supervisor(user, region)
-    existing = (
-        ReminderLetter.objects.select_for_update()
-        .filter(region=region, year=year, month=month)
-        .first()
-    )
-    if existing is not None and not regenerate:
-        return existing
-    return build_letter(
-        region=region,
-        year=year,
-        month=month,
-        user=_user(user),
-        on=on or timezone.localdate(),
-        letter=existing,
-    )
-
-
-def letters_generate_for_period(
-    *, parent: Region, year: int, month: int, user=None, on: dt.date | None = None
-) -> list[ReminderLetter]:
-    """A letter for every district under `parent` that has yellow or red projects."""
-    from .letters import districts_with_colours
-
-    return [
-        letter_generate(region=region, year=year, month=month, user=user, on=on)
-        for region in districts_with_colours(parent=parent, year=year, month=month)
-    ]
 
 
 # --- Notifications ---------------------------------------------------------------------------

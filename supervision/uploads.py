@@ -16,7 +16,8 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .models import AttachmentKind, SupervisionSettings
+from .choices import AttachmentKind
+from .models import SupervisionSettings
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Pages of the supervision app; portfolio/urls.py includes them under /supervision/."""
+"""Pages of the supervision office (namespace `supervision:`): issues."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from . import views
 app_name = "supervision"
 
 urlpatterns = [
-    path("letters/<int:pk>/", views.letter_print, name="letter-print"),
-    path("letters/<int:pk>/docx/", views.letter_docx, name="letter-docx"),
+    path("issues/", views.issue_board, name="issue_board"),
+    path("issues/<int:pk>/", views.issue_detail, name="issue_detail"),
+    path("projects/<str:code>/issues/new/", views.issue_new, name="issue_new"),
 ]

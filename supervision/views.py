@@ -1,33 +1,186 @@
-"""Server-rendered pages of the supervision app that are not part of the general UI: the
-printable reminder letter (提示函) and its Word file. The issues board, meeting pages and the
-meeting-room screen belong to the UI (issue #5) and build on `supervision.selectors`,
-`supervision.agenda` and `supervision.workflow`."""
+"""Pages of the supervision office (namespace `supervision:`): the issues board, a new issue,
+and an issue's page with its timeline and the actions the user may take.
 
+Reads through `supervision.selectors` (scoped), writes through `supervision.services`; who may do
+what is `supervision.workflow`'s to say — buttons show `allowed_actions`, the service checks again.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors
-from .letters import download_name, letter_text
+from core.forms import add_service_errors
+from projects import selectors as project_selectors
+from projects import ui
+from projects.models import Project
+
+from . import selectors, services, workflow
+from .choices import IssueCategory, IssueStatus
+from .filters import IssueFilterSet
+from .forms import IssueForm, TransitionForm
+from .workflow import Action
+
+BOARD_COLUMNS = [
+    IssueStatus.COLLECTED,
+    IssueStatus.ASSIGNED,
+    IssueStatus.IN_PROGRESS,
+    IssueStatus.ESCALATED,
+    IssueStatus.RESOLVED,
+    IssueStatus.FEEDBACK,
+    IssueStatus.CLOSED,
+]
+PER_COLUMN = 30
+PAGE_SIZE = 50
+
+
+def _overdue_first(queryset):
+    """Overdue first, then the nearest deadline, then the oldest."""
+    return queryset.annotate(
+        overdue_rank=Case(
+            When(is_overdue=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    ).order_by("overdue_rank", "deadline", "raised_at", "pk")
+
+
+# --- Issues ---------------------------------------------------------------------------------
 
 
 @login_required
-def letter_print(request, pk: int):
-    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
-    text = letter_text(letter)
+@require_GET
+def issue_board(request):
+    """问题清单 as a board by state, overdue first; `?view=list` (with `status=`) lists one
+    state in full, paginated. The filters are the API's (`supervision.filters`)."""
+    filterset = IssueFilterSet(request.GET, queryset=selectors.issue_list(user=request.user))
+    try:
+        valid = filterset.is_valid()
+        issues = filterset.qs if valid else selectors.issue_list(user=request.user).none()
+    except ValidationError as exc:  # RegionCodeFilter raises on an unknown code
+        valid, issues = False, selectors.issue_list(user=request.user).none()
+        messages.error(request, "；".join(exc.messages))
+    issues = _overdue_first(issues)
+    context = {
+        "filterset": filterset,
+        "categories": IssueCategory.choices,
+        "statuses": IssueStatus.choices,
+        "region_options": _region_options(request),
+        "selected": {key: request.GET.getlist(key) for key in request.GET},
+    }
+    if request.GET.get("view") == "list":
+        page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(view="list", page=page)
+    else:
+        counts = dict(
+            issues.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+        )
+        overdue = issues.filter(is_overdue=True).order_by().count()
+        context.update(
+            view="board",
+            overdue_count=overdue,
+            columns=[
+                {
+                    "status": status,
+                    "label": IssueStatus(status).label,
+                    "count": counts.get(status, 0),
+                    "issues": list(issues.filter(status=status)[:PER_COLUMN]),
+                }
+                for status in BOARD_COLUMNS
+            ],
+        )
+    return render(request, "supervision/issue_board.html", context)
+
+
+def _region_options(request):
+    home = ui.home_region(request.user)
+    return ui.region_options(request.user, home) if home else []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issue_new(request, code: str):
+    """问题收集 for a project (from its page)."""
+    try:
+        project = project_selectors.project_by_code(user=request.user, code=code, for_change=True)
+    except Project.DoesNotExist:
+        raise Http404(_("未找到该项目，或您无权为其登记问题。")) from None
+    form = IssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issue = services.issue_create(project=project, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("问题已登记，等待交办。"))
+            return redirect("supervision:issue_detail", pk=issue.pk)
     return render(
         request,
-        "supervision/letter_print.html",
-        {"letter": letter, "text": text, "rows": zip(text["rows"], letter.rows, strict=True)},
+        "supervision/issue_new.html",
+        {"project": project, "form": form},
     )
 
 
+def _issue_or_404(request, pk: int):
+    issue = selectors.issue_detail(user=request.user).filter(pk=pk).first()
+    if issue is None:
+        raise Http404(_("未找到该问题，或不在您的管辖范围内。"))
+    return issue
+
+
 @login_required
-def letter_docx(request, pk: int):
-    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
-    return FileResponse(
-        letter.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(letter),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+@require_http_methods(["GET", "POST"])
+def issue_detail(request, pk: int):
+    """An issue with its timeline (every transition: who, when, note) and the actions the user
+    may take now."""
+    issue = _issue_or_404(request, pk)
+    allowed = workflow.allowed_actions(request.user, issue)
+    form = TransitionForm(request.POST or None, user=request.user, issue=issue)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and form.cleaned_data["action"] in allowed:
+            data = form.cleaned_data
+            try:
+                services.issue_transition(
+                    issue=issue,
+                    action=data["action"],
+                    user=request.user,
+                    note=data["note"],
+                    unit=data["unit"],
+                    assignee=data["assignee"],
+                    deadline=data["deadline"],
+                    plan=data["plan"],
+                )
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                status = 403
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已%(action)s。") % {"action": Action(data["action"]).label},
+                )
+                return redirect("supervision:issue_detail", pk=issue.pk)
+        else:
+            if form.is_valid():
+                form.add_error(None, _("该操作当前不可用或您无权执行。"))
+    return render(
+        request,
+        "supervision/issue_detail.html",
+        {
+            "issue": issue,
+            "overdue": issue.is_overdue,  # annotated by the selector for today
+            "transitions": list(issue.transitions.all()),
+            "attachments": list(issue.attachments.all()),
+            "actions": [(a, Action(a).label) for a in allowed],
+            "form": form,
+            "chosen": form.data.get("action") if form.is_bound else "",
+        },
+        status=status,
     )

@@ -30,7 +30,8 @@ from django.utils.translation import gettext_lazy as _
 from projects.choices import RegionLevel, Role
 from projects.models import region_prefix
 
-from .models import Issue, IssueStatus
+from .choices import IssueStatus
+from .models import Issue
 
 
 class Action(models.TextChoices):

@@ -6,8 +6,7 @@ from celery import current_app
 
 from projects.choices import RegionLevel, Role
 from projects.models import Region
-
-from .factories import ProjectFactory, UserFactory
+from tests.factories import ProjectFactory, UserFactory
 
 
 @pytest.fixture

@@ -100,10 +100,11 @@ def stored_status(
     whose colour comes from the progress check (investment rate `rate` against time progress
     `progress`): its reason reads "投资完成率 35.0%，时间进度 75.0%，落后 40.0 个百分点". Blank
     `colour`: a project without a colour. `fields` override any column (another check's
-    verdict and numbers, say)."""
+    verdict and numbers, say). Like the recompute, it records the period as computed
+    (`PeriodComputation`), which makes it the latest computed period if it is the newest."""
     from django.utils import timezone
 
-    from projects.models import ProjectStatus
+    from assessment.models import PeriodComputation, ProjectStatus
 
     rate = None if rate is None else Decimal(rate)
     progress = None if progress is None else Decimal(progress)
@@ -124,4 +125,7 @@ def stored_status(
         "computed_at": timezone.now(),
         **fields,
     }
+    PeriodComputation.objects.update_or_create(
+        year=year, month=month, defaults={"finished_at": timezone.now(), "runs": 1}
+    )
     return ProjectStatus.objects.create(project=project, year=year, month=month, **values)

@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from projects.templatetags.portfolio import cndate, money, pct, wan, yi
+from core.formatting import cndate, money, pct, wan, yi
 
 
 def test_money_in_wan_has_thousands_separators():

@@ -8,19 +8,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.models import DeletionForbidden
 from projects import services
 from projects.choices import Stage, WithdrawalStatus
 from projects.models import (
     ChainAssignment,
-    DeletionForbidden,
     MonthlyReport,
     Project,
     Region,
     StageChange,
     region_prefix,
 )
-
-from .factories import PersonFactory, ProjectFactory, chain_role
+from tests.factories import PersonFactory, ProjectFactory, chain_role
 
 pytestmark = pytest.mark.django_db
 

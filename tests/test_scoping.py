@@ -11,11 +11,11 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from assessment.choices import Colour
 from projects import access, services
-from projects.choices import Colour, RegionLevel, Role
+from projects.choices import RegionLevel, Role
 from projects.models import MonthlyReport, Project
-
-from .factories import PersonFactory, ProjectFactory, UnitFactory, UserFactory, stored_status
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, UserFactory, stored_status
 
 pytestmark = pytest.mark.django_db
 
@@ -308,7 +308,7 @@ def test_project_pages_of_another_district_are_404(client, district_official, wo
     assert listing.status_code == 200
     assert theirs.code not in listing.content.decode()
     assert world["ours"]["project"].code in listing.content.decode()
-    detail = client.get(reverse("projects:project_detail", args=[theirs.code]))
+    detail = client.get(reverse("web:project_detail", args=[theirs.code]))
     assert detail.status_code == 404
 
 

@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects import access
-from projects.choices import Colour, RegionLevel, Stage, UnitKind, WithdrawalStatus
-from projects.models import (
+from assessment.choices import Colour
+
+from .. import access
+from ..choices import RegionLevel, Stage, UnitKind, WithdrawalStatus
+from ..models import (
     Category,
     ChainAssignment,
     ChainRole,

@@ -28,29 +28,21 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from projects import selectors, services
-from projects.choices import Stage
-from projects.filters import (
+from assessment.selectors import resolve_period
+from core.periods import Period
+from core.services import ConflictError
+
+from .. import selectors, services
+from ..choices import Stage
+from ..filters import (
     MonthlyReportFilterSet,
     PersonFilterSet,
     ProjectFilterSet,
     RegionFilterSet,
     UnitFilterSet,
     WithdrawalFilterSet,
-    parse_period,
 )
-from projects.models import (
-    Category,
-    ChainRole,
-    MonthlyReport,
-    Person,
-    Project,
-    Region,
-    Unit,
-    Withdrawal,
-)
-from projects.services import ConflictError
-
+from ..models import Category, ChainRole, MonthlyReport, Person, Project, Region, Unit, Withdrawal
 from . import serializers as s
 from .permissions import IsEditorOrReadOnly, IsReviewer
 
@@ -146,7 +138,7 @@ class ProjectViewSet(
         super().initial(request, *args, **kwargs)
         # ?period= is read once, after authentication and before anything is read or written:
         # a malformed one is a 400 naming `period`.
-        self.period = selectors.resolve_period(request.query_params.get("period"))
+        self.period = resolve_period(request.query_params.get("period"))
 
     def get_queryset(self):
         if self.is_schema:
@@ -437,7 +429,7 @@ class MonthlyReportViewSet(
 
     def get_object(self) -> MonthlyReport:
         try:
-            period = parse_period(self.kwargs["period"])
+            period = Period.parse_optional(self.kwargs["period"])
         except DjangoValidationError as exc:
             raise ValidationError({"period": exc.messages}) from None
         report = self.get_queryset().filter(year=period.year, month=period.month).first()

@@ -1,4 +1,4 @@
-"""/api/v1/ routes of the supervision app (included by projects/api/urls.py)."""
+"""/api/v1/ routes of the supervision app ."""
 
 from rest_framework.routers import SimpleRouter
 
@@ -6,8 +6,6 @@ from . import views
 
 router = SimpleRouter()
 router.register("issues", views.IssueViewSet, basename="issue")
-router.register("meetings", views.MeetingViewSet, basename="meeting")
-router.register("letters", views.LetterViewSet, basename="letter")
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 

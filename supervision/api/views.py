@@ -1,5 +1,4 @@
-"""The supervision API: issues (with /transition/ and attachments), meetings (with the generated
-agenda and decisions), reminder letters (with the Word file), inspections, notifications.
+"""The supervision API: issues (with /transition/ and attachments), inspections, notifications.
 
 Every queryset comes from `supervision.selectors` (scoped to the caller); every write is a
 service. Objects outside the caller's scope are 404; a role that may not act is 403; bad
@@ -9,7 +8,6 @@ input is 400 naming the field.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,15 +22,11 @@ from rest_framework.response import Response
 from projects import access
 
 from .. import selectors, services
-from ..agenda import meeting_agenda
 from ..filters import (
     InspectionFilterSet,
     IssueFilterSet,
-    LetterFilterSet,
-    MeetingFilterSet,
     NotificationFilterSet,
 )
-from ..letters import download_name
 from ..models import InspectionFinding
 from . import serializers as s
 
@@ -125,114 +119,6 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervision
         if request.method == "GET":
             return Response(s.AttachmentSerializer(issue.attachments.all(), many=True).data)
         return self._upload(request, s.AttachmentSerializer, services.issue_attach, issue=issue)
-
-
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):
-    """调度会议 with their generated agendas and decisions."""
-
-    filterset_class = MeetingFilterSet
-    serializer_class = s.MeetingSerializer
-
-    def get_queryset(self):
-        return selectors.meeting_list(user=self.request.user)
-
-    def _out(self, meeting, code=status.HTTP_200_OK) -> Response:
-        fresh = selectors.meeting_list(user=self.request.user).get(pk=meeting.pk)
-        return Response(s.MeetingSerializer(fresh).data, status=code)
-
-    @extend_schema(request=s.MeetingWriteSerializer, responses={201: s.MeetingSerializer})
-    def create(self, request):
-        data = s.MeetingWriteSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        meeting = services.meeting_create(user=request.user, **data.validated_data)
-        return self._out(meeting, status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.MeetingUpdateSerializer, responses={200: s.MeetingSerializer})
-    def partial_update(self, request, pk=None):
-        meeting = self.get_object()
-        data = s.MeetingUpdateSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        services.meeting_update(meeting=meeting, user=request.user, **data.validated_data)
-        return self._out(meeting)
-
-    @extend_schema(responses={200: dict})
-    @action(detail=True, methods=["get"])
-    def agenda(self, request, pk=None):
-        """The agenda generated from the data for the meeting's region and date (or, once
-        frozen, the copy kept when the meeting was held; `frozen_at` says which)."""
-        return Response(meeting_agenda(self.get_object(), user=request.user))
-
-    @extend_schema(request=None, responses={200: dict})
-    @action(detail=True, methods=["post"], url_path="agenda/freeze", filter_backends=[])
-    def freeze_agenda(self, request, pk=None):
-        """定稿: keeps the agenda as presented at the meeting."""
-        meeting = services.meeting_freeze_agenda(meeting=self.get_object(), user=request.user)
-        return Response(meeting_agenda(meeting, user=request.user))
-
-    @extend_schema(
-        methods=["post"],
-        request=s.DecisionInputSerializer,
-        responses={201: s.IssueDetailSerializer},
-    )
-    @extend_schema(methods=["get"], responses={200: s.IssueSerializer(many=True)})
-    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
-    def decisions(self, request, pk=None):
-        """议定事项: each decision is an issue assigned at once, with a deadline."""
-        meeting = self.get_object()
-        context = self.get_serializer_context()
-        if request.method == "GET":
-            issues = selectors.issue_list(user=request.user).filter(meeting=meeting)
-            return Response(s.IssueSerializer(issues, many=True, context=context).data)
-        data = s.DecisionInputSerializer(data=request.data, context=context)
-        data.is_valid(raise_exception=True)
-        issue = services.meeting_decide(meeting=meeting, user=request.user, **data.validated_data)
-        fresh = selectors.issue_detail(user=request.user).get(pk=issue.pk)
-        return Response(
-            s.IssueDetailSerializer(fresh, context=context).data, status=status.HTTP_201_CREATED
-        )
-
-
-class LetterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):
-    """提示函, listed with the period they belong to. POST {region, period} drafts one."""
-
-    filterset_class = LetterFilterSet
-    serializer_class = s.LetterSerializer
-
-    def get_queryset(self):
-        return selectors.letter_list(user=self.request.user)
-
-    @extend_schema(request=s.LetterCreateSerializer, responses={201: s.LetterSerializer})
-    def create(self, request):
-        data = s.LetterCreateSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        period = data.validated_data["period"]
-        letter = services.letter_generate(
-            region=data.validated_data["region"],
-            year=period.year,
-            month=period.month,
-            user=request.user,
-            regenerate=data.validated_data["regenerate"],
-        )
-        return Response(
-            s.LetterSerializer(letter, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(
-        responses={
-            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes
-        }
-    )
-    @action(detail=True, methods=["get"])
-    def docx(self, request, pk=None):
-        """The letter as a Word file."""
-        letter = self.get_object()
-        return FileResponse(
-            letter.file.open("rb"),
-            as_attachment=True,
-            filename=download_name(letter),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
 
 
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):

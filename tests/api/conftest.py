@@ -6,8 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.choices import Role
-
-from ..factories import UserFactory
+from tests.factories import UserFactory
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 
 import datetime as dt
 
+from assessment.choices import Colour
 from projects import services
-from projects.choices import Colour
 from projects.models import Category
-
-from ..factories import PersonFactory, chain_role, stored_status
+from tests.factories import PersonFactory, chain_role, stored_status
 
 
 def add_status(project, year, month, *, colour=Colour.WHITE, rate="0.5", progress="0.5"):

@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 
 from projects import services
-
-from ..factories import PersonFactory, ProjectYearFactory, UnitFactory
+from tests.factories import PersonFactory, ProjectYearFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ import pytest
 from projects import services
 from projects.choices import Role, Stage, WithdrawalStatus
 from projects.models import ChainAssignment, PlanRevision, ProjectYear, Withdrawal
-
-from ..factories import PersonFactory, ProjectYearFactory, UserFactory, chain_role
+from tests.factories import PersonFactory, ProjectYearFactory, UserFactory, chain_role
 
 pytestmark = pytest.mark.django_db
 

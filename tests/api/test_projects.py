@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from assessment.choices import Colour
 from projects import services
-from projects.choices import Colour, Level, Stage
+from projects.choices import Level, Stage
 from projects.models import Project, ProjectYear, StageChange
-
-from ..factories import ProjectFactory, ProjectYearFactory, UnitFactory, UserFactory
-from .helpers import add_status, dress
+from tests.api.helpers import add_status, dress
+from tests.factories import ProjectFactory, ProjectYearFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

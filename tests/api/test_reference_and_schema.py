@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
-from ..factories import PersonFactory, UnitFactory
+from tests.factories import PersonFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_reference_lists_are_read_only(client_for, city_official, regions):
 
 def test_schema_of_the_projects_api_builds_without_warnings():
     GENERATOR_STATS.reset()
-    generator = SchemaGenerator(patterns=[path("api/v1/", include("projects.api.routes"))])
+    generator = SchemaGenerator(patterns=[path("api/v1/", include("projects.api.urls"))])
     schema = generator.get_schema(request=None, public=True)
     assert not GENERATOR_STATS, "drf-spectacular warned; run `manage.py spectacular`"
     assert {

@@ -8,8 +8,7 @@ import pytest
 from projects import services
 from projects.choices import Stage
 from projects.models import MonthlyReport
-
-from ..factories import MonthlyReportFactory, ProjectFactory
+from tests.factories import MonthlyReportFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 

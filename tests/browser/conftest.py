@@ -129,9 +129,9 @@ def last_month(today: dt.date | None = None) -> tuple[int, int]:
 def city(transactional_db):
     """Qingdao with 市南区 and 市北区, their officials, and projects computed for last month:
     every third project without any report (red), the others on plan."""
+    from assessment.recompute import recompute_period
     from projects.choices import Level, RegionLevel, Role, Stage, UnitKind
     from projects.models import MonthlyReport, Project, ProjectYear, Region, Unit
-    from projects.recompute import recompute_period
     from tests.factories import UserFactory
 
     year, month = last_month()

@@ -9,7 +9,7 @@ import re
 import pytest
 from openpyxl import Workbook
 
-from .conftest import PHONE, log_in, shot
+from tests.browser.conftest import PHONE, log_in, shot
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[browser]')"

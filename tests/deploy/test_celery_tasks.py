@@ -9,8 +9,7 @@ import subprocess
 import sys
 
 from portfolio.celery import app
-
-from .conftest import ROOT
+from tests.deploy.conftest import ROOT
 
 # Loads the Celery app the way `celery -A portfolio worker` does before consuming.
 WORKER = (

@@ -19,11 +19,10 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from projects.choices import Colour
+from assessment.choices import Colour
 from projects.models import MonthlyReport
-
-from ..factories import MonthlyReportFactory, ProjectYearFactory
-from .conftest import ROOT, skip_or_fail
+from tests.deploy.conftest import ROOT, skip_or_fail
+from tests.factories import MonthlyReportFactory, ProjectYearFactory
 
 pytestmark = pytest.mark.celery_worker
 
@@ -188,7 +187,8 @@ def test_worker_reports_the_services_validation_error_and_writes_nothing(celery_
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_the_daily_overdue_job_of_the_beat_schedule(celery_worker, project):
     from portfolio.celery import app
-    from supervision.models import Issue, IssueCategory, IssueStatus
+    from supervision.choices import IssueCategory, IssueStatus
+    from supervision.models import Issue
 
     issue = Issue.objects.create(
         project=project,
@@ -213,8 +213,8 @@ def test_worker_runs_the_daily_overdue_job_of_the_beat_schedule(celery_worker, p
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_recomputes_a_period_and_the_test_reads_the_figures(celery_worker, project):
+    from assessment.models import ProjectStatus
     from portfolio.celery import app
-    from projects.models import ProjectStatus
 
     ProjectYearFactory(project=project, year=2024, annual_plan=Decimal("1200.00"))
     for month, amount in ((3, "100.00"), (4, "150.00"), (5, "250.00")):
@@ -223,7 +223,7 @@ def test_worker_recomputes_a_period_and_the_test_reads_the_figures(celery_worker
         )
 
     sent = app.send_task(
-        "projects.tasks.recompute_period", args=[2024, 5], queue=celery_worker.queue
+        "assessment.tasks.recompute_period", args=[2024, 5], queue=celery_worker.queue
     )
     celery_worker.result(sent)
 

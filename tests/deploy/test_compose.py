@@ -16,8 +16,7 @@ from django.conf import settings
 from django.urls import resolve
 
 from portfolio import views
-
-from .conftest import ROOT, readme, settings_variables
+from tests.deploy.conftest import ROOT, readme, settings_variables
 
 APP_SERVICES = ("migrate", "web", "worker", "beat")
 INTERPOLATION = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?:[:?\-][^}]*)?\}")

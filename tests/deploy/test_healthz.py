@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
 
-from .conftest import skip_or_fail
+from tests.deploy.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import secrets
 import subprocess
 import sys
 
-from .conftest import ROOT, readme, settings_variables
+from tests.deploy.conftest import ROOT, readme, settings_variables
 
 
 def production_environment(**extra: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from simple_history import utils as simple_history_utils
 
-from projects.imports.base import bulk_create_with_history
+from imports.base import bulk_create_with_history
 from projects.models import MonthlyReport
 
 pytestmark = pytest.mark.django_db

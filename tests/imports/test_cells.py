@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from projects.imports.cells import (
+from imports.cells import (
     CellError,
     parse_bool,
     parse_code,
@@ -14,7 +14,7 @@ from projects.imports.cells import (
     parse_names,
     parse_text,
 )
-from projects.imports.sheet import header_key
+from imports.sheet import header_key
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from projects.models import MonthlyReport, Project
-
-from .conftest import LEDGER_HEADERS, ledger_row
+from tests.imports.conftest import LEDGER_HEADERS, ledger_row
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from projects.imports import import_ledger
+from imports.ledger import import_ledger
 from projects.models import (
     ChainAssignment,
     MonthlyReport,
@@ -16,8 +16,7 @@ from projects.models import (
     StageChange,
     Unit,
 )
-
-from .conftest import ledger_row
+from tests.imports.conftest import ledger_row
 
 pytestmark = pytest.mark.django_db
 
@@ -557,7 +556,7 @@ def test_changed_reports_set_off_one_recompute_per_year_from_the_earliest_month(
     regions, ledger, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
-    monkeypatch.setattr("projects.tasks.report_changed", lambda *args: calls.append(args))
+    monkeypatch.setattr("assessment.tasks.report_changed", lambda *args: calls.append(args))
     months = {f"{m}月": None for m in range(1, 13)} | {"3月": 5, "7月": 9}
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from projects.imports import import_reports
+from imports.reports import import_reports
 from projects.models import MonthlyReport, Project
 from tests.factories import MonthlyReportFactory, ProjectFactory
 
@@ -140,7 +140,7 @@ def test_imported_month_sets_off_its_recompute(
     projects, xlsx, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
-    monkeypatch.setattr("projects.tasks.report_changed", lambda *args: calls.append(args))
+    monkeypatch.setattr("assessment.tasks.report_changed", lambda *args: calls.append(args))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert import_reports(xlsx(HEADERS, [["SN-1", "", 10, ""]]), year=2024, month=6).ok

@@ -6,7 +6,7 @@ and compares everything the import wrote."""
 
 import pytest
 
-from projects.imports import import_ledger
+from imports.ledger import import_ledger
 from projects.models import Project
 from tests.imports.conftest import LEDGER_HEADERS, ledger_row
 

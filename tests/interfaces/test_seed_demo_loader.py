@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from projects import demo
 from projects.models import Region
 from projects.regions import load_regions
+from seed import demo
 
 pytestmark = pytest.mark.django_db
 

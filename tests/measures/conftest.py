@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from assessment.recompute import recompute_period
 from projects.choices import Level, Stage
 from projects.models import (
     ChainAssignment,
@@ -20,10 +21,9 @@ from projects.models import (
     ProjectYear,
     StageChange,
 )
-from projects.recompute import recompute_period
-from supervision.models import Issue, IssueStatus
-
-from ..factories import ProjectFactory
+from supervision.choices import IssueStatus
+from supervision.models import Issue
+from tests.factories import ProjectFactory
 
 TODAY = dt.date(2024, 11, 20)  # the recompute of 2024-10 runs after the month's end
 

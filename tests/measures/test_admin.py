@@ -4,10 +4,9 @@ published rankings are read-only and scoped."""
 import pytest
 from django.test import Client
 
-from projects import rankings
-from projects.models import ProjectStatus, RankingIndicator
-
-from .conftest import build_project, compute
+from assessment import rankings
+from assessment.models import ProjectStatus, RankingIndicator
+from tests.measures.conftest import build_project, compute
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +31,10 @@ def test_admin_pages_open(regions, admin_client):
         "periodcomputation",
         "recomputerequest",
     ):
-        response = admin_client.get(f"/admin/projects/{model}/")
+        response = admin_client.get(f"/admin/assessment/{model}/")
         assert response.status_code == 200, model
     status = ProjectStatus.objects.get()
-    page = admin_client.get(f"/admin/projects/projectstatus/{status.pk}/change/")
+    page = admin_client.get(f"/admin/assessment/projectstatus/{status.pk}/change/")
     assert page.status_code == 200
     assert b'name="_save"' not in page.content  # read-only
 
@@ -43,7 +42,7 @@ def test_admin_pages_open(regions, admin_client):
 def test_ranking_weights_are_editable_in_the_admin(admin_client):
     indicator = RankingIndicator.objects.get(measure="investment_rate")
     response = admin_client.post(
-        f"/admin/projects/rankingindicator/{indicator.pk}/change/",
+        f"/admin/assessment/rankingindicator/{indicator.pk}/change/",
         {"measure": "investment_rate", "weight": "50", "cap": "1.2", "order": 1, "active": "on"},
     )
     assert response.status_code == 302
@@ -65,6 +64,6 @@ def test_statuses_in_the_admin_are_scoped(regions, django_user_model):
     )
     client = Client()
     client.force_login(official)
-    page = client.get("/admin/projects/projectstatus/")
+    page = client.get("/admin/assessment/projectstatus/")
     assert page.status_code == 200
     assert page.context["cl"].result_count == 1

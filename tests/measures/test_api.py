@@ -4,10 +4,9 @@
 import pytest
 from rest_framework.test import APIClient
 
-from projects import rankings
+from assessment import rankings
 from projects.models import Project, Region
-
-from .conftest import add_issues, build_project, compute
+from tests.measures.conftest import add_issues, build_project, compute
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def test_city_official_sees_every_district_of_the_city(figures, client_for, city
     body = response.json()
     assert (body["period"], body["label"], body["region"]["code"]) == (
         "2024-10",
-        "2024年1-10月",
+        "2024年1—10月",
         "370200",
     )
     rows = rows_by_key(response)

@@ -5,12 +5,12 @@ import datetime as dt
 
 import pytest
 
-from projects import measures
+from assessment import measures
+from assessment.colours import check_list
+from assessment.models import ColourRules, ProjectStatus
 from projects.choices import Stage
-from projects.colours import check_list
-from projects.models import ColourRules, MonthlyReport, ProjectStatus
-
-from .conftest import add_milestone, build_project, compute
+from projects.models import MonthlyReport
+from tests.measures.conftest import add_milestone, build_project, compute
 
 pytestmark = pytest.mark.django_db
 

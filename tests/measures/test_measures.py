@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from projects import measures
+from assessment import measures
+from assessment.measures import ratio
+from assessment.models import ProjectStatus
+from core.periods import Period
 from projects.choices import Level, Stage
-from projects.measures import Period, ratio
-from projects.models import Category, Person, ProjectStatus, Unit
-
-from .conftest import (
+from projects.models import Category, Person, Unit
+from tests.measures.conftest import (
     add_issues,
     assign_leader,
     build_project,
@@ -102,7 +103,7 @@ def test_time_progress_of_january_to_october_is_83_3_percent_and_laiwu_levels_ex
         assert rows[key]["investment_rate"] == Decimal(rate)
         assert round(rows[key]["time_progress"], 3) == Decimal("0.833")
         assert rows[key]["investment_rate"] > rows[key]["time_progress"]
-    assert Period(2024, 10).label == "2024年1-10月"
+    assert Period(2024, 10).label == "2024年1—10月"
 
 
 def test_time_progress_follows_the_monthly_plan_where_a_project_has_one(regions):
@@ -331,14 +332,16 @@ def test_withdrawn_projects_leave_the_portfolio_from_their_withdrawal(regions):
     assert ProjectStatus.objects.filter(month=9).count() == 0
 
 
-@pytest.mark.parametrize("text", ["2024-13", "2024/10", "24-10", "", "abcd-ef", "1999-01"])
+@pytest.mark.parametrize(
+    "text", ["2024-13", "2024/10", "24-10", "", "abcd-ef", "1999-01", "2024-1"]
+)
 def test_bad_periods_are_refused_with_a_readable_message(text):
     with pytest.raises(ValueError, match=r"期间|年份|月份"):
         Period.parse(text)
 
 
 def test_period_arithmetic():
-    assert Period.parse("2024-1") == Period(2024, 1)
+    assert Period.parse("2024-01") == Period(2024, 1)
     assert Period(2024, 1).previous() == Period(2023, 12)
     assert Period(2024, 3).shifted(-3) == Period(2023, 12)
     assert Period(2024, 2).end == dt.date(2024, 2, 29)

@@ -64,7 +64,7 @@ def test_stored_checks_become_verdict_columns_and_the_reason_reads_the_same():
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     try:
-        from projects.models import ProjectStatus
+        from assessment.models import ProjectStatus
 
         status = ProjectStatus.objects.get()
         assert (status.progress_verdict, status.statistics_verdict) == ("red", "red")

@@ -7,21 +7,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects import rankings
+from assessment import rankings
+from assessment.choices import RankingScope
+from assessment.models import RankingIndicator, RankingSettings, RankingSnapshot, SnapshotImmutable
+from core.models import DeletionForbidden
+from core.periods import Period
 from projects.choices import RegionLevel
-from projects.measures import Period
-from projects.models import (
-    DeletionForbidden,
-    Person,
-    RankingIndicator,
-    RankingScope,
-    RankingSettings,
-    RankingSnapshot,
-    Region,
-    SnapshotImmutable,
-)
-
-from .conftest import assign_leader, build_project, compute
+from projects.models import Person, Region
+from tests.measures.conftest import assign_leader, build_project, compute
 
 pytestmark = pytest.mark.django_db
 

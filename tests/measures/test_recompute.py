@@ -9,11 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from projects import recompute
-from projects.colours import CHECKS
-from projects.models import PeriodComputation, ProjectStatus, RankingSnapshot
-
-from .conftest import build_project, compute
+from assessment import recompute
+from assessment.colours import CHECKS
+from assessment.models import PeriodComputation, ProjectStatus, RankingSnapshot
+from tests.measures.conftest import build_project, compute
 
 FIELDS = (
     "project_id",

@@ -7,11 +7,10 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
-from projects import recompute
-from projects.colours import CHECKS
-from projects.models import ProjectStatus
-
-from .conftest import add_milestone, build_project, compute
+from assessment import recompute
+from assessment.colours import CHECKS
+from assessment.models import ProjectStatus
+from tests.measures.conftest import add_milestone, build_project, compute
 
 FIELDS = [
     f.name for f in ProjectStatus._meta.concrete_fields if f.name not in ("id", "computed_at")

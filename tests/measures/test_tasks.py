@@ -8,12 +8,12 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from projects import recompute, services, tasks
-from projects.measures import Period
-from projects.models import PeriodComputation, ProjectStatus, RankingSnapshot, RecomputeRequest
-
-from ..factories import ProjectFactory
-from .conftest import build_project, compute
+from assessment import recompute, tasks
+from assessment.models import PeriodComputation, ProjectStatus, RankingSnapshot, RecomputeRequest
+from core.periods import Period
+from projects import services
+from tests.factories import ProjectFactory
+from tests.measures.conftest import build_project, compute
 
 pytestmark = pytest.mark.django_db
 

@@ -15,17 +15,11 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db.models import F, Max, Min
 
-from projects.dataset import flush_dataset, generate_dataset
-from projects.models import (
-    ChainAssignment,
-    MonthlyReport,
-    Project,
-    ProjectYear,
-    Region,
-)
-from supervision.models import Issue, IssueStatus
-
-from ..factories import MonthlyReportFactory
+from projects.models import ChainAssignment, MonthlyReport, Project, ProjectYear, Region
+from seed.dataset import flush_dataset, generate_dataset
+from supervision.choices import IssueStatus
+from supervision.models import Issue
+from tests.factories import MonthlyReportFactory
 
 pytestmark = pytest.mark.django_db
 

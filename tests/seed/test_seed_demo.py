@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import F, Max, Min, Sum
 
 from projects.choices import Level, RegionLevel, Role, Stage, WithdrawalStatus
-from projects.demo import seed_demo
 from projects.models import (
     ChainAssignment,
     FactorGuarantee,
@@ -35,6 +34,7 @@ from projects.models import (
     User,
     Withdrawal,
 )
+from seed.demo import seed_demo
 
 NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOW.date()
@@ -265,8 +265,8 @@ def test_demo_users_have_their_roles_and_regions(demo, db):
 
 
 def test_colours_all_occur_when_recompute_is_installed(demo, db):
-    pytest.importorskip("projects.recompute")
-    from projects.models import ProjectStatus
+    pytest.importorskip("assessment.recompute")
+    from assessment.models import ProjectStatus
 
     colours = set(
         ProjectStatus.objects.filter(year=2026, month=10).values_list("colour", flat=True)

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.apps import apps
 
-from projects.demo import seed_demo
 from projects.models import Milestone, MonthlyReport, Project, Region, User
+from seed.demo import seed_demo
 
 NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 

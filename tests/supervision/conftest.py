@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 from projects.choices import Role, UnitKind
 from projects.models import Person, Unit
 from supervision import services
-from supervision.models import Issue, IssueStatus
+from supervision.choices import IssueStatus
+from supervision.models import Issue
 from supervision.workflow import Action
 from tests.factories import UserFactory
 

@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from supervision import services
-from supervision.models import HolidayOverride, Issue, IssueStatus
+from meetings import services as meeting_services
+from supervision.choices import IssueStatus
+from supervision.models import HolidayOverride, Issue
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +40,11 @@ def staff_district_official(district_official):
 @pytest.mark.parametrize("model", MODELS)
 def test_every_admin_page_opens(clock, admin_client, make_issue, regions, model):
     issue = make_issue(IssueStatus.ASSIGNED)
-    services.meeting_create(kind="weekly", region=regions["city"], date=dt.date(2026, 9, 28))
-    changelist = admin_client.get(reverse(f"admin:supervision_{model}_changelist"))
+    meeting_services.meeting_create(
+        kind="weekly", region=regions["city"], date=dt.date(2026, 9, 28)
+    )
+    app = "meetings" if model in ("meeting", "reminderletter") else "supervision"
+    changelist = admin_client.get(reverse(f"admin:{app}_{model}_changelist"))
     assert changelist.status_code == 200
     if model == "issue":
         change = admin_client.get(reverse("admin:supervision_issue_change", args=[issue.pk]))

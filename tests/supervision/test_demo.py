@@ -6,18 +6,12 @@ import random
 
 import pytest
 
+from meetings.models import Meeting, ReminderLetter
 from projects.choices import Role, UnitKind
 from projects.models import Person, Unit
-from supervision.demo import seed_supervision
-from supervision.models import (
-    Inspection,
-    Issue,
-    IssueStatus,
-    IssueTransition,
-    Meeting,
-    Notification,
-    ReminderLetter,
-)
+from seed.supervision import seed_supervision
+from supervision.choices import IssueStatus
+from supervision.models import Inspection, Issue, IssueTransition, Notification
 from tests.factories import ProjectFactory, UserFactory, stored_status
 
 pytestmark = pytest.mark.django_db

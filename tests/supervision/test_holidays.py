@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from supervision.models import HolidayOverride, HolidaySchedule, Issue, IssueStatus
+from supervision.choices import IssueStatus
+from supervision.models import HolidayOverride, HolidaySchedule, Issue
 from supervision.workflow import RECOMPUTE_DEADLINE
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from supervision.models import Issue, IssueAttachment, IssueStatus
+from supervision.choices import IssueStatus
+from supervision.models import Issue, IssueAttachment
 
 pytestmark = pytest.mark.django_db
 

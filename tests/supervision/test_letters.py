@@ -8,9 +8,11 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
-from projects.models import ProjectStatus
+from assessment.models import ProjectStatus
+from meetings import services as meeting_services
+from meetings.models import ReminderLetter
 from supervision import services
-from supervision.models import ReminderLetter, SupervisionSettings
+from supervision.models import SupervisionSettings
 from tests.factories import ProjectFactory, stored_status
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +63,7 @@ def colours(clock, regions, project, other_project):
 
 
 def test_generated_letter_contains_the_official_parts(colours, regions, city_official):
-    letter = services.letter_generate(
+    letter = meeting_services.letter_generate(
         region=regions["district"], year=2026, month=8, user=city_official
     )
     assert letter.number == "青重点办函〔2026〕1号"
@@ -91,9 +93,9 @@ def test_generated_letter_contains_the_official_parts(colours, regions, city_off
 
 
 def test_asking_again_returns_the_stored_letter_and_numbers_run_on(colours, regions):
-    first = services.letter_generate(region=regions["district"], year=2026, month=8)
-    again = services.letter_generate(region=regions["district"], year=2026, month=8)
-    other = services.letter_generate(region=regions["other"], year=2026, month=8)
+    first = meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
+    again = meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
+    other = meeting_services.letter_generate(region=regions["other"], year=2026, month=8)
     assert again.pk == first.pk
     assert other.number == "青重点办函〔2026〕2号"
     assert other.addressee == "市北区人民政府"
@@ -101,9 +103,9 @@ def test_asking_again_returns_the_stored_letter_and_numbers_run_on(colours, regi
 
 
 def test_regenerating_follows_the_current_colours_and_keeps_the_number(colours, regions):
-    letter = services.letter_generate(region=regions["district"], year=2026, month=8)
+    letter = meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
     ProjectStatus.objects.filter(project=colours["stalled"]).update(colour="white")
-    again = services.letter_generate(
+    again = meeting_services.letter_generate(
         region=regions["district"], year=2026, month=8, regenerate=True
     )
     assert again.pk == letter.pk and again.number == letter.number
@@ -116,7 +118,7 @@ def test_letter_settings_change_issuer_number_and_actions(colours, regions):
     conf.letter_number_prefix = "青重指办函"
     conf.letter_actions = "立即整改\n按月报告"
     conf.save()
-    letter = services.letter_generate(region=regions["district"], year=2026, month=8)
+    letter = meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
     text = docx_text(letter.file.read())
     assert letter.number == "青重指办函〔2026〕1号"
     assert "一、立即整改" in text and "二、按月报告" in text
@@ -128,14 +130,14 @@ def test_a_district_without_yellow_or_red_projects_gets_no_letter(clock, regions
 
     status(project, "white", rate="0.6", progress="0.666667")
     with pytest.raises(ValidationError) as err:
-        services.letter_generate(region=regions["district"], year=2026, month=8)
+        meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
     assert "无需发提示函" in err.value.message_dict["region"][0]
     assert not ReminderLetter.objects.exists()
 
 
 def test_a_reply_deadline_in_an_unknown_year_is_marked_and_recomputed(colours, regions, clock):
     clock.move_to(dt.datetime(2026, 12, 28, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))))
-    letter = services.letter_generate(region=regions["district"], year=2026, month=8)
+    letter = meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
     assert letter.reply_deadline_provisional is True
     assert "日期待确认" in docx_text(letter.file.read())
     services.holidays_load(
@@ -162,7 +164,7 @@ def test_generate_letters_command_writes_one_per_district(colours, regions, caps
 
 @pytest.mark.urls("tests.supervision.urls")
 def test_printable_page_shows_the_letter(colours, regions, client, district_official):
-    letter = services.letter_generate(region=regions["district"], year=2026, month=8)
+    letter = meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
     client.force_login(district_official)
     response = client.get(f"/supervision/letters/{letter.pk}/")
     assert response.status_code == 200
@@ -175,7 +177,7 @@ def test_printable_page_shows_the_letter(colours, regions, client, district_offi
 
 @pytest.mark.urls("tests.supervision.urls")
 def test_printable_page_of_another_district_is_404(colours, regions, client, other_official):
-    letter = services.letter_generate(region=regions["district"], year=2026, month=8)
+    letter = meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
     client.force_login(other_official)
     assert client.get(f"/supervision/letters/{letter.pk}/").status_code == 404
 
@@ -194,7 +196,7 @@ def test_letters_api_lists_by_period_and_scope(
         1,
         1,
     )
-    services.letter_generate(region=regions["other"], year=2026, month=8)
+    meeting_services.letter_generate(region=regions["other"], year=2026, month=8)
     city = api(city_official).get("/api/v1/letters/?period=2026-08").json()
     assert city["count"] == 2
     assert api(city_official).get("/api/v1/letters/?period=2026-07").json()["count"] == 0
@@ -227,12 +229,12 @@ def test_letters_api_bad_input_is_a_400(colours, api, city_official, district_of
 def test_letter_list_query_count_does_not_grow(
     colours, regions, api, city_official, django_assert_num_queries
 ):
-    services.letter_generate(region=regions["district"], year=2026, month=8)
+    meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
     client = api(city_official)
     with django_assert_num_queries(2):  # 1 count, 2 page of letters with their district
         client.get("/api/v1/letters/")
     for month in (5, 6, 7):
         status(colours["stalled"], "red", month=month, **SILENT)
-        services.letter_generate(region=regions["district"], year=2026, month=month)
+        meeting_services.letter_generate(region=regions["district"], year=2026, month=month)
     with django_assert_num_queries(2):
         assert client.get("/api/v1/letters/").json()["count"] == 4

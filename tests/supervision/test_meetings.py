@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 
+from assessment.models import ProjectStatus
+from meetings import services as meeting_services
+from meetings.agenda import build_agenda
+from meetings.models import Meeting
 from projects.choices import Stage
-from projects.models import ProjectStatus
 from supervision import services
-from supervision.agenda import build_agenda
-from supervision.models import IssueStatus, Meeting
+from supervision.choices import IssueStatus
 from supervision.workflow import Action
 from tests.factories import ProjectFactory, stored_status
 
@@ -38,7 +40,7 @@ LATE_START = {  # the start check: planned for July 2026, not started by Septemb
 def dataset(clock, regions, project, other_project, make_issue, unit, city_official):
     """青岛市 on 12 Oct 2026: the previous city meeting was on 14 Sep."""
     clock.move_to(at(dt.date(2026, 9, 14), 9))
-    previous = services.meeting_create(
+    previous = meeting_services.meeting_create(
         kind="monthly", region=regions["city"], date=dt.date(2026, 9, 14), user=city_official
     )
     quiet = ProjectFactory(code="QD-003", name="市南区正常项目", region=regions["district"])
@@ -74,7 +76,7 @@ def dataset(clock, regions, project, other_project, make_issue, unit, city_offic
     clock.move_to(at(dt.date(2026, 10, 9)))
     new = make_issue(IssueStatus.COLLECTED, project=other_project)
     clock.move_to(at(dt.date(2026, 10, 12), 9))
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         kind="monthly", region=regions["city"], date=dt.date(2026, 10, 12), user=city_official
     )
     return {
@@ -119,7 +121,7 @@ def test_agenda_carries_the_district_ranking(dataset):
 
 
 def test_district_agenda_sees_only_its_district(dataset, regions, city_official):
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), user=city_official
     )
     agenda = build_agenda(meeting)
@@ -133,7 +135,7 @@ def test_a_decision_is_an_assigned_issue_carried_to_next_meetings_until_closed(
     dataset, clock, regions, project, unit, assignee, city_official, district_official
 ):
     meeting = dataset["meeting"]
-    decision = services.meeting_decide(
+    decision = meeting_services.meeting_decide(
         meeting=meeting,
         project=project,
         title="协调解决临时用电",
@@ -148,7 +150,7 @@ def test_a_decision_is_an_assigned_issue_carried_to_next_meetings_until_closed(
     assert [i["id"] for i in build_agenda(meeting)["decisions"]] == [decision.pk]
 
     clock.move_to(at(dt.date(2026, 11, 9), 9))
-    second = services.meeting_create(
+    second = meeting_services.meeting_create(
         kind="monthly", region=regions["city"], date=dt.date(2026, 11, 9), user=city_official
     )
     carried = build_agenda(second)["carried_decisions"]
@@ -165,7 +167,7 @@ def test_a_decision_is_an_assigned_issue_carried_to_next_meetings_until_closed(
     ]:
         services.issue_transition(issue=decision, action=action, user=user, note=note)
     clock.move_to(at(dt.date(2026, 12, 7), 9))
-    third = services.meeting_create(
+    third = meeting_services.meeting_create(
         kind="monthly", region=regions["city"], date=dt.date(2026, 12, 7), user=city_official
     )
     assert build_agenda(third)["carried_decisions"] == []
@@ -176,11 +178,11 @@ def test_a_decision_on_a_project_outside_the_meeting_region_is_refused(
 ):
     from django.core.exceptions import ValidationError
 
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), user=city_official
     )
     with pytest.raises(ValidationError) as err:
-        services.meeting_decide(
+        meeting_services.meeting_decide(
             meeting=meeting, project=other_project, title="x", unit=unit, user=city_official
         )
     assert "project" in err.value.message_dict
@@ -208,7 +210,7 @@ def test_district_officials_cannot_see_a_city_meeting(
 def test_district_official_sees_own_district_meetings_only(
     dataset, api, regions, city_official, district_official, other_official
 ):
-    own = services.meeting_create(
+    own = meeting_services.meeting_create(
         kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), user=city_official
     )
     assert [m["id"] for m in api(district_official).get("/api/v1/meetings/").json()["results"]] == [
@@ -227,7 +229,7 @@ def test_meeting_list_query_count_does_not_grow(
         # 1 count, 2 page of meetings with region, chair and decision counts, 3 attendees
         client.get("/api/v1/meetings/")
     for day in range(1, 8):
-        services.meeting_create(
+        meeting_services.meeting_create(
             kind="weekly", region=regions["city"], date=dt.date(2026, 8, day), user=city_official
         )
     with django_assert_num_queries(3):

@@ -8,7 +8,8 @@ from django.core import mail
 
 from projects.models import ChainAssignment, Person
 from supervision import services
-from supervision.models import IssueStatus, Notification, SupervisionSettings
+from supervision.choices import IssueStatus
+from supervision.models import Notification, SupervisionSettings
 from supervision.tasks import flag_overdue_issues
 from supervision.workflow import Action
 from tests.factories import chain_role

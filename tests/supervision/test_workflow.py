@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from projects.models import DeletionForbidden, Person
+from core.models import DeletionForbidden
+from projects.models import Person
 from supervision import services, workflow
-from supervision.models import Issue, IssueStatus, IssueTransition, SupervisionSettings
+from supervision.choices import IssueStatus
+from supervision.models import Issue, IssueTransition, SupervisionSettings
 from supervision.workflow import Action
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from assessment.recompute import recompute_period
 from projects.choices import Level, Stage
 from projects.models import MonthlyReport, Project, ProjectYear
-from projects.recompute import recompute_period
 
 YEAR, MONTH = 2024, 10
 PERIOD = f"{YEAR}-{MONTH:02d}"

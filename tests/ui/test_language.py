@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from .conftest import PERIOD
+from tests.ui.conftest import PERIOD
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
@@ -52,7 +52,7 @@ def test_the_compiled_catalogue_matches_the_translations():
 @pytest.mark.django_db
 def test_pages_are_in_chinese_by_default(client, city_official, portfolio):
     client.force_login(city_official)
-    body = client.get(reverse("projects:home"), {"period": PERIOD}).content.decode()
+    body = client.get(reverse("web:home"), {"period": PERIOD}).content.decode()
     assert '<html lang="zh-hans">' in body
     assert "总览" in body and "投资完成率" in body
 
@@ -62,7 +62,7 @@ def test_switching_to_english(client, city_official, portfolio):
     client.force_login(city_official)
     switched = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert switched.status_code == 302
-    body = client.get(reverse("projects:home"), {"period": PERIOD}).content.decode()
+    body = client.get(reverse("web:home"), {"period": PERIOD}).content.decode()
     assert '<html lang="en">' in body
     for english in ("Overview", "Investment rate", "Time progress", "Colours", "Sign out"):
         assert english in body
@@ -72,5 +72,5 @@ def test_switching_to_english(client, city_official, portfolio):
 
 
 def test_login_page_in_chinese(client, db):
-    body = client.get(reverse("projects:login")).content.decode()
+    body = client.get(reverse("web:login")).content.decode()
     assert "登录重点项目管理平台" in body and "用户名" in body and "密码" in body

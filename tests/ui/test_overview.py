@@ -6,11 +6,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from .conftest import PERIOD, compute, make_projects
+from tests.ui.conftest import PERIOD, compute, make_projects
 
 pytestmark = pytest.mark.django_db
 
-HOME = reverse("projects:home")
+HOME = reverse("web:home")
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page(client, portfolio):
@@ -112,7 +112,7 @@ def test_overview_queries_do_not_grow_with_the_number_of_projects(
 
 def test_cumulative_curve_is_each_computed_months_total(client, city_official, portfolio):
     """The curve's one grouped query gives, month by month, what `measures.total` gives."""
-    from projects import measures
+    from assessment import measures
     from projects.access import scope
     from projects.models import Project
 

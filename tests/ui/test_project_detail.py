@@ -11,14 +11,13 @@ from projects import services
 from projects.choices import Role
 from projects.models import ProjectYear
 from tests.factories import PersonFactory, ProjectFactory, UserFactory, chain_role
-
-from .conftest import PERIOD, YEAR
+from tests.ui.conftest import PERIOD, YEAR
 
 pytestmark = pytest.mark.django_db
 
 
 def page(code: str) -> str:
-    return reverse("projects:project_detail", args=[code])
+    return reverse("web:project_detail", args=[code])
 
 
 def test_district_official_opens_a_project_of_their_district(client, district_official, portfolio):
@@ -78,13 +77,13 @@ def test_my_projects_lists_the_leaders_projects(client, regions, portfolio):
             project=project, role=chain_role("leader"), person=person, on=dt.date(2024, 1, 1)
         )
     client.force_login(leader)
-    response = client.get(reverse("projects:my_projects"), {"period": PERIOD})
+    response = client.get(reverse("web:my_projects"), {"period": PERIOD})
     assert [p.code for p in response.context["projects"]] == ["SN-000", "SN-001"]
     assert [p.code for p in response.context["attention"]] == ["SN-000"]  # the red one
 
 
 def test_my_projects_explains_when_the_login_has_no_person(client, district_official, portfolio):
     client.force_login(district_official)
-    response = client.get(reverse("projects:my_projects"))
+    response = client.get(reverse("web:my_projects"))
     assert response.status_code == 200
     assert "尚未关联" in response.content.decode()

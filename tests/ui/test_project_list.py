@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from .conftest import PERIOD, compute, make_projects
+from tests.ui.conftest import PERIOD, compute, make_projects
 
 pytestmark = pytest.mark.django_db
 

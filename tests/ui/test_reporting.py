@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from assessment.models import PeriodComputation, ProjectStatus
 from projects import services
-from projects.models import MonthlyReport, PeriodComputation, ProjectStatus
-
-from .conftest import YEAR
+from projects.models import MonthlyReport
+from tests.ui.conftest import YEAR
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_status_keeps_polling_until_a_recompute_follows_the_save(
 def test_sheet_queries_do_not_grow_with_the_number_of_projects(
     client, district_official, regions, portfolio, django_assert_num_queries
 ):
-    from .conftest import make_projects
+    from tests.ui.conftest import make_projects
 
     client.force_login(district_official)
     url = sheet_url(regions["district"])
@@ -235,7 +235,7 @@ def test_choosing_a_sheet_with_a_bad_month_says_why(client, city_official, regio
 def test_a_sheet_whose_projects_changed_meanwhile_saves_nothing(
     client, district_official, regions, portfolio
 ):
-    from .conftest import make_projects
+    from tests.ui.conftest import make_projects
 
     client.force_login(district_official)
     url = sheet_url(regions["district"])

@@ -7,12 +7,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from .conftest import PERIOD
+from tests.ui.conftest import PERIOD
 
 pytestmark = pytest.mark.django_db
 
-SCREEN = reverse("projects:screen")
-BULLETIN = reverse("projects:bulletin")
+SCREEN = reverse("web:screen")
+BULLETIN = reverse("web:bulletin")
 
 
 def test_screen_has_the_meeting_pages_and_no_editing_controls(client, city_official, portfolio):
@@ -38,7 +38,7 @@ def test_screen_light_theme(client, city_official, portfolio):
 def test_long_lists_are_split_into_pages_readable_from_the_back(
     client, city_official, regions, portfolio
 ):
-    from .conftest import compute, make_projects
+    from tests.ui.conftest import compute, make_projects
 
     make_projects(regions["district"], 30, prefix="MORE", stalled_every=1)  # 30 more red
     compute()
@@ -72,7 +72,7 @@ def test_bulletin_workbook_has_the_title_and_a_row_per_district(client, city_off
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet["A1"].value == "青岛市重点项目建设县市区排名通报"
-    assert "2024年1–10月" in sheet["A2"].value
+    assert "2024年1—10月" in sheet["A2"].value
     assert sheet["B4"].value == "县市区"
     districts = {sheet.cell(row=r, column=2).value for r in (5, 6)}
     assert districts == {"市南区", "市北区"}

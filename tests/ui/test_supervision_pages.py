@@ -7,16 +7,18 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from meetings import services as meeting_services
+from meetings.models import Meeting, ReminderLetter
 from projects.choices import UnitKind
 from projects.models import Unit
 from supervision import services
-from supervision.models import Issue, IssueStatus, Meeting, ReminderLetter
-
-from .conftest import YEAR
+from supervision.choices import IssueStatus
+from supervision.models import Issue
+from tests.ui.conftest import YEAR
 
 pytestmark = pytest.mark.django_db
 
-BOARD = reverse("projects:issue_board")
+BOARD = reverse("supervision:issue_board")
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ def test_list_view_filters_with_the_apis_filters(client, city_official, issues):
 
 def test_issue_of_another_district_is_not_found(client, other_official, issues):
     client.force_login(other_official)
-    url = reverse("projects:issue_detail", args=[issues["ours"].pk])
+    url = reverse("supervision:issue_detail", args=[issues["ours"].pk])
     assert client.get(url).status_code == 404
 
 
@@ -92,7 +94,7 @@ def test_an_issue_moves_through_its_states_from_its_page(
     client, city_official, district_official, issues, unit
 ):
     issue = issues["ours"]
-    url = reverse("projects:issue_detail", args=[issue.pk])
+    url = reverse("supervision:issue_detail", args=[issue.pk])
     client.force_login(city_official)
     steps = [
         (city_official, {"action": "assign", "unit": unit.pk}, IssueStatus.ASSIGNED),
@@ -127,7 +129,7 @@ def test_resolving_without_a_result_is_refused_beside_the_field(
     issue = services.issue_transition(issue=issues["ours"], action="assign", unit=unit)
     issue = services.issue_transition(issue=issue, action="start")
     client.force_login(city_official)
-    url = reverse("projects:issue_detail", args=[issue.pk])
+    url = reverse("supervision:issue_detail", args=[issue.pk])
     response = client.post(url, {"action": "resolve", "note": ""})
     assert response.status_code == 200  # the page again, with the messages (never a 500)
     assert response.context["form"].errors["note"]
@@ -136,7 +138,7 @@ def test_resolving_without_a_result_is_refused_beside_the_field(
 
 def test_an_action_the_user_may_not_take_is_refused(client, district_official, issues, unit):
     client.force_login(district_official)  # an official may not assign (supervisors do)
-    url = reverse("projects:issue_detail", args=[issues["ours"].pk])
+    url = reverse("supervision:issue_detail", args=[issues["ours"].pk])
     assert "assign" not in [a for a, _label in client.get(url).context["actions"]]
     response = client.post(url, {"action": "assign", "unit": unit.pk})
     assert response.status_code == 200  # the page again, with the messages (never a 500)
@@ -145,19 +147,19 @@ def test_an_action_the_user_may_not_take_is_refused(client, district_official, i
 
 def test_a_new_issue_is_raised_from_the_project_page(client, district_official, portfolio):
     client.force_login(district_official)
-    url = reverse("projects:issue_new", args=["SN-002"])
+    url = reverse("supervision:issue_new", args=["SN-002"])
     response = client.post(
         url, {"title": "供电线路未接入", "category": "utilities", "difficulty": "ordinary"}
     )
     assert response.status_code == 302
     assert Issue.objects.get(title="供电线路未接入").project.code == "SN-002"
     client.force_login(district_official)
-    assert client.get(reverse("projects:issue_new", args=["SB-000"])).status_code == 404
+    assert client.get(reverse("supervision:issue_new", args=["SB-000"])).status_code == 404
 
 
 @pytest.fixture
 def meeting(regions, city_official):
-    return services.meeting_create(
+    return meeting_services.meeting_create(
         kind="monthly", region=regions["city"], date=dt.date(2024, 11, 15), user=city_official
     )
 
@@ -166,7 +168,7 @@ def test_meeting_page_shows_the_agenda_generated_from_the_data(
     client, city_official, meeting, issues
 ):
     client.force_login(city_official)
-    response = client.get(reverse("projects:meeting_detail", args=[meeting.pk]))
+    response = client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
     assert response.status_code == 200
     agenda = response.context["agenda"]
     assert {p["project"] for p in agenda["colour_projects"]} == {"SN-000", "SN-003", "SB-000"}
@@ -177,7 +179,7 @@ def test_meeting_page_shows_the_agenda_generated_from_the_data(
 
 def test_a_decision_becomes_an_assigned_issue(client, city_official, meeting, portfolio, unit):
     client.force_login(city_official)
-    url = reverse("projects:meeting_detail", args=[meeting.pk])
+    url = reverse("meetings:meeting_detail", args=[meeting.pk])
     response = client.post(
         url,
         {
@@ -195,13 +197,13 @@ def test_a_decision_becomes_an_assigned_issue(client, city_official, meeting, po
 
 def test_district_official_does_not_see_the_citys_meeting(client, district_official, meeting):
     client.force_login(district_official)
-    assert client.get(reverse("projects:meeting_detail", args=[meeting.pk])).status_code == 404
+    assert client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 404
 
 
 def test_a_supervisor_creates_a_meeting(client, city_official, regions):
     client.force_login(city_official)
     response = client.post(
-        reverse("projects:meeting_list"), {"kind": "weekly", "date": "2024-11-18"}
+        reverse("meetings:meeting_list"), {"kind": "weekly", "date": "2024-11-18"}
     )
     assert response.status_code == 302
     assert Meeting.objects.get().region == regions["city"]
@@ -210,7 +212,7 @@ def test_a_supervisor_creates_a_meeting(client, city_official, regions):
 @pytest.fixture
 def letter(regions, city_official, portfolio, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    return services.letter_generate(
+    return meeting_services.letter_generate(
         region=regions["district"], year=YEAR, month=10, user=city_official
     )
 
@@ -219,23 +221,23 @@ def test_letter_list_links_to_the_printable_letter_and_its_word_file(
     client, district_official, letter
 ):
     client.force_login(district_official)
-    response = client.get(reverse("projects:letter_list"))
+    response = client.get(reverse("meetings:letter_list"))
     assert response.context["letters"] == [letter]
     body = response.content.decode()
-    assert reverse("supervision:letter-print", args=[letter.pk]) in body
-    assert reverse("supervision:letter-docx", args=[letter.pk]) in body
-    assert client.get(reverse("supervision:letter-print", args=[letter.pk])).status_code == 200
+    assert reverse("meetings:letter_print", args=[letter.pk]) in body
+    assert reverse("meetings:letter_docx", args=[letter.pk]) in body
+    assert client.get(reverse("meetings:letter_print", args=[letter.pk])).status_code == 200
 
 
 def test_letters_of_another_district_are_not_listed(client, other_official, letter):
     client.force_login(other_official)
-    assert client.get(reverse("projects:letter_list")).context["letters"] == []
+    assert client.get(reverse("meetings:letter_list")).context["letters"] == []
 
 
 def test_generating_the_periods_letters(client, city_official, portfolio, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(city_official)
-    response = client.post(reverse("projects:letter_generate"), {"period": "2024-10"})
+    response = client.post(reverse("meetings:letter_generate"), {"period": "2024-10"})
     assert response.status_code == 302
     assert set(ReminderLetter.objects.values_list("region__name", flat=True)) == {
         "市南区",

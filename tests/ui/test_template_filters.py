@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from projects.filters import Period
-from projects.templatetags.portfolio import cndate, cndatetime, cnmonth, cnperiod, points
+from core.formatting import cndate, cndatetime, cnmonth, cnperiod, points
+from core.periods import Period
 
 
 def test_an_aware_datetime_is_dated_in_china_not_utc():
@@ -19,7 +19,7 @@ def test_an_aware_datetime_is_dated_in_china_not_utc():
 
 
 def test_periods_read_as_the_months_they_cover():
-    assert cnperiod(Period(2024, 10)) == "2024年1–10月"
+    assert cnperiod(Period(2024, 10)) == "2024年1—10月"
     assert cnperiod("2024-01") == "2024年1月"
     assert cnmonth("2024-10") == "2024年10月"
     assert cnperiod("bad") == "—"
@@ -32,7 +32,7 @@ def test_points_are_signed():
 
 
 def render(source: str, **context) -> str:
-    return Template("{% load portfolio %}" + source).render(Context(context))
+    return Template("{% load portfolio colours %}" + source).render(Context(context))
 
 
 def test_colour_badge_carries_the_reason_as_its_title():

@@ -16,7 +16,7 @@ from projects.models import MonthlyReport, Project
 
 pytestmark = pytest.mark.django_db
 
-LEDGER = reverse("projects:ledger_upload")
+LEDGER = reverse("imports:ledger_upload")
 HEADERS = ["项目编号", "项目名称", "所属区域", "项目级别", "建设阶段", "总投资(万元)", "1月"]
 
 
@@ -103,7 +103,7 @@ def test_the_progress_of_a_finished_job_refreshes_the_page_once(
 ):
     client.force_login(district_official)
     job = upload(xlsx(GOOD)).context["job"]
-    url = reverse("projects:import_progress", args=[job["id"]])
+    url = reverse("imports:import_progress", args=[job["id"]])
     response = client.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response["HX-Refresh"] == "true"
@@ -113,8 +113,8 @@ def test_someone_elses_job_is_not_found(client, upload, district_official, other
     client.force_login(district_official)
     job = upload(xlsx(GOOD)).context["job"]
     client.force_login(other_official)
-    assert client.get(reverse("projects:import_job", args=[job["id"]])).status_code == 404
-    assert client.get(reverse("projects:import_progress", args=[job["id"]])).status_code == 404
+    assert client.get(reverse("imports:import_job", args=[job["id"]])).status_code == 404
+    assert client.get(reverse("imports:import_progress", args=[job["id"]])).status_code == 404
 
 
 def test_a_reader_cannot_upload(client, viewer, regions):
@@ -136,7 +136,7 @@ def test_a_months_reports_upload(client, upload, district_official, project):
     file = xlsx(
         [[project.code, 321.5]], headers=["项目编号", "本月完成投资(万元)"], name="月报.xlsx"
     )
-    response = upload(file, url=reverse("projects:reports_upload"), month=9)
+    response = upload(file, url=reverse("imports:reports_upload"), month=9)
     assert response.context["job"]["status"] == "done"
     report = MonthlyReport.objects.get(project=project, year=2024, month=9)
     assert report.completed_investment == Decimal("321.50")
@@ -144,19 +144,19 @@ def test_a_months_reports_upload(client, upload, district_official, project):
 
 def test_the_templates_are_the_importers_own(client, district_official, regions):
     client.force_login(district_official)
-    response = client.get(reverse("projects:import_template", args=["ledger"]))
+    response = client.get(reverse("imports:import_template", args=["ledger"]))
     headers = next(
         load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
             values_only=True
         )
     )
     assert headers[:3] == ("项目编号", "项目名称", "所属区域")
-    assert client.get(reverse("projects:import_template", args=["other"])).status_code == 404
+    assert client.get(reverse("imports:import_template", args=["other"])).status_code == 404
 
 
 def test_a_rejected_upload_form_goes_back_only_to_this_site(client, district_official, regions):
     client.force_login(district_official)
-    url = reverse("projects:reports_upload")
+    url = reverse("imports:reports_upload")
     outside = client.post(url, {"year": 2024, "month": 9, "next": "https://example.com/"})
     assert outside["Location"] == reverse("projects:reporting")
     inside = client.post(url, {"year": 2024, "month": 9, "next": "/reporting/370202/2024-09/"})

@@ -7,7 +7,7 @@ empty for the root. All or nothing, idempotent: see projects.regions.
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from projects.regions import load_regions
+from ...regions import load_regions
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from supervision import services
+from ... import services
 
 
 class Command(BaseCommand):

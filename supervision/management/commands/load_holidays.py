@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from supervision import services
-from supervision.holidays import completeness_errors, parse_schedule
+from ... import services
+from ...holidays import completeness_errors, parse_schedule
 
 
 class Command(BaseCommand):

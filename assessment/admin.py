@@ -1,0 +1,94 @@
+"""Admin of the assessment: colour rules and ranking settings (installation-wide), computed
+statuses and published rankings (read-only: written only by their jobs)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.admin_base import ReadOnlyAdmin, ScopedReadOnlyAdmin
+
+from .models import (
+    ColourRules,
+    PeriodComputation,
+    ProjectStatus,
+    RankingIndicator,
+    RankingSettings,
+    RankingSnapshot,
+    RecomputeRequest,
+)
+
+
+@admin.register(ColourRules)
+class ColourRulesAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return not ColourRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProjectStatus)
+class ProjectStatusAdmin(ScopedReadOnlyAdmin):
+    list_display = [
+        "project",
+        "period",
+        "colour",
+        "investment_rate",
+        "time_progress",
+        "colour_reason",
+        "computed_at",
+    ]
+    list_filter = ["year", "month", "colour", "level"]
+    list_select_related = ["project"]
+    search_fields = ["project__code", "project__name"]
+    raw_id_fields = ["project", "region", "unit", "leader"]
+    readonly_fields = ["colour_reason"]
+
+    @admin.display(description=_("颜色原因"))
+    def colour_reason(self, obj) -> str:
+        return obj.reason
+
+
+@admin.register(RankingIndicator)
+class RankingIndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["measure", "weight", "cap", "order", "active"]
+    list_editable = ["weight", "cap", "order", "active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RankingSettings)
+class RankingSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "praised_top", "called_in_bottom", "publish_day"]
+
+    def has_add_permission(self, request):
+        return not RankingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RankingSnapshot)
+class RankingSnapshotAdmin(ScopedReadOnlyAdmin):
+    list_display = ["parent", "scope", "period", "version", "published_at", "published_by"]
+    list_filter = ["scope", "year", "month"]
+    list_select_related = ["parent", "published_by"]
+
+
+@admin.register(PeriodComputation)
+class PeriodComputationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "runs",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "projects",
+        "region_code",
+    ]
+
+
+@admin.register(RecomputeRequest)
+class RecomputeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "dirty_since", "queued_at"]

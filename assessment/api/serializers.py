@@ -1,0 +1,138 @@
+"""Serializers of /api/v1/summary/ and /api/v1/rankings/: the query parameters (validated into
+a Region, a Period …, bad input → 400 with field messages) and, for the OpenAPI schema, the
+shape of the responses. The bodies themselves are built by projects.measures.row_json and
+projects.rankings.ranking (one home for each figure)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api import PeriodField
+from projects.models import Region
+
+from ..choices import RankingScope
+from ..measures import GROUPINGS
+
+
+class RegionCodeField(serializers.CharField):
+    """A region code → Region."""
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).strip()
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise serializers.ValidationError(_("未知的区域代码：%(c)s") % {"c": code})
+        return region
+
+
+class SummaryQuerySerializer(serializers.Serializer):
+    region = RegionCodeField(
+        required=False, help_text=_("区域代码（默认：本人管辖区域）。按区域分组时列出其下级。")
+    )
+    period = PeriodField(required=False, help_text=_("期间 YYYY-MM（默认：最近计算的期间）"))
+    group_by = serializers.ChoiceField(
+        choices=GROUPINGS, default="region", help_text=_("分组：level|category|region|leader|unit")
+    )
+
+
+class RankingsQuerySerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(
+        choices=RankingScope.values,
+        default=RankingScope.DISTRICT,
+        help_text=_("排名范围：district（下级区域）|leader（包联领导）|unit（责任单位）"),
+    )
+    parent = RegionCodeField(required=False, help_text=_("上级区域代码（默认：本人管辖区域）"))
+    period = PeriodField(required=False, help_text=_("期间 YYYY-MM（默认：最近计算的期间）"))
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("已发布排名的版本（默认：最新版本，未发布则实时）")
+    )
+
+
+class MeasuresRegionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+def _rate(help_text):
+    return serializers.FloatField(allow_null=True, help_text=help_text)
+
+
+def _money(help_text):
+    return serializers.DecimalField(max_digits=16, decimal_places=2, help_text=help_text)
+
+
+class SummaryRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("区域代码 / 级别 / 类别代码 / 人员或单位 id"))
+    name = serializers.CharField()
+    projects = serializers.IntegerField(help_text=_("项目数"))
+    annual_plan = _money(_("年度计划投资（万元）"))
+    completed_ytd = _money(_("累计完成投资（万元）"))
+    investment_rate = _rate(_("投资完成率（小数）"))
+    time_progress = _rate(_("时间进度（小数）"))
+    new_start_planned = serializers.IntegerField(help_text=_("新开工项目数"))
+    new_start_started = serializers.IntegerField(help_text=_("已开工的新开工项目数"))
+    start_rate = _rate(_("开工率"))
+    finish_planned = serializers.IntegerField(help_text=_("计划竣工项目数"))
+    finished = serializers.IntegerField(help_text=_("已竣工的计划竣工项目数"))
+    finish_rate = _rate(_("竣工率"))
+    in_statistics = serializers.IntegerField(help_text=_("已纳统项目数"))
+    statistics_rate = _rate(_("纳统率（已纳统 / 已开工）"))
+    issues = serializers.IntegerField(help_text=_("年内收集问题数"))
+    issues_resolved = serializers.IntegerField(help_text=_("已办结问题数"))
+    resolution_rate = _rate(_("办结率"))
+    green = serializers.IntegerField()
+    white = serializers.IntegerField()
+    yellow = serializers.IntegerField()
+    red = serializers.IntegerField()
+    original_plan = _money(_("年初计划投资（万元）"))
+    investment_rate_original = _rate(_("投资完成率（按年初计划）"))
+    under_construction = serializers.IntegerField(help_text=_("在建项目数"))
+    started = serializers.IntegerField(help_text=_("已开工项目数"))
+    issues_on_time = serializers.IntegerField(help_text=_("按期办结问题数"))
+    on_time_rate = _rate(_("按期办结率"))
+    four_new_completed = _money(_("“四新”项目累计完成投资（万元）"))
+    four_new_share = _rate(_("“四新”投资占比"))
+    pool_at_start = serializers.IntegerField(help_text=_("年初谋划/储备项目数"))
+    converted = serializers.IntegerField(help_text=_("年内落地转化项目数"))
+    conversion_rate = _rate(_("落地转化率"))
+
+
+class SummaryResponseSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    label = serializers.CharField(help_text=_("如“2024年1-10月”"))
+    region = MeasuresRegionSerializer()
+    group_by = serializers.CharField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    rows = SummaryRowSerializer(many=True)
+    total = SummaryRowSerializer()
+
+
+class RankingRowSerializer(SummaryRowSerializer):
+    rank = serializers.IntegerField(help_text=_("名次（并列同名次：1, 2, 2, 4）"))
+    score = serializers.FloatField(allow_null=True, help_text=_("综合得分"))
+    movement = serializers.IntegerField(
+        allow_null=True, help_text=_("较上期名次变化（正数为上升）")
+    )
+    praised = serializers.BooleanField(help_text=_("通报表扬（前 N 名）"))
+    called_in = serializers.BooleanField(help_text=_("约谈（后 N 名）"))
+
+
+class RankingWeightSerializer(serializers.Serializer):
+    measure = serializers.CharField()
+    name = serializers.CharField()
+    weight = serializers.FloatField()
+    cap = serializers.FloatField(allow_null=True)
+
+
+class RankingResponseSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    scope = serializers.CharField()
+    parent = MeasuresRegionSerializer()
+    version = serializers.IntegerField(allow_null=True, help_text=_("已发布版本；实时计算为 null"))
+    published_at = serializers.DateTimeField(allow_null=True)
+    published_by = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(help_text=_("更正原因"))
+    computed_at = serializers.DateTimeField(allow_null=True)
+    indicators = RankingWeightSerializer(many=True)
+    praised_top = serializers.IntegerField()
+    called_in_bottom = serializers.IntegerField()
+    rows = RankingRowSerializer(many=True)

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from projects import access, signals
+
+
+class AssessmentConfig(AppConfig):
+    name = "assessment"
+    verbose_name = _("考核评价")
+
+    def ready(self) -> None:
+        from . import tasks  # models are loaded only now
+
+        access.register(
+            {
+                # A period's computed figures belong to the district stored with them (the
+                # project's district during the period); a project's page reads them through
+                # the project.
+                "assessment.projectstatus": ("region__code", "project__town__code"),
+                "assessment.rankingsnapshot": ("parent__code", None),
+            }
+        )
+        signals.reports_changed.connect(
+            tasks.reports_changed, dispatch_uid="assessment.recompute_after_reports"
+        )

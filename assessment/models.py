@@ -1,0 +1,423 @@
+"""The assessment's stored state: the colour rules, each project's computed status per period,
+the ranking indicators, settings and published snapshots, and the recompute's bookkeeping.
+
+Moved here from `projects` without touching the database: the tables keep their names
+(`projects_…`) and the history rows stay in the projects app's tables
+(`HistoricalRecords(app="projects")`); see migrations/0001.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import MONEY, NON_NEGATIVE, NoDeleteModel, NoDeleteQuerySet, SingletonModel
+from projects.choices import Level
+from projects.models import Person, Project, Region, Unit
+
+from .choices import Colour, RankingScope
+
+
+class ColourRules(SingletonModel):
+    """Thresholds of the four-colour checks (四色管理), one row per installation (pk=1).
+
+    Defaults follow DOMAIN.md; every threshold is editable in the admin.
+    """
+
+    green_min_points = models.DecimalField(
+        _("绿色：超前时间进度（百分点）≥"), max_digits=6, decimal_places=2, default=Decimal("10")
+    )
+    yellow_max_points = models.DecimalField(
+        _("黄色：落后时间进度（百分点）≥"), max_digits=6, decimal_places=2, default=Decimal("10")
+    )
+    red_over_points = models.DecimalField(
+        _("红色：落后时间进度（百分点）>"), max_digits=6, decimal_places=2, default=Decimal("30")
+    )
+    start_red_months = models.PositiveSmallIntegerField(_("未按期开工转红（月）"), default=3)
+    statistics_yellow_months = models.PositiveSmallIntegerField(
+        _("开工未纳统转黄（月）"), default=1
+    )
+    statistics_red_months = models.PositiveSmallIntegerField(_("开工未纳统转红（月）"), default=2)
+    milestone_red_days = models.PositiveSmallIntegerField(_("节点逾期转红（天）"), default=30)
+    reporting_red_months = models.PositiveSmallIntegerField(_("连续未报转红（月）"), default=2)
+
+    history = HistoricalRecords(app="projects")
+
+    class Meta:
+        db_table = "projects_colourrules"
+        verbose_name = _("四色管理阈值")
+        verbose_name_plural = _("四色管理阈值")
+
+    def __str__(self) -> str:
+        return str(_("四色管理阈值"))
+
+
+class ProjectStatus(models.Model):
+    """A project's figures and colour (四色) for one period (year Y, months 1..m), as computed.
+
+    Written only by `projects.recompute.recompute_period` — one row per project of the period's
+    portfolio (projects with a plan for Y, under construction, or in the planning pool at the
+    start of Y; not withdrawn by the end of the period). A period is replaced as a whole inside
+    one transaction, so readers see the old complete result or the new one. Figures are taken
+    as of the end of the period (dates decide, not today's flags), so last month's colours do
+    not change when this month's data arrives.
+
+    The stored inputs (started, gap_points, months_without_report, milestone_overdue_days …) are
+    exactly the numbers the colour checks compared, and `<check>_verdict` holds each check's
+    verdict; `reason` and `checks` word them for an official (`projects.colours`), in the
+    reader's language.
+    `colour` is blank for projects that get no colour (neither under construction nor due to
+    start this year). Region, level, unit and leader are kept as they were for the period.
+    """
+
+    # Computed rows, written 100,000 at a time: the foreign keys are not enforced by the
+    # database (the rows are computed, in one statement, from the very rows they point to,
+    # which are never deleted; checking 4 × 100,000 references at commit would double the time
+    # of a province's run) and get no index of their own (the unique (project, year, month)
+    # and the (region, year, month) indexes serve every lookup).
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        on_delete=models.PROTECT,
+        related_name="statuses",
+        db_constraint=False,
+        db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    level = models.CharField(_("项目级别"), max_length=20, choices=Level.choices, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    leader = models.ForeignKey(
+        Person,
+        verbose_name=_("包联领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        help_text=_("期末在任的包联领导（责任链中“包联领导”角色）。"),
+    )
+    annual_plan = models.DecimalField(_("年度计划（万元）"), **MONEY, null=True, blank=True)
+    original_plan = models.DecimalField(_("年初计划（万元）"), **MONEY, null=True, blank=True)
+    planned_ytd = models.DecimalField(
+        _("分月计划累计（万元）"),
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("有分月计划的项目：1 至 m 月计划投资之和；否则为空（按 m/12 计时间进度）。"),
+    )
+    completed_ytd = models.DecimalField(_("累计完成（万元）"), **MONEY, default=Decimal("0"))
+    investment_rate = models.DecimalField(
+        _("投资完成率"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    investment_rate_original = models.DecimalField(
+        _("投资完成率（按年初计划）"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    time_progress = models.DecimalField(
+        _("时间进度"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    new_start = models.BooleanField(_("新开工项目"), default=False)
+    started = models.BooleanField(_("期末已开工"), default=False)
+    planned_finish = models.BooleanField(_("计划当年竣工"), default=False)
+    finished = models.BooleanField(_("期末已竣工"), default=False)
+    under_construction = models.BooleanField(_("期末在建"), default=False)
+    in_statistics = models.BooleanField(_("期末已纳统"), default=False)
+    four_new = models.BooleanField(_("四新经济项目"), default=False)
+    pool_at_start = models.BooleanField(_("年初在谋划/储备库"), default=False)
+    converted = models.BooleanField(_("年内落地转化"), default=False)
+    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
+    actual_start = models.DateField(_("实际开工日期"), null=True, blank=True)
+    months_without_report = models.PositiveSmallIntegerField(
+        _("距最近月报（月）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "本期与最近一次月报所属月份相差的月数；本年（及月报检查回看的月份）无月报为空。"
+        ),
+    )
+    milestones_overdue = models.PositiveIntegerField(_("逾期节点数"), default=0)
+    milestone_overdue_days = models.PositiveIntegerField(_("最长逾期天数"), null=True, blank=True)
+    milestone_overdue_name = models.CharField(_("最早逾期节点"), max_length=200, blank=True)
+    issues = models.PositiveIntegerField(_("年内收集问题"), default=0)
+    issues_resolved = models.PositiveIntegerField(_("已办结问题"), default=0)
+    issues_on_time = models.PositiveIntegerField(_("按期办结问题"), default=0)
+    # The numbers the colour checks compared, besides the figures above …
+    gap_points = models.DecimalField(
+        _("超前/落后时间进度（百分点）"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("投资完成率 − 时间进度，百分点；无年度计划为空。"),
+    )
+    months_late = models.SmallIntegerField(
+        _("距计划开工（月）"), null=True, blank=True, help_text=_("本期月份 − 计划开工月份。")
+    )
+    months_since_start = models.SmallIntegerField(
+        _("开工以来（月）"), null=True, blank=True, help_text=_("本期月份 − 实际开工月份。")
+    )
+    reporting_window = models.PositiveSmallIntegerField(
+        _("月报检查回看（月）"), null=True, blank=True
+    )
+    # … each check's verdict: ok (通过), a colour, or blank where the check did not apply …
+    progress_verdict = models.CharField(_("投资进度检查"), max_length=6, blank=True)
+    start_verdict = models.CharField(_("按期开工检查"), max_length=6, blank=True)
+    statistics_verdict = models.CharField(_("开工纳统检查"), max_length=6, blank=True)
+    milestones_verdict = models.CharField(_("节点检查"), max_length=6, blank=True)
+    reporting_verdict = models.CharField(_("月报检查"), max_length=6, blank=True)
+    # … and the colour: the worst verdict. Reasons are worded from these (`reason`, `checks`).
+    colour = models.CharField(_("四色"), max_length=10, choices=Colour.choices, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        db_table = "projects_projectstatus"
+        verbose_name = _("项目月度状态")
+        verbose_name_plural = _("项目月度状态")
+        ordering = ["year", "month", "project_id"]  # no join: project's ordering joins regions
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "month"], name="projectstatus_one_per_period"
+            ),
+        ]
+        # a district's rows of a period: the summary and rankings read exactly those
+        indexes = [models.Index(fields=["region", "year", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}-{self.month:02d} {self.colour}"
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def reason(self) -> str:
+        """Why the project has its colour, worded for an official (`projects.colours`)."""
+        from . import colours
+
+        return colours.reason(self)
+
+    @property
+    def checks(self) -> dict:
+        """Each applied check's verdict, reason and numbers: {check: {verdict, reason, …}}."""
+        from . import colours
+
+        return colours.checks_dict(self)
+
+
+class RankingIndicator(models.Model):
+    """One indicator of the composite ranking score and its weight (admin-editable).
+
+    score = Σ weight × min(rate, cap) / Σ weight × 100, over the indicators whose rate is not
+    null for that row (a rate with a zero denominator is left out and the other weights count
+    in its place); a row with no rate at all has no score and ranks last.
+    """
+
+    class Measure(models.TextChoices):
+        INVESTMENT_RATE = "investment_rate", _("投资完成率")
+        INVESTMENT_RATE_ORIGINAL = "investment_rate_original", _("投资完成率（按年初计划）")
+        START_RATE = "start_rate", _("开工率")
+        FINISH_RATE = "finish_rate", _("竣工率")
+        STATISTICS_RATE = "statistics_rate", _("纳统率")
+        RESOLUTION_RATE = "resolution_rate", _("问题办结率")
+        ON_TIME_RATE = "on_time_rate", _("问题按期办结率")
+        FOUR_NEW_SHARE = "four_new_share", _("“四新”投资占比")
+        CONVERSION_RATE = "conversion_rate", _("落地转化率")
+
+    measure = models.CharField(_("指标"), max_length=40, choices=Measure.choices, unique=True)
+    weight = models.DecimalField(
+        _("权重"), max_digits=6, decimal_places=2, validators=NON_NEGATIVE, default=Decimal("0")
+    )
+    cap = models.DecimalField(
+        _("计分上限"),
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("比率超过该值按该值计分（如 1.2 即 120%）；空为不设上限。"),
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords(app="projects")
+
+    class Meta:
+        db_table = "projects_rankingindicator"
+        verbose_name = _("排名指标")
+        verbose_name_plural = _("排名指标与权重")
+        ordering = ["order", "measure"]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.weight}"
+
+
+class RankingSettings(SingletonModel):
+    """How rankings are flagged and published, one row per installation (pk=1)."""
+
+    praised_top = models.PositiveSmallIntegerField(_("通报表扬：前 N 名"), default=7)
+    called_in_bottom = models.PositiveSmallIntegerField(_("约谈：后 N 名"), default=3)
+    publish_day = models.PositiveSmallIntegerField(
+        _("每月发布日"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每月该日（或之后首次运行时）自动发布上月排名（未发布时）。"),
+    )
+
+    history = HistoricalRecords(app="projects")
+
+    class Meta:
+        db_table = "projects_rankingsettings"
+        verbose_name = _("排名设置")
+        verbose_name_plural = _("排名设置")
+
+    def __str__(self) -> str:
+        return str(_("排名设置"))
+
+
+class SnapshotImmutable(Exception):
+    """A published ranking never changes; publish a correction (a new version) instead."""
+
+
+class RankingSnapshotQuerySet(NoDeleteQuerySet):
+    def update(self, **kwargs):
+        raise SnapshotImmutable("已发布的排名不可修改；如需更正，请发布新版本并说明原因。")
+
+
+class RankingSnapshot(NoDeleteModel):
+    """A published (frozen) ranking: one version of one period's ranking for one parent region.
+
+    Immutable once saved: a correction is a new version with a reason; old versions stay
+    readable. `rows` is exactly the API body's rows at publication time.
+    """
+
+    scope = models.CharField(_("排名范围"), max_length=20, choices=RankingScope.choices)
+    parent = models.ForeignKey(
+        Region, verbose_name=_("上级区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(
+        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    rows = models.JSONField(_("排名"), default=list, blank=True)
+    indicators = models.JSONField(_("计分指标"), default=list, blank=True)
+    praised_top = models.PositiveSmallIntegerField(_("通报表扬：前 N 名"), default=7)
+    called_in_bottom = models.PositiveSmallIntegerField(_("约谈：后 N 名"), default=3)
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("更正原因"), blank=True)
+
+    objects = RankingSnapshotQuerySet.as_manager()
+
+    class Meta:
+        db_table = "projects_rankingsnapshot"
+        verbose_name = _("排名发布")
+        verbose_name_plural = _("排名发布")
+        ordering = ["-year", "-month", "scope", "parent", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "parent", "year", "month", "version"],
+                name="rankingsnapshot_one_per_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} {self.scope} {self.period} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise SnapshotImmutable("已发布的排名不可修改；如需更正，请发布新版本并说明原因。")
+        super().save(*args, **kwargs)
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    def clean(self) -> None:
+        if self.version and self.version > 1 and not (self.reason or "").strip():
+            raise ValidationError({"reason": _("更正已发布的排名必须填写原因。")})
+
+
+class PeriodComputation(models.Model):
+    """The lock row and the last run of the recompute of one period (one row per period).
+
+    `recompute_period` locks this row (and, on PostgreSQL, an advisory lock) for the whole of
+    its transaction, so two recomputes of one period run one after the other.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    runs = models.PositiveIntegerField(_("计算次数"), default=0)
+    started_at = models.DateTimeField(_("最近开始"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("最近完成"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), null=True, blank=True)
+    projects = models.PositiveIntegerField(_("项目数"), default=0)
+    region_code = models.CharField(_("最近计算范围"), max_length=12, blank=True)
+
+    class Meta:
+        db_table = "projects_periodcomputation"
+        verbose_name = _("月度计算")
+        verbose_name_plural = _("月度计算")
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="periodcomputation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+class RecomputeRequest(models.Model):
+    """Debounce state of one period: changed since the last run (`dirty_since`) and whether a
+    run has been sent to the workers (`queued_at`). Claimed with conditional updates, so any
+    number of processes coalesce a burst of changes into few runs (see projects.tasks)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    dirty_since = models.DateTimeField(_("待重算自"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("已排队"), null=True, blank=True)
+
+    class Meta:
+        db_table = "projects_recomputerequest"
+        verbose_name = _("重算请求")
+        verbose_name_plural = _("重算请求")
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="recomputerequest_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"

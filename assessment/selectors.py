@@ -1,0 +1,91 @@
+"""Reads of the assessment: which period is current, and projects with their status of a
+period (for lists, filters and sorting). Scoping is the caller's (`projects.access.scope`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    CharField,
+    DecimalField,
+    F,
+    FilteredRelation,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+
+from core.periods import Period
+
+from .models import PeriodComputation, ProjectStatus
+
+# --- Periods --------------------------------------------------------------------------------
+
+
+def latest_computed_period() -> Period | None:
+    """The most recent period whose computation finished (one indexed row of
+    PeriodComputation), or None before the first recompute."""
+    row = (
+        PeriodComputation.objects.filter(finished_at__isnull=False)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    return Period(*row) if row else None
+
+
+def default_period(today: dt.date | None = None) -> Period:
+    """The period a page shows when none is asked for: the latest computed, else the
+    reporting period (last month)."""
+    return latest_computed_period() or Period.latest_complete(today)
+
+
+def resolve_period(text: str | None) -> Period | None:
+    """`?period=` as given, else the latest period computed. Bad text → ValidationError on
+    `period`."""
+    try:
+        period = Period.parse_optional(text)
+    except ValidationError as exc:
+        raise ValidationError({"period": exc.messages}) from exc
+    return period or latest_computed_period()
+
+
+# --- Projects with their status ---------------------------------------------------------
+
+_RATE = DecimalField(max_digits=12, decimal_places=6)
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def with_status(queryset: QuerySet, period: Period | None) -> QuerySet:
+    """Annotates each project with its ProjectStatus for `period` (one LEFT JOIN, for filters
+    and sorting): status_colour, status_investment_rate, status_investment_rate_original
+    (against the original plan, 年初计划), status_time_progress, status_completed_ytd — null
+    where the period has not been computed for the project — and prefetches the status itself
+    (one query) as `project.period_status`, whose `reason` words the colour."""
+    if period is None:
+        return queryset.annotate(
+            status_colour=Value(None, output_field=CharField()),
+            status_investment_rate=Value(None, output_field=_RATE),
+            status_investment_rate_original=Value(None, output_field=_RATE),
+            status_time_progress=Value(None, output_field=_RATE),
+            status_completed_ytd=Value(None, output_field=_MONEY),
+        )
+    statuses = ProjectStatus.objects.filter(year=period.year, month=period.month)
+    return (
+        queryset.annotate(
+            period_status_row=FilteredRelation(
+                "statuses",
+                condition=Q(statuses__year=period.year, statuses__month=period.month),
+            )
+        )
+        .annotate(
+            status_colour=F("period_status_row__colour"),
+            status_investment_rate=F("period_status_row__investment_rate"),
+            status_investment_rate_original=F("period_status_row__investment_rate_original"),
+            status_time_progress=F("period_status_row__time_progress"),
+            status_completed_ytd=F("period_status_row__completed_ytd"),
+        )
+        .prefetch_related(Prefetch("statuses", queryset=statuses, to_attr="period_statuses"))
+    )

@@ -1,0 +1,124 @@
+"""Celery jobs of the measures: recompute a period (debounced after report saves, nightly) and
+publish rankings on the configured day. Thin: they call projects.recompute / projects.rankings.
+
+The debounce (`report_changed`, called by services on commit after a monthly report is saved):
+
+1. The report's period and the later computed periods of its year are marked changed
+   (`RecomputeRequest.dirty_since`, a conditional update — any number of processes).
+2. One caller claims the period's queue slot (`queued_at`, conditional update: exactly one
+   winner while a run is pending) and sends `recompute_queued` with a countdown of
+   MEASURES_DEBOUNCE_SECONDS (default 60). Every other save in the meantime only marks the
+   period changed. When the run starts it frees the slot and clears the mark, so saves during
+   the run queue one follow-up run: a burst of 500 saves gives one run, two at most.
+3. Eager mode (the embedded default: no broker, tasks run in-process, countdowns ignored):
+   the first change recomputes at once (leading edge), further changes within
+   MEASURES_DEBOUNCE_SECONDS of that run's start only mark the period changed. A changed
+   period is brought up to date by the next reader of the summary or rankings
+   (`ensure_fresh`), by the nightly job or by `manage.py recompute` — so a burst of 500 saves
+   gives one run at once and one at the next read.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_app, shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from core.periods import Period
+
+from . import rankings, recompute
+
+logger = logging.getLogger(__name__)
+
+
+def debounce_seconds() -> int:
+    return int(getattr(settings, "MEASURES_DEBOUNCE_SECONDS", 60))
+
+
+def is_eager() -> bool:
+    return bool(current_app.conf.task_always_eager)
+
+
+def report_changed(project_id: int, year: int, month: int) -> None:
+    """A monthly report of `project_id` for year-month was saved (called on commit): triggers a
+    debounced recompute of that period (and of the later computed periods of the year). Never
+    raises: the report is saved whatever happens here; a failure leaves the period marked."""
+    try:
+        for period in recompute.mark_changed(Period(year, month)):
+            request_recompute(period)
+    except Exception:
+        logger.exception("recompute after report %s %s-%s failed", project_id, year, month)
+
+
+def reports_changed(sender: object, reports: list[tuple[int, int, int]], **kwargs: object) -> None:
+    """Receiver of `projects.signals.reports_changed` (connected in `apps.py`): one debounced
+    recompute per year, from the earliest changed month (marking a month changed marks the
+    later computed periods of its year, whose year-to-date figures include it)."""
+    earliest: dict[int, tuple[int, int]] = {}
+    for project_id, year, month in sorted(reports, key=lambda r: (r[1], r[2])):
+        earliest.setdefault(year, (month, project_id))
+    for year, (month, project_id) in earliest.items():
+        report_changed(project_id, year, month)
+
+
+def request_recompute(period: Period) -> None:
+    if not recompute.claim_queue(period):
+        return  # a run is already queued: this change will be in it
+    if not is_eager():
+        recompute_queued.apply_async((period.year, period.month), countdown=debounce_seconds())
+        return
+    try:
+        last = recompute.last_started(period)
+        if last is None or (timezone.now() - last).total_seconds() >= debounce_seconds():
+            recompute.run_if_dirty(period)
+    finally:
+        recompute.release_queue(period)
+
+
+def ensure_fresh(period: Period) -> None:
+    """For readers: in eager mode, recompute `period` now if it changed since its last run (the
+    trailing edge of the debounce). With a broker the queued run does it."""
+    if is_eager() and recompute.is_dirty(period):
+        try:
+            recompute.run_if_dirty(period)
+        except Exception:
+            logger.exception("recompute of %s before reading failed", period)
+
+
+@shared_task(name="assessment.tasks.recompute_queued")
+def recompute_queued(year: int, month: int) -> str:
+    """The debounced run: frees the queue slot, then recomputes if the period changed."""
+    period = Period(year, month)
+    if not recompute.release_queue(period):
+        return f"{period}: not queued"
+    result = recompute.run_if_dirty(period)
+    return str(result) if result else f"{period}: unchanged"
+
+
+@shared_task(name="assessment.tasks.recompute_period")
+def recompute_period(year: int, month: int, region_code: str | None = None) -> str:
+    """Recomputes a period now (all regions, or one region's subtree)."""
+    return str(recompute.recompute_period(year=year, month=month, region_code=region_code))
+
+
+@shared_task(name="assessment.tasks.nightly_recompute")
+def nightly_recompute() -> list[str]:
+    """Every night: last month (the reporting period) in full — issues, milestones, chains and
+    stage moves change without a report save — and any other period marked changed."""
+    latest = Period.latest_complete()
+    done = [str(recompute.run(latest))]
+    for period in recompute.dirty_periods():
+        if period != latest:
+            result = recompute.run_if_dirty(period)
+            if result:
+                done.append(str(result))
+    return done
+
+
+@shared_task(name="assessment.tasks.publish_due_rankings")
+def publish_due_rankings() -> list[str]:
+    """On the configured day of the month (or the first run after it), publishes last month's
+    rankings that are not published yet. Idempotent."""
+    return [str(snapshot) for snapshot in rankings.publish_due()]

@@ -1,0 +1,43 @@
+"""Filter and form fields every app's FilterSets share: the period and integers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from .periods import Period
+
+
+class PeriodField(forms.CharField):
+    """A form field for "YYYY-MM" that cleans to a `Period` (None when blank); a bad value is
+    the field's error (`Period.parse`'s message)."""
+
+    def to_python(self, value: Any) -> Period | None:  # type: ignore[override]
+        return Period.parse_optional(super().to_python(value))
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2024-10"})
+class PeriodFilter(django_filters.Filter):
+    """Carries `?period=` through validation; the selector applies it (status columns)."""
+
+    field_class = PeriodField
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        return qs
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class YearMonthFilter(PeriodFilter):
+    """`?period=YYYY-MM` on models with `year` and `month` fields."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        return qs if value is None else qs.filter(year=value.year, month=value.month)

@@ -1,0 +1,44 @@
+"""Forms of the upload pages: the ledger (台账) and a month's reports."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
+
+from core.forms import PlainLabels
+
+XLSX = FileExtensionValidator(["xlsx"], message=_lazy("请上传 .xlsx 格式的 Excel 文件。"))
+
+
+def _year_choices():
+    this_year = timezone.localdate().year
+    return [(y, str(y)) for y in range(this_year + 1, this_year - 6, -1)]
+
+
+XLSX_INPUT = forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+
+
+class LedgerUploadForm(PlainLabels, forms.Form):
+    file = forms.FileField(label=_lazy("台账文件（.xlsx）"), validators=[XLSX], widget=XLSX_INPUT)
+    year = forms.TypedChoiceField(label=_lazy("年度"), coerce=int, choices=_year_choices)
+    plan_revision_reason = forms.CharField(
+        label=_lazy("计划调整原因"),
+        required=False,
+        max_length=500,
+        help_text=_lazy("台账中的年度计划与已有计划不同时必填（作为计划调整记录）。"),
+    )
+
+
+class ReportsUploadForm(PlainLabels, forms.Form):
+    file = forms.FileField(label=_lazy("月报文件（.xlsx）"), validators=[XLSX], widget=XLSX_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_reports_%s")
+        super().__init__(*args, **kwargs)
+
+    year = forms.TypedChoiceField(label=_lazy("年度"), coerce=int, choices=_year_choices)
+    month = forms.TypedChoiceField(
+        label=_lazy("月份"), coerce=int, choices=[(m, f"{m}") for m in range(1, 13)]
+    )

@@ -1,0 +1,15 @@
+"""The upload pages (namespace `imports:`)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("uploads/ledger/", views.ledger_upload, name="ledger_upload"),
+    path("uploads/reports/", views.reports_upload, name="reports_upload"),
+    path("uploads/template/<str:kind>.xlsx", views.import_template, name="import_template"),
+    path("uploads/<uuid:job>/", views.import_job, name="import_job"),
+    path("uploads/<uuid:job>/progress/", views.import_progress, name="import_progress"),
+]

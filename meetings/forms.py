@@ -1,0 +1,38 @@
+"""Forms of the meetings pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _lazy
+
+from core.forms import PlainLabels
+from projects import access
+from projects.models import Unit
+from supervision.choices import IssueCategory
+
+from .choices import MeetingKind
+
+
+class MeetingForm(PlainLabels, forms.Form):
+    kind = forms.ChoiceField(label=_lazy("会议类型"), choices=MeetingKind.choices)
+    date = forms.DateField(label=_lazy("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_lazy("会议名称"), required=False, max_length=200)
+    location = forms.CharField(label=_lazy("地点"), required=False, max_length=200)
+
+
+class DecisionForm(PlainLabels, forms.Form):
+    project = forms.CharField(label=_lazy("项目编号"), max_length=50)
+    title = forms.CharField(label=_lazy("议定事项"), max_length=200)
+    category = forms.ChoiceField(
+        label=_lazy("问题类别"), choices=IssueCategory.choices, initial=IssueCategory.OTHER
+    )
+    unit = forms.ModelChoiceField(label=_lazy("责任单位"), queryset=Unit.objects.none())
+    deadline = forms.DateField(
+        label=_lazy("办结时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = access.scope(
+            user, Unit.objects.filter(active=True, region__code__startswith=meeting.region.prefix)
+        ).order_by("region_id", "name")

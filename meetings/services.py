@@ -1,0 +1,218 @@
+"""Writes of the meetings app: meetings, their agendas and decisions, reminder letters. Each is
+atomic and validated, and checks that the acting user supervises the region (`actor=None` is the
+system: jobs, commands, the demo). A decision is an issue assigned through the supervision
+services, so it follows the same closed loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.services import acting_user
+from projects.choices import RegionLevel
+from projects.models import Person, Project, Region, Unit
+from supervision.choices import Difficulty, IssueCategory, IssueSource
+from supervision.models import Issue
+from supervision.services import check_supervisor, issue_create, issue_transition
+from supervision.workdays import Deadline, WorkCalendar
+from supervision.workflow import Action
+
+from . import agenda, letters
+from .choices import MeetingKind
+from .models import Meeting, ReminderLetter
+
+# --- Meetings --------------------------------------------------------------------------------
+
+MEETING_FIELDS = {"title", "location", "chair", "minutes", "date", "kind"}
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    kind: str,
+    region: Region,
+    date: dt.date,
+    user=None,
+    title: str = "",
+    location: str = "",
+    chair: Person | None = None,
+    attendees: Iterable[Person] = (),
+    minutes: str = "",
+) -> Meeting:
+    """A dispatch meeting of a region; supervising officials of that region hold it."""
+    check_supervisor(user, region)
+    meeting = Meeting(
+        kind=kind,
+        region=region,
+        date=date,
+        title=title or _default_title(kind, region, date),
+        location=location,
+        chair=chair,
+        minutes=minutes,
+        created_by=acting_user(user),
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.attendees.set(list(attendees))
+    return meeting
+
+
+def _default_title(kind: str, region: Region, date: dt.date) -> str:
+    return f"{region.name}{date.year}年{date.month}月{date.day}日{MeetingKind(kind).label}"
+
+
+@transaction.atomic
+def meeting_update(
+    *, meeting: Meeting, user=None, attendees: Iterable[Person] | None = None, **fields
+) -> Meeting:
+    """Records minutes, attendees and corrections of a meeting."""
+    unknown = set(fields) - MEETING_FIELDS
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    check_supervisor(user, meeting.region)
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    if attendees is not None:
+        locked.attendees.set(list(attendees))
+    return locked
+
+
+@transaction.atomic
+def meeting_freeze_agenda(*, meeting: Meeting, user=None) -> Meeting:
+    """Keeps the agenda as it was presented (定稿): from then on the meeting shows this copy,
+    not the live data. Freezing again replaces the copy with today's data."""
+    check_supervisor(user, meeting.region)
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    # Through JSON once, so the stored copy is exactly what a reader gets back.
+    locked.agenda = json.loads(json.dumps(agenda.build_agenda(locked), cls=DjangoJSONEncoder))
+    locked.agenda_frozen_at = timezone.now()
+    locked.save(update_fields=["agenda", "agenda_frozen_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def meeting_decide(
+    *,
+    meeting: Meeting,
+    project: Project,
+    title: str,
+    unit: Unit,
+    user=None,
+    category: str = IssueCategory.OTHER,
+    description: str = "",
+    difficulty: str = Difficulty.ORDINARY,
+    assignee: Person | None = None,
+    deadline: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> Issue:
+    """A decision of a meeting (议定事项): an issue of a project of the meeting's region,
+    assigned at once with a deadline, linked to the meeting and followed at the next meetings
+    until closed."""
+    check_supervisor(user, meeting.region)
+    if not project.region_id.startswith(meeting.region.prefix) and not (
+        meeting.region.level == RegionLevel.TOWN
+        and (project.town_id or "").startswith(meeting.region.prefix)
+    ):
+        raise ValidationError(
+            {"project": _("项目 %(code)s 不属于会议所在区域。") % {"code": project.code}}
+        )
+    issue = issue_create(
+        project=project,
+        title=title,
+        category=category,
+        description=description,
+        difficulty=difficulty,
+        user=user,
+        at=at,
+        source=IssueSource.MEETING,
+        meeting=meeting,
+        note=_("%(meeting)s议定事项") % {"meeting": meeting},
+    )
+    return issue_transition(
+        issue=issue,
+        action=Action.ASSIGN,
+        user=user,
+        unit=unit,
+        assignee=assignee,
+        deadline=deadline,
+        at=at,
+        note=_("会议议定交办"),
+    )
+
+
+# --- Reminder letters ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def letter_generate(
+    *,
+    region: Region,
+    year: int,
+    month: int,
+    user=None,
+    on: dt.date | None = None,
+    regenerate: bool = False,
+) -> ReminderLetter:
+    """提示函 of a district for a period: its yellow and red projects with their colour
+    reasons, in the official format (supervision.letters), stored as a DOCX file.
+
+    One letter per district and period: asking again returns the stored letter;
+    `regenerate=True` rebuilds it from the current colours, keeping its number."""
+    if region.level != RegionLevel.COUNTY:
+        raise ValidationError({"region": _("提示函发往县市区政府，请选择县市区。")})
+    check_supervisor(user, region)
+    existing = (
+        ReminderLetter.objects.select_for_update()
+        .filter(region=region, year=year, month=month)
+        .first()
+    )
+    if existing is not None and not regenerate:
+        return existing
+    return letters.build_letter(
+        region=region,
+        year=year,
+        month=month,
+        user=acting_user(user),
+        on=on or timezone.localdate(),
+        letter=existing,
+    )
+
+
+def letters_generate_for_period(
+    *, parent: Region, year: int, month: int, user=None, on: dt.date | None = None
+) -> list[ReminderLetter]:
+    """A letter for every district under `parent` that has yellow or red projects."""
+    return [
+        letter_generate(region=region, year=year, month=month, user=user, on=on)
+        for region in letters.districts_with_colours(parent=parent, year=year, month=month)
+    ]
+
+
+def letters_recompute(calendar: WorkCalendar) -> int:
+    """Reply deadlines of letters that were provisional, after a holiday schedule is loaded
+    (connected to `supervision.signals.calendar_changed`)."""
+    changed = 0
+    for letter in ReminderLetter.objects.select_for_update().filter(
+        reply_deadline_provisional=True
+    ):
+        new = calendar.add_workdays(letter.issued_on, letter.reply_workdays)
+        if new != Deadline(letter.reply_deadline, True):
+            letter.reply_deadline, letter.reply_deadline_provisional = new
+            letters.render_file(letter)
+            letter.save()
+            changed += 1
+    return changed
+
+
+def letters_recompute_receiver(sender: object, calendar: WorkCalendar, **kwargs: object) -> int:
+    return letters_recompute(calendar)

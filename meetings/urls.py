@@ -1,0 +1,16 @@
+"""Pages of the meetings app (namespace `meetings:`): meetings and reminder letters."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("letters/", views.letter_list, name="letter_list"),
+    path("letters/generate/", views.letter_generate, name="letter_generate"),
+    path("supervision/letters/<int:pk>/", views.letter_print, name="letter_print"),
+    path("supervision/letters/<int:pk>/docx/", views.letter_docx, name="letter_docx"),
+]

@@ -1,0 +1,181 @@
+"""Pages of the meetings app (namespace `meetings:`): meetings with their generated agenda and
+decisions, the reminder letters with each letter's printable page and Word file.
+
+Reads through `meetings.selectors` (scoped), writes through `meetings.services`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessment.selectors import default_period
+from core.forms import add_service_errors
+from core.periods import Period
+from projects import selectors as project_selectors
+from projects import ui
+from projects.models import Project
+
+from . import selectors, services
+from .agenda import build_agenda
+from .filters import LetterFilterSet, MeetingFilterSet
+from .forms import DecisionForm, MeetingForm
+from .letters import download_name, letter_text
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_list(request):
+    region = ui.region_from(request)
+    form = MeetingForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(region=region, user=request.user, **form.cleaned_data)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("会议已创建，议程已根据数据生成。"))
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
+    filterset = MeetingFilterSet(
+        request.GET, queryset=selectors.meeting_list(user=request.user).order_by("-date", "-pk")
+    )
+    meetings = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "page": page,
+            "form": form,
+            "region": region,
+            "can_hold": request.user.is_superuser or request.user.can_review,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request, pk: int):
+    """A meeting and its agenda generated from the data (red/yellow projects with reasons,
+    overdue and new issues, projects that should have started, the ranking, open decisions);
+    supervisors record decisions here (each becomes an assigned issue)."""
+    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    form = DecisionForm(request.POST or None, user=request.user, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = project_selectors.project_by_code(user=request.user, code=data["project"])
+            services.meeting_decide(
+                meeting=meeting,
+                project=project,
+                title=data["title"],
+                category=data["category"],
+                unit=data["unit"],
+                deadline=data["deadline"],
+                user=request.user,
+            )
+        except Project.DoesNotExist:
+            form.add_error("project", _("未找到该项目编号，或不在您的管辖范围内。"))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("议定事项已交办，将在后续会议上跟踪直至销号。"))
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agenda": build_agenda(meeting, user=request.user),
+            "form": form,
+            "can_decide": request.user.is_superuser or request.user.can_review,
+        },
+    )
+
+
+# --- Reminder letters -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def letter_list(request):
+    filterset = LetterFilterSet(request.GET, queryset=selectors.letter_list(user=request.user))
+    try:
+        letters = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        letters = list(letters.order_by("-year", "-month", "region_id")[:200])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        letters = []
+    region = ui.home_region(request.user)
+    return render(
+        request,
+        "meetings/letter_list.html",
+        {
+            "letters": letters,
+            "period": default_period(),
+            "region": region,
+            "can_generate": request.user.is_superuser or request.user.can_review,
+        },
+    )
+
+
+@login_required
+@require_POST
+def letter_generate(request):
+    """Generates (or finds) the letters of a period for every district with yellow or red
+    projects under the user's region."""
+    region = ui.home_region(request.user)
+    try:
+        period = Period.parse_optional(request.POST.get("period"))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("meetings:letter_list")
+    period = period or default_period()
+    try:
+        letters = services.letters_generate_for_period(
+            parent=region, year=period.year, month=period.month, user=request.user
+        )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已生成 %(n)s 份提示函。") % {"n": len(letters)})
+    return redirect("meetings:letter_list")
+
+
+@login_required
+def letter_print(request, pk: int):
+    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
+    text = letter_text(letter)
+    return render(
+        request,
+        "meetings/letter_print.html",
+        {"letter": letter, "text": text, "rows": zip(text["rows"], letter.rows, strict=True)},
+    )
+
+
+@login_required
+def letter_docx(request, pk: int):
+    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
+    return FileResponse(
+        letter.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(letter),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )

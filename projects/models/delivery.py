@@ -1,0 +1,90 @@
+"""What a project must get done and what it needs: milestones and 前期手续, factor guarantees."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import NON_NEGATIVE, NoDeleteModel
+
+from ..choices import FactorKind, MilestoneKind
+from .people import Person
+from .projects import Project
+
+
+class Milestone(NoDeleteModel):
+    """节点: a dated milestone with a responsible person, including 前期手续 approvals."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="milestones"
+    )
+    name = models.CharField(_("节点名称"), max_length=200)
+    kind = models.CharField(
+        _("类型"), max_length=30, choices=MilestoneKind.choices, default=MilestoneKind.CONSTRUCTION
+    )
+    due_date = models.DateField(_("计划完成日期"))
+    done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        Person,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="milestones",
+    )
+    note = models.TextField(_("备注"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节点")
+        verbose_name_plural = _("节点")
+        ordering = ["project", "due_date"]
+        indexes = [models.Index(fields=["due_date", "done_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_overdue(self, on) -> bool:
+        return self.done_on is None and self.due_date < on
+
+
+class FactorGuarantee(NoDeleteModel):
+    """要素保障: demand vs secured for one factor of one project."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="factors"
+    )
+    kind = models.CharField(_("要素"), max_length=30, choices=FactorKind.choices)
+    demand = models.DecimalField(
+        _("需求量"), max_digits=16, decimal_places=2, validators=NON_NEGATIVE, default=Decimal("0")
+    )
+    secured = models.DecimalField(
+        _("已保障"), max_digits=16, decimal_places=2, validators=NON_NEGATIVE, default=Decimal("0")
+    )
+    note = models.TextField(_("备注"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("要素保障")
+        verbose_name_plural = _("要素保障")
+        ordering = ["project", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="factor_unique_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.get_kind_display()}"
+
+    @property
+    def unit(self) -> str:
+        return FactorKind(self.kind).unit
+
+    @property
+    def gap(self) -> Decimal:
+        """Unmet demand (never negative): a reason for an issue."""
+        return max(self.demand - self.secured, Decimal("0"))

@@ -1,0 +1,69 @@
+"""Monthly completed investment (月度完成投资), one report per project and month."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import MONEY, NON_NEGATIVE, NoDeleteModel
+
+from .projects import Project
+
+
+class MonthlyReport(NoDeleteModel):
+    """月度完成投资: one per project and month. Edits are optimistic-locked by `version`."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    completed_investment = models.DecimalField(
+        _("本月完成投资（万元）"), **MONEY, validators=NON_NEGATIVE
+    )
+    note = models.TextField(_("进展说明"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("月度报表")
+        verbose_name_plural = _("月度报表")
+        ordering = ["project", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "month"], name="monthlyreport_one_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="monthlyreport_month_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_investment__gte=0), name="monthlyreport_non_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month", "project"])]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.year}-{self.month:02d}"
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.month:02d}"

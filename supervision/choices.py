@@ -1,0 +1,76 @@
+"""Choices of the supervision app. Each knows its label and, where it has one, its colour."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IssueStatus(models.TextChoices):
+    COLLECTED = "collected", _("已收集")
+    ASSIGNED = "assigned", _("已交办")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RESOLVED = "resolved", _("已办结")
+    FEEDBACK = "feedback", _("已反馈")
+    CLOSED = "closed", _("已销号")
+    ESCALATED = "escalated", _("已督办通报")
+
+    @classmethod
+    def done(cls) -> list[str]:
+        """Counted as resolved by 办结率: resolved, feedback given or closed."""
+        return [cls.RESOLVED, cls.FEEDBACK, cls.CLOSED]
+
+    @classmethod
+    def running(cls) -> list[str]:
+        """Assigned and not yet resolved: the states in which a deadline runs."""
+        return [cls.ASSIGNED, cls.IN_PROGRESS, cls.ESCALATED]
+
+    @classmethod
+    def open(cls) -> list[str]:
+        """Not yet closed (销号): everything a meeting still follows."""
+        return [s for s in cls.values if s != cls.CLOSED]
+
+    @property
+    def colour(self) -> str:
+        return {
+            "collected": "#7a7a7a",
+            "assigned": "#1f6fb2",
+            "in_progress": "#2f8fd8",
+            "resolved": "#2e9d4f",
+            "feedback": "#3aa76d",
+            "closed": "#4d4d4d",
+            "escalated": "#d9342b",
+        }[self.value]
+
+
+class IssueCategory(models.TextChoices):
+    LAND = "land", _("用地")
+    FUNDING = "funding", _("资金")
+    ENVIRONMENT = "environment", _("环境容量")
+    ENERGY = "energy", _("能耗")
+    APPROVAL = "approval", _("审批手续")
+    DEMOLITION = "demolition", _("征地拆迁")
+    UTILITIES = "utilities", _("水电气配套")
+    OTHER = "other", _("其他")
+
+
+class Difficulty(models.TextChoices):
+    ORDINARY = "ordinary", _("一般问题")
+    HARD = "hard", _("疑难问题")
+
+
+class IssueSource(models.TextChoices):
+    COLLECTED = "collected", _("日常收集")
+    MEETING = "meeting", _("会议议定")
+    INSPECTION = "inspection", _("巡查发现")
+    IMPORTED = "imported", _("导入")
+
+
+class AttachmentKind(models.TextChoices):
+    DOCUMENT = "document", _("文件")
+    PHOTO = "photo", _("现场照片")
+
+
+class InspectionKind(models.TextChoices):
+    PATROL = "patrol", _("巡查")
+    SUPERVISION = "supervision", _("督导")
+    SPOT_CHECK = "spot_check", _("抽查")
+    OBSERVATION = "observation", _("观摩")

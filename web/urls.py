@@ -1,0 +1,19 @@
+"""The combined pages (namespace `web:`): the overview, sign-in, a project's page, "my projects",
+the meeting screen, the bulletin, and the colour stylesheet generated from the palette."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("projects/<str:code>/", views.project_detail, name="project_detail"),
+    path("my/", views.my_projects, name="my_projects"),
+    path("screen/", views.screen, name="screen"),
+    path("bulletin/", views.bulletin, name="bulletin"),
+    path("colours.css", views.colours_css, name="colours_css"),
+]

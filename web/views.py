@@ -1,0 +1,195 @@
+"""The pages that combine every app: sign-in, the overview (`/`), a project's page, "my
+projects", the meeting-room screen and the ranking bulletin. They read through the apps'
+selectors and take their figures from `web.dashboard` (which calls the measures and rankings);
+no formula lives here."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from assessment.choices import Colour
+from assessment.colours import check_list
+from assessment.models import ProjectStatus
+from projects import access, selectors, ui
+from projects.models import FactorGuarantee, Milestone, MonthlyPlan, Project
+
+from . import dashboard, exports
+
+# --- Sign in --------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "web:login"
+
+
+# --- Overview -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request):
+    """The overview of a region and period: the bulletin's opening figures, colours, the
+    ranking, the cumulative investment curve and the 四个一批 pipeline."""
+    region = ui.region_from(request)
+    period = ui.period_from(request)
+    data = dashboard.overview(user=request.user, region=region, period=period)
+    return render(
+        request,
+        "web/overview.html",
+        {
+            **data,
+            "region": region,
+            "period": period,
+            "region_options": ui.region_options(request.user, region),
+        },
+    )
+
+
+@login_required
+@require_GET
+def project_detail(request, code: str):
+    """A project: facts, chain, milestones, factor guarantees, reports with the plan-vs-actual
+    chart, colour history with reasons, issues, inspections and the history of changes."""
+    try:
+        project = selectors.project_by_code(user=request.user, code=code)
+    except Project.DoesNotExist:
+        raise Http404(_("未找到该项目，或不在您的管辖范围内。")) from None
+    period = ui.period_from(request)
+    years = list(selectors.project_year_queryset(user=request.user, project=project))
+    reports = list(selectors.report_queryset(user=request.user, project=project))
+    year = period.year
+    plan_year = next((y for y in years if y.year == year), None)
+    monthly_plans = (
+        list(MonthlyPlan.objects.filter(project_year=plan_year).order_by("month"))
+        if plan_year
+        else []
+    )
+    # the project is in the user's scope: all its periods come with it, also those it spent
+    # in another district
+    statuses = list(ProjectStatus.objects.filter(project=project).order_by("-year", "-month")[:24])
+    status = next((s for s in statuses if (s.year, s.month) == tuple(period)), None)
+    context = {
+        "project": project,
+        "period": period,
+        "categories": list(project.categories.all()),
+        "years": years,
+        "plan_year": plan_year,
+        "reports": reports,
+        "reports_of_year": [r for r in reports if r.year == year],
+        "chain": list(selectors.chain_queryset(user=request.user, project=project)),
+        "milestones": list(
+            access.scope(request.user, Milestone.objects.filter(project=project))
+            .select_related("responsible")
+            .order_by("due_date")
+        ),
+        "today": timezone.localdate(),
+        "factors": list(
+            access.scope(request.user, FactorGuarantee.objects.filter(project=project))
+        ),
+        "statuses": statuses,
+        "status": status,
+        "checks": check_list(status.checks) if status else [],
+        "chart": dashboard.project_plan_chart(
+            project=project,
+            year=year,
+            plan_year=plan_year,
+            reports=[r for r in reports if r.year == year],
+            monthly_plans=monthly_plans,
+        ),
+        "history": dashboard.project_changes(project=project, reports=reports),
+        **dashboard.project_supervision(user=request.user, project=project),
+    }
+    return render(request, "web/project_detail.html", context)
+
+
+@login_required
+@require_GET
+def my_projects(request):
+    """ "My projects": the projects where the signed-in user's person holds a chain role now
+    (a leader's 包联项目), with their colour and rate for the period."""
+    person = getattr(request.user, "person", None)
+    period = ui.period_from(request)
+    projects = Project.objects.none()
+    if person is not None:
+        projects = (
+            selectors.project_queryset(user=request.user, period=period)
+            .filter(chain__person=person, chain__end_date__isnull=True)
+            .distinct()
+            .order_by("code")
+        )
+    projects = list(projects)
+    return render(
+        request,
+        "web/my_projects.html",
+        {
+            "person": person,
+            "period": period,
+            "projects": projects,
+            "attention": [p for p in projects if p.status_colour in (Colour.RED, Colour.YELLOW)],
+        },
+    )
+
+
+# --- Meeting screen, bulletin ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def screen(request):
+    """The meeting-room screen: large type, dark or light, pages advanced with the arrow keys
+    or automatically; read-only."""
+    region = ui.region_from(request)
+    period = ui.period_from(request)
+    theme = "light" if request.GET.get("theme") == "light" else "dark"
+    try:
+        interval = max(0, min(600, int(request.GET.get("auto", "0"))))
+    except ValueError:
+        interval = 0
+    data = dashboard.screen(user=request.user, region=region, period=period)
+    return render(
+        request,
+        "web/screen.html",
+        {**data, "region": region, "period": period, "theme": theme, "interval": interval},
+    )
+
+
+@login_required
+@require_GET
+def bulletin(request):
+    """The monthly ranking bulletin (排名通报): a printable page; `?export=xlsx` as a
+    formatted workbook."""
+    region = ui.region_from(request)
+    period = ui.period_from(request)
+    data = dashboard.bulletin(user=request.user, region=region, period=period)
+    if request.GET.get("export") == "xlsx":
+        return exports.bulletin_xlsx(data, region=region, period=period)
+    return render(
+        request,
+        "web/bulletin.html",
+        {
+            **data,
+            "region": region,
+            "period": period,
+            "region_options": ui.region_options(request.user, region),
+        },
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def colours_css(request):
+    """The four colours as CSS custom properties, generated from the one palette
+    (`assessment.choices.Colour`); the stylesheets use `var(--red)` and never a colour code."""
+    return HttpResponse(Colour.css(), content_type="text/css; charset=utf-8")
