@@ -470,7 +470,7 @@ class _LedgerImport:
                 setattr(project, name, values[name])
             if stage != project.stage:
                 change, moved = services.stage_move(
-                    project, stage, on=self.today, user=self.user, note=_("台账导入")
+                    project, stage, on=self.today, actor=self.user, note=_("台账导入")
                 )
                 self.plan.stage_changes.append(change)
                 changed_fields += moved
@@ -606,7 +606,7 @@ class _LedgerImport:
         if plan is not None and py.annual_plan != plan:
             first = py.original_plan is None
             try:
-                revision = services.plan_change(py, plan, reason=self.reason, user=self.user)
+                revision = services.plan_change(py, plan, reason=self.reason, actor=self.user)
             except ValidationError as exc:
                 message = " ".join(exc.message_dict["annual_plan"])
                 self.error(row, "annual_plan", message, kind="plan_revision")

@@ -39,7 +39,7 @@ def meeting_create(
     kind: str,
     region: Region,
     date: dt.date,
-    user=None,
+    actor=None,
     title: str = "",
     location: str = "",
     chair: Person | None = None,
@@ -47,7 +47,7 @@ def meeting_create(
     minutes: str = "",
 ) -> Meeting:
     """A dispatch meeting of a region; supervising officials of that region hold it."""
-    check_supervisor(user, region)
+    check_supervisor(actor, region)
     meeting = Meeting(
         kind=kind,
         region=region,
@@ -56,7 +56,7 @@ def meeting_create(
         location=location,
         chair=chair,
         minutes=minutes,
-        created_by=acting_user(user),
+        created_by=acting_user(actor),
     )
     meeting.full_clean()
     meeting.save()
@@ -70,13 +70,13 @@ def _default_title(kind: str, region: Region, date: dt.date) -> str:
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, user=None, attendees: Iterable[Person] | None = None, **fields
+    *, meeting: Meeting, actor=None, attendees: Iterable[Person] | None = None, **fields
 ) -> Meeting:
     """Records minutes, attendees and corrections of a meeting."""
     unknown = set(fields) - MEETING_FIELDS
     if unknown:
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
-    check_supervisor(user, meeting.region)
+    check_supervisor(actor, meeting.region)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -88,10 +88,10 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_freeze_agenda(*, meeting: Meeting, user=None) -> Meeting:
+def meeting_freeze_agenda(*, meeting: Meeting, actor=None) -> Meeting:
     """Keeps the agenda as it was presented (定稿): from then on the meeting shows this copy,
     not the live data. Freezing again replaces the copy with today's data."""
-    check_supervisor(user, meeting.region)
+    check_supervisor(actor, meeting.region)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     # Through JSON once, so the stored copy is exactly what a reader gets back.
     locked.agenda = json.loads(json.dumps(agenda.build_agenda(locked), cls=DjangoJSONEncoder))
@@ -107,7 +107,7 @@ def meeting_decide(
     project: Project,
     title: str,
     unit: Unit,
-    user=None,
+    actor=None,
     category: str = IssueCategory.OTHER,
     description: str = "",
     difficulty: str = Difficulty.ORDINARY,
@@ -118,7 +118,7 @@ def meeting_decide(
     """A decision of a meeting (议定事项): an issue of a project of the meeting's region,
     assigned at once with a deadline, linked to the meeting and followed at the next meetings
     until closed."""
-    check_supervisor(user, meeting.region)
+    check_supervisor(actor, meeting.region)
     if not project.region_id.startswith(meeting.region.prefix) and not (
         meeting.region.level == RegionLevel.TOWN
         and (project.town_id or "").startswith(meeting.region.prefix)
@@ -132,7 +132,7 @@ def meeting_decide(
         category=category,
         description=description,
         difficulty=difficulty,
-        user=user,
+        actor=actor,
         at=at,
         source=IssueSource.MEETING,
         meeting=meeting,
@@ -141,7 +141,7 @@ def meeting_decide(
     return issue_transition(
         issue=issue,
         action=Action.ASSIGN,
-        user=user,
+        actor=actor,
         unit=unit,
         assignee=assignee,
         deadline=deadline,
@@ -159,7 +159,7 @@ def letter_generate(
     region: Region,
     year: int,
     month: int,
-    user=None,
+    actor=None,
     on: dt.date | None = None,
     regenerate: bool = False,
 ) -> ReminderLetter:
@@ -170,7 +170,7 @@ def letter_generate(
     `regenerate=True` rebuilds it from the current colours, keeping its number."""
     if region.level != RegionLevel.COUNTY:
         raise ValidationError({"region": _("提示函发往县市区政府，请选择县市区。")})
-    check_supervisor(user, region)
+    check_supervisor(actor, region)
     existing = (
         ReminderLetter.objects.select_for_update()
         .filter(region=region, year=year, month=month)
@@ -182,18 +182,18 @@ def letter_generate(
         region=region,
         year=year,
         month=month,
-        user=acting_user(user),
+        user=acting_user(actor),
         on=on or timezone.localdate(),
         letter=existing,
     )
 
 
 def letters_generate_for_period(
-    *, parent: Region, year: int, month: int, user=None, on: dt.date | None = None
+    *, parent: Region, year: int, month: int, actor=None, on: dt.date | None = None
 ) -> list[ReminderLetter]:
     """A letter for every district under `parent` that has yellow or red projects."""
     return [
-        letter_generate(region=region, year=year, month=month, user=user, on=on)
+        letter_generate(region=region, year=year, month=month, actor=actor, on=on)
         for region in letters.districts_with_colours(parent=parent, year=year, month=month)
     ]
 

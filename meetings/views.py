@@ -39,7 +39,9 @@ def meeting_list(request):
     form = MeetingForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.meeting_create(region=region, user=request.user, **form.cleaned_data)
+            meeting = services.meeting_create(
+                region=region, actor=request.user, **form.cleaned_data
+            )
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
@@ -85,7 +87,7 @@ def meeting_detail(request, pk: int):
                 category=data["category"],
                 unit=data["unit"],
                 deadline=data["deadline"],
-                user=request.user,
+                actor=request.user,
             )
         except Project.DoesNotExist:
             form.add_error("project", _("未找到该项目编号，或不在您的管辖范围内。"))
@@ -148,7 +150,7 @@ def letter_generate(request):
     period = period or default_period()
     try:
         letters = services.letters_generate_for_period(
-            parent=region, year=period.year, month=period.month, user=request.user
+            parent=region, year=period.year, month=period.month, actor=request.user
         )
     except PermissionDenied as exc:
         messages.error(request, str(exc))

@@ -63,7 +63,7 @@ def project_create(
     code: str,
     stage: str = Stage.CONCEIVED,
     categories=(),
-    user=None,
+    actor=None,
     stage_date: dt.date | None = None,
     **fields: Any,
 ) -> Project:
@@ -72,7 +72,7 @@ def project_create(
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
     project = Project(code=code, stage=stage, **fields)
     project.full_clean()
-    set_history_user(project, user)
+    set_history_user(project, actor)
     project.save()
     if categories:
         project.categories.set(categories)
@@ -81,7 +81,7 @@ def project_create(
         from_stage="",
         to_stage=stage,
         changed_on=stage_date or timezone.localdate(),
-        changed_by=acting_user(user),
+        changed_by=acting_user(actor),
         note=_("建档"),
     )
     return project
@@ -91,7 +91,7 @@ def project_create(
 def project_update(
     *,
     project: Project,
-    user=None,
+    actor=None,
     expected_version: int | None = None,
     categories=None,
     **fields: Any,
@@ -118,7 +118,7 @@ def project_update(
         setattr(locked, name, value)
     locked.full_clean()
     locked.version += 1
-    set_history_user(locked, user)
+    set_history_user(locked, actor)
     locked.save()
     locked.refresh_from_db()
     if categories_changed:
@@ -137,7 +137,7 @@ def _id(value):
 
 @transaction.atomic
 def project_set_stage(
-    *, project: Project, stage: str, user=None, on: dt.date | None = None, note: str = ""
+    *, project: Project, stage: str, actor=None, on: dt.date | None = None, note: str = ""
 ) -> Project:
     """Moves a project to another stage and records the move (StageChange). Withdrawal (退库)
     is not a stage move anyone can make: it goes through `withdrawal_request/approve`."""
@@ -150,11 +150,11 @@ def project_set_stage(
         raise ValidationError({"stage": _("已退库的项目不能变更阶段。")})
     if locked.stage == stage:
         return locked
-    return _move_stage(locked, stage, user=user, on=on, note=note)
+    return _move_stage(locked, stage, actor=actor, on=on, note=note)
 
 
 def stage_move(
-    project: Project, stage: str, *, on: dt.date, user, note
+    project: Project, stage: str, *, on: dt.date, actor, note
 ) -> tuple[StageChange, list[str]]:
     """Moves `project` (in memory) to `stage` on `on`: returns the unsaved StageChange row and the
     changed fields; entering 在建 sets the actual start.
@@ -164,7 +164,7 @@ def stage_move(
         from_stage=project.stage,
         to_stage=stage,
         changed_on=on,
-        changed_by=acting_user(user),
+        changed_by=acting_user(actor),
         note=note,
     )
     project.stage = stage
@@ -175,12 +175,12 @@ def stage_move(
     return change, changed
 
 
-def _move_stage(project: Project, stage: str, *, user, on, note) -> Project:
+def _move_stage(project: Project, stage: str, *, actor, on, note) -> Project:
     on = on or timezone.localdate()
-    change, _changed = stage_move(project, stage, on=on, user=user, note=note)
+    change, _changed = stage_move(project, stage, on=on, actor=actor, note=note)
     change.save()
     project.version += 1
-    set_history_user(project, user)
+    set_history_user(project, actor)
     project.save()
     project.refresh_from_db()
     return project
@@ -190,7 +190,7 @@ def _move_stage(project: Project, stage: str, *, user, on, note) -> Project:
 
 
 def plan_change(
-    py: ProjectYear, annual_plan: Decimal, *, reason: str = "", user=None
+    py: ProjectYear, annual_plan: Decimal, *, reason: str = "", actor=None
 ) -> PlanRevision | None:
     """The plan rule, on an unsaved ProjectYear: the first plan set is the original (年初计划);
     a later different amount is a revision (调整) that needs a reason — returned unsaved, for
@@ -217,7 +217,7 @@ def plan_change(
             previous_plan=py.annual_plan,
             new_plan=annual_plan,
             reason=reason.strip(),
-            revised_by=acting_user(user),
+            revised_by=acting_user(actor),
         )
     py.annual_plan = annual_plan
     return revision
@@ -232,7 +232,7 @@ def project_year_set(
     new_start: bool | None = None,
     planned_completion: bool | None = None,
     reason: str = "",
-    user=None,
+    actor=None,
 ) -> ProjectYear:
     """Sets a project's plan for a year (the plan rule: `plan_change`); both the original and
     the current plan stay visible."""
@@ -243,14 +243,14 @@ def project_year_set(
     if planned_completion is not None and py.planned_completion != planned_completion:
         py.planned_completion, dirty = planned_completion, True
     if annual_plan is not None and py.annual_plan != annual_plan:
-        revision = plan_change(py, annual_plan, reason=reason, user=user)
+        revision = plan_change(py, annual_plan, reason=reason, actor=actor)
         if revision is not None:
             revision.full_clean()
             revision.save()
         dirty = True
     if dirty or created:
         py.full_clean()
-        set_history_user(py, user)
+        set_history_user(py, actor)
         py.save()
     return py
 
@@ -271,7 +271,7 @@ def report_create(
     month: int,
     completed_investment: Decimal,
     note: str = "",
-    user=None,
+    actor=None,
 ) -> MonthlyReport:
     if project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("已退库的项目不能填报。")})
@@ -281,10 +281,10 @@ def report_create(
         month=month,
         completed_investment=completed_investment,
         note=note,
-        reported_by=acting_user(user),
+        reported_by=acting_user(actor),
     )
     report.full_clean()  # includes the one-per-month unique check → a field error, not a 500
-    set_history_user(report, user)
+    set_history_user(report, actor)
     report.save()
     _after_report_change(report)
     return report
@@ -294,7 +294,7 @@ def report_create(
 def report_update(
     *,
     report: MonthlyReport,
-    user=None,
+    actor=None,
     expected_version: int | None = None,
     completed_investment: Decimal | None = None,
     note: str | None = None,
@@ -315,7 +315,7 @@ def report_update(
         raise ValidationError({"project": _("已退库的项目不能修改月报。")})
     locked.full_clean()
     locked.version += 1
-    set_history_user(locked, user)
+    set_history_user(locked, actor)
     locked.save()
     locked.refresh_from_db()
     _after_report_change(locked)
@@ -415,13 +415,13 @@ def _save_line(index, line, report, year, month, actor, outcome: SheetOutcome) -
                 month=month,
                 completed_investment=line.amount,
                 note=line.note,
-                user=actor,
+                actor=actor,
             )
             outcome.created += 1
         else:
             report_update(
                 report=report,
-                user=actor,
+                actor=actor,
                 expected_version=line.seen_version,
                 completed_investment=line.amount,
                 note=line.note,
@@ -444,7 +444,7 @@ def chain_handover(current: ChainAssignment, on: dt.date) -> None:
 
 @transaction.atomic
 def chain_assign(
-    *, project: Project, role: ChainRole, person: Person, on: dt.date | None = None, user=None
+    *, project: Project, role: ChainRole, person: Person, on: dt.date | None = None, actor=None
 ) -> ChainAssignment:
     """Puts `person` in `role` for `project` from `on`, ending whoever held it (history kept)."""
     on = on or timezone.localdate()
@@ -457,11 +457,11 @@ def chain_assign(
         if current.person_id == person.pk:
             return current
         chain_handover(current, on)
-        set_history_user(current, user)
+        set_history_user(current, actor)
         current.save(update_fields=["end_date"])
     assignment = ChainAssignment(project=project, role=role, person=person, start_date=on)
     assignment.full_clean()
-    set_history_user(assignment, user)
+    set_history_user(assignment, actor)
     assignment.save()
     return assignment
 
@@ -470,16 +470,16 @@ def chain_assign(
 
 
 @transaction.atomic
-def withdrawal_request(*, project: Project, reason: str, user) -> Withdrawal:
+def withdrawal_request(*, project: Project, reason: str, actor) -> Withdrawal:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("退库必须填写书面原因。")})
     if project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("项目已退库。")})
     if Withdrawal.objects.filter(project=project, status=WithdrawalStatus.PENDING).exists():
         raise ValidationError({"project": _("该项目已有待审核的退库申请。")})
-    withdrawal = Withdrawal(project=project, reason=reason.strip(), requested_by=user)
+    withdrawal = Withdrawal(project=project, reason=reason.strip(), requested_by=actor)
     withdrawal.full_clean()
-    set_history_user(withdrawal, user)
+    set_history_user(withdrawal, actor)
     withdrawal.save()
     return withdrawal
 
@@ -488,7 +488,7 @@ def withdrawal_request(*, project: Project, reason: str, user) -> Withdrawal:
 def withdrawal_review(
     *,
     withdrawal: Withdrawal,
-    reviewer,
+    actor,
     approve: bool,
     note: str = "",
     on: dt.date | None = None,
@@ -497,12 +497,12 @@ def withdrawal_review(
     locked = Withdrawal.objects.select_for_update().select_related("project").get(pk=withdrawal.pk)
     if locked.status != WithdrawalStatus.PENDING:
         raise ValidationError({"status": _("该申请已审核。")})
-    if not getattr(reviewer, "can_review", False):
+    if not getattr(actor, "can_review", False):
         raise ValidationError({"reviewer": _("只有审核人可以审核退库申请。")})
-    if reviewer.pk == locked.requested_by_id:
+    if actor.pk == locked.requested_by_id:
         raise ValidationError({"reviewer": _("申请人不能审核自己的退库申请。")})
     locked.status = WithdrawalStatus.APPROVED if approve else WithdrawalStatus.REJECTED
-    locked.reviewer = reviewer
+    locked.reviewer = actor
     locked.reviewed_at = timezone.now()
     locked.review_note = note
     if approve:
@@ -511,10 +511,10 @@ def withdrawal_review(
         _move_stage(
             project,
             Stage.WITHDRAWN,
-            user=reviewer,
+            actor=actor,
             on=on,
             note=_("退库：%(r)s") % {"r": locked.reason},
         )
-    set_history_user(locked, reviewer)
+    set_history_user(locked, actor)
     locked.save()
     return locked

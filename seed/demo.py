@@ -1061,14 +1061,14 @@ class _Context:
             code=plan.code,
             stage=first_stage,
             categories=plan.categories,
-            user=user,
+            actor=user,
             stage_date=created_on,
             **plan.fields,
         )
         for stage, on in plan.stages[1:]:
-            project = services.project_set_stage(project=project, stage=stage, user=user, on=on)
+            project = services.project_set_stage(project=project, stage=stage, actor=user, on=on)
         if plan.finish:
-            project = services.project_update(project=project, user=user, **plan.finish)
+            project = services.project_update(project=project, actor=user, **plan.finish)
         for year, spec in sorted(plan.years.items()):
             services.project_year_set(
                 project=project,
@@ -1076,23 +1076,23 @@ class _Context:
                 annual_plan=spec["plan"],
                 new_start=spec["new_start"],
                 planned_completion=spec["planned_completion"],
-                user=user,
+                actor=user,
             )
             if spec["revision"]:
                 amount, reason = spec["revision"]
                 services.project_year_set(
-                    project=project, year=year, annual_plan=amount, reason=reason, user=user
+                    project=project, year=year, annual_plan=amount, reason=reason, actor=user
                 )
                 self.result.created["plan_revisions"] += 1
             self.result.created["annual_plans"] += 1
         for role_code, (person, on) in plan.chain.items():
             services.chain_assign(
-                project=project, role=self.roles[role_code], person=person, on=on, user=user
+                project=project, role=self.roles[role_code], person=person, on=on, actor=user
             )
             self.result.created["chain_assignments"] += 1
         for role_code, person, on in plan.chain_changes:
             services.chain_assign(
-                project=project, role=self.roles[role_code], person=person, on=on, user=user
+                project=project, role=self.roles[role_code], person=person, on=on, actor=user
             )
             self.result.created["chain_changes"] += 1
         return project
@@ -1132,13 +1132,13 @@ class _Context:
                 continue
             outcome, reason, requested_on = plan.withdrawal
             withdrawal = services.withdrawal_request(
-                project=project, reason=reason, user=plan.official
+                project=project, reason=reason, actor=plan.official
             )
             if outcome != "pending":
                 approve = outcome == "approved"
                 services.withdrawal_review(
                     withdrawal=withdrawal,
-                    reviewer=self.reviewer,
+                    actor=self.reviewer,
                     approve=approve,
                     note="同意退库。" if approve else "项目仍具备推进条件，请继续跟踪。",
                     on=min(requested_on + dt.timedelta(days=3), self.today),

@@ -147,7 +147,7 @@ class _Seeder:
         return services.issue_transition(
             issue=issue,
             action=action,
-            user=user,
+            actor=user,
             at=moment,
             calendar=self.calendar,
             **kwargs,
@@ -176,7 +176,7 @@ class _Seeder:
             description="项目负责人反映：" + self.rng.choice(TITLES[category]) + "，请协调解决。",
             category=category,
             difficulty=Difficulty.HARD if hard else Difficulty.ORDINARY,
-            user=official,
+            actor=official,
             at=self.at(raised_on),
         )
         self.advance(issue, raised_on, fate=fate, unit=unit)
@@ -363,7 +363,7 @@ def seed_supervision(*, rng: random.Random, today: dt.date | None = None) -> dic
                 category=category,
                 unit=unit,
                 assignee=seeder.assignee_for(unit),
-                user=seeder.supervisor,
+                actor=seeder.supervisor,
                 at=seeder.at(day),
             )
             counts["decisions"] += 1
@@ -389,7 +389,7 @@ def seed_supervision(*, rng: random.Random, today: dt.date | None = None) -> dic
             inspectors=rng.sample(inspectors, k=min(len(inspectors), 2)),
             summary="现场查看项目建设进度，听取项目单位汇报。",
             findings=findings,
-            user=seeder.supervisor,
+            actor=seeder.supervisor,
             at=seeder.at(day),
         )
         counts["inspections"] += 1

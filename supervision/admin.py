@@ -101,7 +101,7 @@ class IssueAdmin(ScopedAdmin):
             description=obj.description,
             category=obj.category,
             difficulty=obj.difficulty,
-            user=request.user,
+            actor=request.user,
         )
         obj.pk = created.pk
         obj.refresh_from_db()
@@ -186,7 +186,7 @@ class InspectionAdmin(ScopedAdmin):
         for finding in InspectionFinding.objects.filter(
             inspection__in=queryset, issue__isnull=True
         ):
-            services.finding_raise_issue(finding=finding, user=request.user)
+            services.finding_raise_issue(finding=finding, actor=request.user)
             raised += 1
         self.message_user(request, _("已转为问题 %(n)s 项。") % {"n": raised}, messages.SUCCESS)
 
@@ -200,7 +200,7 @@ class HolidayOverrideAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.holidays_load(
-            days=[services.HolidayDay(obj.date, obj.is_workday, obj.name)], user=request.user
+            days=[services.HolidayDay(obj.date, obj.is_workday, obj.name)], actor=request.user
         )
         obj.pk = HolidayOverride.objects.get(date=obj.date).pk
 
@@ -215,7 +215,7 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.holidays_load(
-            days=[], complete_years=[obj.year], source=obj.source, user=request.user
+            days=[], complete_years=[obj.year], source=obj.source, actor=request.user
         )
 
     def has_delete_permission(self, request, obj=None):

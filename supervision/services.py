@@ -55,8 +55,8 @@ def _day(at: dt.datetime) -> dt.date:
     return timezone.localdate(at) if timezone.is_aware(at) else at.date()
 
 
-def _user(user):
-    return user if user is not None and getattr(user, "pk", None) else None
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "pk", None) else None
 
 
 def _fmt(day: dt.date | None, provisional: bool = False) -> str:
@@ -82,27 +82,27 @@ class TransitionNotAllowed(ValidationError):
         self.allowed = allowed
 
 
-def _check_editor(user, *, covers: bool) -> None:
-    if user is None:
+def _check_editor(actor, *, covers: bool) -> None:
+    if actor is None:
         return
-    if not covers or not getattr(user, "can_edit", False):
+    if not covers or not getattr(actor, "can_edit", False):
         raise PermissionDenied(_("无权在该区域办理督导事项。"))
 
 
-def check_supervisor(user, region: Region) -> None:
+def check_supervisor(actor, region: Region) -> None:
     """Only the supervising officials (administrators, reviewers) of `region` may act; the system
     (`user=None`) always may."""
-    if user is None:
+    if actor is None:
         return
-    if not (access.region_in_scope(user, region) and getattr(user, "can_review", False)):
+    if not (access.region_in_scope(actor, region) and getattr(actor, "can_review", False)):
         raise PermissionDenied(_("只有该区域的督导部门（管理员、审核人）可以执行此操作。"))
 
 
-def _project_covered(user, project: Project) -> bool:
-    if user is None or user.is_superuser:
+def _project_covered(actor, project: Project) -> bool:
+    if actor is None or actor.is_superuser:
         return True
-    region = getattr(user, "region", None)
-    if region is None or not user.is_active:
+    region = getattr(actor, "region", None)
+    if region is None or not actor.is_active:
         return False
     if region.level == RegionLevel.TOWN:
         return bool(project.town_id and project.town_id.startswith(region.prefix))
@@ -142,7 +142,7 @@ def issue_create(
     category: str,
     description: str = "",
     difficulty: str = Difficulty.ORDINARY,
-    user=None,
+    actor=None,
     at: dt.datetime | None = None,
     source: str = IssueSource.COLLECTED,
     meeting: Meeting | None = None,
@@ -150,7 +150,7 @@ def issue_create(
 ) -> Issue:
     """问题收集: a new issue of a project, state `collected`, with its first transition row.
     Needs an editing role covering the project; a withdrawn project takes no new issues."""
-    _check_editor(user, covers=_project_covered(user, project))
+    _check_editor(actor, covers=_project_covered(actor, project))
     at = _now(at)
     if project.stage == Stage.WITHDRAWN:
         raise ValidationError(
@@ -163,18 +163,18 @@ def issue_create(
         category=category,
         difficulty=difficulty,
         status=IssueStatus.COLLECTED,
-        raised_by=_user(user),
+        raised_by=_user(actor),
         raised_at=at,
         source=source,
         meeting=meeting,
     )
     issue.full_clean()
     issue.save()
-    _record(issue, action=workflow.COLLECT, from_status="", actor=user, at=at, note=note)
+    _record(issue, action=workflow.COLLECT, from_status="", actor=actor, at=at, note=note)
     return issue
 
 
-def _unit_allowed_q(user, project: Project) -> Q:
+def _unit_allowed_q(actor, project: Project) -> Q:
     """Units an issue of `project` may be assigned to: those of the project's district and its
     towns, and those of the regions above it (city and province departments) — never another
     district's. (`user` is kept for the callers; the rule does not depend on who assigns.)"""
@@ -205,7 +205,7 @@ def issue_transition(
     *,
     issue: Issue,
     action: str,
-    user=None,
+    actor=None,
     note: str = "",
     unit: Unit | None = None,
     assignee: Person | None = None,
@@ -238,7 +238,7 @@ def issue_transition(
     rule = workflow.RULES[action]
     if locked.status not in rule.sources:
         raise TransitionNotAllowed(locked, action)
-    if user is not None and not rule.allowed(user, locked):
+    if actor is not None and not rule.allowed(actor, locked):
         raise PermissionDenied(
             _("无权执行“%(action)s”：该操作由%(who)s办理。")
             % {"action": workflow.Action(action).label, "who": rule.who}
@@ -247,7 +247,7 @@ def issue_transition(
     details: dict = {}
     notify_assignee = False
     if action == Action.ASSIGN:
-        details = _assign(locked, user, unit, assignee, deadline, today, calendar)
+        details = _assign(locked, actor, unit, assignee, deadline, today, calendar)
         notify_assignee = True
     elif action == Action.START:
         plan = (plan or "").strip()
@@ -287,7 +287,7 @@ def issue_transition(
         locked,
         action=action,
         from_status=from_status,
-        actor=user,
+        actor=actor,
         at=at,
         note=note,
         details=details,
@@ -313,10 +313,10 @@ def issue_transition(
     return locked
 
 
-def _assign(issue, user, unit, assignee, deadline, today, calendar) -> dict:
+def _assign(issue, actor, unit, assignee, deadline, today, calendar) -> dict:
     if unit is None:
         raise ValidationError({"unit": _("交办须指定责任单位（unit）。")})
-    if not Unit.objects.filter(_unit_allowed_q(user, issue.project), pk=unit.pk).exists():
+    if not Unit.objects.filter(_unit_allowed_q(actor, issue.project), pk=unit.pk).exists():
         raise ValidationError(
             {"unit": _("责任单位“%(u)s”不在项目所在区域或其上级区域。") % {"u": unit.name}}
         )
@@ -331,7 +331,7 @@ def _assign(issue, user, unit, assignee, deadline, today, calendar) -> dict:
     calendar = calendar or WorkCalendar.load()
     issue.assigned_unit = unit
     issue.assignee = assignee
-    issue.assigned_by = _user(user)
+    issue.assigned_by = _user(actor)
     issue.assigned_on = today
     issue.overdue_flagged_on = None
     issue.plan_due, issue.plan_due_provisional, issue.plan_workdays = None, False, None
@@ -486,7 +486,7 @@ def holidays_load(
     days: Sequence[HolidayDay],
     complete_years: Iterable[int] = (),
     source: str = "",
-    user=None,
+    actor=None,
 ) -> HolidayLoadResult:
     """Loads a holiday schedule (or corrections) into HolidayOverride, marks `complete_years`
     as fully known (HolidaySchedule), and recomputes the working-day deadlines these days
@@ -508,13 +508,13 @@ def holidays_load(
     spans = [d.date for d in days] + [dt.date(y, 1, 1) for y in result.years]
     spans += [dt.date(y, 12, 31) for y in result.years]
     if spans:
-        result.recomputed = deadlines_recompute(since=min(spans), until=max(spans), user=user)
+        result.recomputed = deadlines_recompute(since=min(spans), until=max(spans), actor=actor)
     return result
 
 
 @transaction.atomic
 def deadlines_recompute(
-    *, since: dt.date | None = None, until: dt.date | None = None, user=None
+    *, since: dt.date | None = None, until: dt.date | None = None, actor=None
 ) -> int:
     """Recomputes working-day deadlines of running issues (and reply deadlines of letters) that
     are provisional, or whose span [assigned_on, deadline] touches [since, until] — after a
@@ -564,7 +564,7 @@ def deadlines_recompute(
             issue,
             action=workflow.RECOMPUTE_DEADLINE,
             from_status=issue.status,
-            actor=user,
+            actor=actor,
             at=now,
             note=_("节假日安排更新：办结时限 %(old)s → %(new)s。")
             % {"old": _fmt(before[0], before[1]), "new": _fmt(after[0], after[1])},
@@ -585,19 +585,19 @@ def deadlines_recompute(
 
 
 @transaction.atomic
-def issue_attach(*, issue: Issue, upload, user=None, caption: str = "") -> IssueAttachment:
+def issue_attach(*, issue: Issue, upload, actor=None, caption: str = "") -> IssueAttachment:
     """Attaches a document or on-site photo (checked by content and size) to an issue. Anyone
     who may handle or follow the issue may attach (editors covering it, the assigned unit)."""
-    if user is not None and not (
-        workflow.is_handler(user, issue) or workflow.is_feedback_giver(user, issue)
+    if actor is not None and not (
+        workflow.is_handler(actor, issue) or workflow.is_feedback_giver(actor, issue)
     ):
         raise PermissionDenied(_("无权为该问题上传附件。"))
     checked = check_upload(upload)
     attachment = IssueAttachment(issue=issue, kind=checked.file_type.kind)
-    return store_upload(attachment, checked, caption=caption, user=user)
+    return store_upload(attachment, checked, caption=caption, actor=actor)
 
 
-def store_upload(record: StoredUpload, checked, *, caption: str = "", user=None) -> StoredUpload:
+def store_upload(record: StoredUpload, checked, *, caption: str = "", actor=None) -> StoredUpload:
     """Writes an upload checked by `uploads.check_upload` as `record` (an unsaved attachment
     or photo, its parent set): the file's facts, then the file, then the row."""
     record.original_name = checked.original_name
@@ -605,7 +605,7 @@ def store_upload(record: StoredUpload, checked, *, caption: str = "", user=None)
     record.size = checked.size
     record.sha256 = checked.sha256
     record.caption = caption
-    record.uploaded_by = _user(user)
+    record.uploaded_by = _user(actor)
     record.full_clean(exclude=["file"])
     record.file.save(checked.original_name, checked.file, save=False)
     record.save()
@@ -629,7 +629,7 @@ def inspection_create(
     *,
     project: Project,
     date: dt.date,
-    user=None,
+    actor=None,
     kind: str = "patrol",
     inspectors: Iterable[Person] = (),
     summary: str = "",
@@ -638,12 +638,12 @@ def inspection_create(
 ) -> Inspection:
     """A visit to a project with its findings; a finding with `raise_issue` becomes an issue
     in the same step."""
-    _check_editor(user, covers=_project_covered(user, project))
+    _check_editor(actor, covers=_project_covered(actor, project))
     today = _day(_now(at))
     if date > today:
         raise ValidationError({"date": _("巡查日期 %(d)s 晚于今天。") % {"d": date}})
     inspection = Inspection(
-        project=project, date=date, kind=kind, summary=summary, created_by=_user(user)
+        project=project, date=date, kind=kind, summary=summary, created_by=_user(actor)
     )
     inspection.full_clean()
     inspection.save()
@@ -658,7 +658,7 @@ def inspection_create(
         finding.save()
         if item.raise_issue:
             finding_raise_issue(
-                finding=finding, user=user, title=item.title, difficulty=item.difficulty, at=at
+                finding=finding, actor=actor, title=item.title, difficulty=item.difficulty, at=at
             )
     return inspection
 
@@ -667,7 +667,7 @@ def inspection_create(
 def finding_raise_issue(
     *,
     finding: InspectionFinding,
-    user=None,
+    actor=None,
     title: str = "",
     difficulty: str = Difficulty.ORDINARY,
     at: dt.datetime | None = None,
@@ -690,7 +690,7 @@ def finding_raise_issue(
         description=description,
         category=locked.category,
         difficulty=difficulty,
-        user=user,
+        actor=actor,
         at=at,
         source=IssueSource.INSPECTION,
         note=_("%(date)s %(kind)s发现")
@@ -704,17 +704,19 @@ def finding_raise_issue(
 
 @transaction.atomic
 def inspection_add_photo(
-    *, inspection: Inspection, upload, user=None, caption: str = ""
+    *, inspection: Inspection, upload, actor=None, caption: str = ""
 ) -> InspectionPhoto:
-    _check_editor(user, covers=_project_covered(user, inspection.project))
+    _check_editor(actor, covers=_project_covered(actor, inspection.project))
     checked = check_upload(upload, images_only=True)
-    return store_upload(InspectionPhoto(inspection=inspection), checked, caption=caption, user=user)
+    return store_upload(
+        InspectionPhoto(inspection=inspection), checked, caption=caption, actor=actor
+    )
 
 
 # --- Notifications ---------------------------------------------------------------------------
 
 
-def notification_mark_read(*, notification: Notification, user) -> Notification:
+def notification_mark_read(*, notification: Notification, actor) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

@@ -113,7 +113,7 @@ def issue_new(request, code: str):
     form = IssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            issue = services.issue_create(project=project, user=request.user, **form.cleaned_data)
+            issue = services.issue_create(project=project, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -149,7 +149,7 @@ def issue_detail(request, pk: int):
                 services.issue_transition(
                     issue=issue,
                     action=data["action"],
-                    user=request.user,
+                    actor=request.user,
                     note=data["note"],
                     unit=data["unit"],
                     assignee=data["assignee"],

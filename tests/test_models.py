@@ -83,7 +83,7 @@ def test_stale_report_edit_is_refused_not_lost(project, district_official):
         report=report,
         expected_version=1,
         completed_investment=Decimal("11"),
-        user=district_official,
+        actor=district_official,
     )
     with pytest.raises(services.ConflictError):
         services.report_update(
@@ -100,10 +100,10 @@ def test_report_history_keeps_who_before_and_after(project, district_official):
         year=2024,
         month=5,
         completed_investment=Decimal("10"),
-        user=district_official,
+        actor=district_official,
     )
     services.report_update(
-        report=report, completed_investment=Decimal("20"), user=district_official
+        report=report, completed_investment=Decimal("20"), actor=district_official
     )
     history = list(report.history.order_by("history_date"))
     assert [h.completed_investment for h in history] == [Decimal("10.00"), Decimal("20.00")]
@@ -141,18 +141,18 @@ def test_plan_revision_keeps_original_and_needs_reason(project):
 
 def test_withdrawal_needs_reason(project, district_official):
     with pytest.raises(ValidationError):
-        services.withdrawal_request(project=project, reason="  ", user=district_official)
+        services.withdrawal_request(project=project, reason="  ", actor=district_official)
 
 
 def test_withdrawal_needs_a_reviewer_other_than_requester(project, district_official, reviewer):
     withdrawal = services.withdrawal_request(
-        project=project, reason="企业投资意向变化", user=district_official
+        project=project, reason="企业投资意向变化", actor=district_official
     )
     with pytest.raises(ValidationError):
-        services.withdrawal_review(withdrawal=withdrawal, reviewer=district_official, approve=True)
+        services.withdrawal_review(withdrawal=withdrawal, actor=district_official, approve=True)
     project.refresh_from_db()
     assert project.stage == Stage.CONSTRUCTION
-    services.withdrawal_review(withdrawal=withdrawal, reviewer=reviewer, approve=True)
+    services.withdrawal_review(withdrawal=withdrawal, actor=reviewer, approve=True)
     project.refresh_from_db()
     withdrawal.refresh_from_db()
     assert project.stage == Stage.WITHDRAWN
@@ -176,7 +176,7 @@ def test_business_records_are_never_deleted(project):
 
 def test_project_update_records_history_and_bumps_version(project, district_official):
     updated = services.project_update(
-        project=project, name="新名称", user=district_official, expected_version=1
+        project=project, name="新名称", actor=district_official, expected_version=1
     )
     assert updated.version == 2
     assert project.history.count() == 2
@@ -198,9 +198,9 @@ def test_withdrawn_project_and_its_reports_are_frozen(project, district_official
         project=project, year=2024, month=6, completed_investment=Decimal("10")
     )
     withdrawal = services.withdrawal_request(
-        project=project, reason="项目终止", user=district_official
+        project=project, reason="项目终止", actor=district_official
     )
-    services.withdrawal_review(withdrawal=withdrawal, reviewer=reviewer, approve=True)
+    services.withdrawal_review(withdrawal=withdrawal, actor=reviewer, approve=True)
     with pytest.raises(ValidationError):
         services.project_update(project=project, name="改名")
     with pytest.raises(ValidationError):

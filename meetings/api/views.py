@@ -38,7 +38,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervisi
     def create(self, request):
         data = s.MeetingWriteSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        meeting = services.meeting_create(user=request.user, **data.validated_data)
+        meeting = services.meeting_create(actor=request.user, **data.validated_data)
         return self._out(meeting, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MeetingUpdateSerializer, responses={200: s.MeetingSerializer})
@@ -46,7 +46,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervisi
         meeting = self.get_object()
         data = s.MeetingUpdateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        services.meeting_update(meeting=meeting, user=request.user, **data.validated_data)
+        services.meeting_update(meeting=meeting, actor=request.user, **data.validated_data)
         return self._out(meeting)
 
     @extend_schema(responses={200: dict})
@@ -60,7 +60,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervisi
     @action(detail=True, methods=["post"], url_path="agenda/freeze", filter_backends=[])
     def freeze_agenda(self, request, pk=None):
         """定稿: keeps the agenda as presented at the meeting."""
-        meeting = services.meeting_freeze_agenda(meeting=self.get_object(), user=request.user)
+        meeting = services.meeting_freeze_agenda(meeting=self.get_object(), actor=request.user)
         return Response(meeting_agenda(meeting, user=request.user))
 
     @extend_schema(
@@ -79,7 +79,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervisi
             return Response(issue_s.IssueSerializer(issues, many=True, context=context).data)
         data = s.DecisionInputSerializer(data=request.data, context=context)
         data.is_valid(raise_exception=True)
-        issue = services.meeting_decide(meeting=meeting, user=request.user, **data.validated_data)
+        issue = services.meeting_decide(meeting=meeting, actor=request.user, **data.validated_data)
         fresh = issue_selectors.issue_detail(user=request.user).get(pk=issue.pk)
         return Response(
             issue_s.IssueDetailSerializer(fresh, context=context).data,
@@ -105,7 +105,7 @@ class LetterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervisio
             region=data.validated_data["region"],
             year=period.year,
             month=period.month,
-            user=request.user,
+            actor=request.user,
             regenerate=data.validated_data["regenerate"],
         )
         return Response(

@@ -191,7 +191,7 @@ class ProjectViewSet(
                     stage=data.pop("stage", Stage.CONCEIVED),
                     categories=data.pop("categories", []),
                     stage_date=data.pop("stage_date", None),
-                    user=request.user,
+                    actor=request.user,
                     **data,
                 )
                 if plan:
@@ -201,7 +201,7 @@ class ProjectViewSet(
                         annual_plan=plan.get("annual_plan"),
                         new_start=plan.get("new_start"),
                         planned_completion=plan.get("planned_completion_this_year"),
-                        user=request.user,
+                        actor=request.user,
                     )
         except IntegrityError:
             # Two clients created the same code at once; the unique index refused the second.
@@ -227,7 +227,7 @@ class ProjectViewSet(
             with transaction.atomic():
                 project = services.project_update(
                     project=project,
-                    user=request.user,
+                    actor=request.user,
                     expected_version=version,
                     categories=categories,
                     **data,
@@ -236,7 +236,7 @@ class ProjectViewSet(
                     project = services.project_set_stage(
                         project=project,
                         stage=stage,
-                        user=request.user,
+                        actor=request.user,
                         on=stage_date,
                         note=stage_note,
                     )
@@ -311,7 +311,7 @@ class ProjectViewSet(
             new_start=values.get("new_start"),
             planned_completion=values.get("planned_completion"),
             reason=reason,
-            user=self.request.user,
+            actor=self.request.user,
         )
         py = selectors.project_year_queryset(user=self.request.user, project=project).get(year=year)
         return Response(s.ProjectYearSerializer(py).data)
@@ -345,7 +345,7 @@ class ProjectViewSet(
             role=serializer.validated_data["role"],
             person=serializer.validated_data["person"],
             on=serializer.validated_data.get("start_date"),
-            user=request.user,
+            actor=request.user,
         )
         return Response(s.ChainMemberSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
@@ -361,7 +361,7 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         try:
             withdrawal = services.withdrawal_request(
-                project=project, reason=serializer.validated_data["reason"], user=request.user
+                project=project, reason=serializer.validated_data["reason"], actor=request.user
             )
         except IntegrityError:
             raise ValidationError({"project": [_("该项目已有待审核的退库申请。")]}) from None
@@ -448,7 +448,7 @@ class MonthlyReportViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            report = services.report_create(project=self.project, user=request.user, **data)
+            report = services.report_create(project=self.project, actor=request.user, **data)
         except IntegrityError:
             # The same month reported twice at once; the unique constraint refused the second.
             raise ValidationError(
@@ -476,7 +476,7 @@ class MonthlyReportViewSet(
         version = expected_version(request, data.pop("version", None))
         try:
             report = services.report_update(
-                report=report, user=request.user, expected_version=version, **data
+                report=report, actor=request.user, expected_version=version, **data
             )
         except ConflictError as exc:
             return conflict_response(exc)
@@ -532,7 +532,7 @@ class WithdrawalViewSet(
         serializer.is_valid(raise_exception=True)
         withdrawal = services.withdrawal_review(
             withdrawal=withdrawal,
-            reviewer=request.user,
+            actor=request.user,
             approve=serializer.validated_data["approve"],
             note=serializer.validated_data["note"],
         )

@@ -44,7 +44,7 @@ class SupervisionViewSet(viewsets.GenericViewSet):
             **target,
             upload=data.validated_data["file"],
             caption=data.validated_data["caption"],
-            user=request.user,
+            actor=request.user,
         )
         context = self.get_serializer_context()
         return Response(serializer_class(record, context=context).data, status.HTTP_201_CREATED)
@@ -83,7 +83,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervision
         _require_editor(request.user)
         data = s.IssueCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        issue = services.issue_create(user=request.user, **data.validated_data)
+        issue = services.issue_create(actor=request.user, **data.validated_data)
         response = self._detail(issue.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -103,7 +103,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervision
         issue = self.get_object()
         data = s.IssueTransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.issue_transition(issue=issue, user=request.user, **data.validated_data)
+        services.issue_transition(issue=issue, actor=request.user, **data.validated_data)
         return self._detail(issue.pk)
 
     @extend_schema(
@@ -146,7 +146,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Superv
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["findings"] = [services.FindingInput(**f) for f in values.get("findings", [])]
-        inspection = services.inspection_create(user=request.user, **values)
+        inspection = services.inspection_create(actor=request.user, **values)
         return self._out(inspection, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -174,7 +174,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Superv
         data = s.RaiseIssueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issue = services.finding_raise_issue(
-            finding=finding, user=request.user, **data.validated_data
+            finding=finding, actor=request.user, **data.validated_data
         )
         fresh = selectors.issue_detail(user=request.user).get(pk=issue.pk)
         return Response(
@@ -196,7 +196,7 @@ class NotificationViewSet(mixins.ListModelMixin, SupervisionViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()
-        services.notification_mark_read(notification=notification, user=request.user)
+        services.notification_mark_read(notification=notification, actor=request.user)
         return Response(s.NotificationSerializer(notification).data)
 
     @extend_schema(request=None, responses={200: dict})

@@ -65,7 +65,7 @@ def cast(project, district_official):
         code="QD-003", name="另一个", region=project.region, level="city"
     )
     ids["withdrawal"] = services.withdrawal_request(
-        project=other, reason="终止", user=district_official
+        project=other, reason="终止", actor=district_official
     ).pk
     return ids
 

@@ -30,7 +30,7 @@ def test_years_show_the_original_plan_beside_the_revised_one(
         year=2024,
         annual_plan=Decimal("800"),
         reason="征地延期，调减",
-        user=district_official,
+        actor=district_official,
     )
     response = client_for(district_official).get(url(project.code, "years/"))
     assert response.status_code == 200
@@ -229,7 +229,7 @@ def test_withdrawal_needs_a_reason_and_a_reviewers_approval(
 
 def test_requester_cannot_review_their_own_withdrawal(client_for, regions, project):
     both = UserFactory(username="both", role=Role.REVIEWER, region=regions["district"])
-    withdrawal = services.withdrawal_request(project=project, reason="终止", user=both)
+    withdrawal = services.withdrawal_request(project=project, reason="终止", actor=both)
     response = client_for(both).post(
         f"/api/v1/withdrawals/{withdrawal.pk}/review/", {"approve": True}, format="json"
     )
@@ -242,7 +242,9 @@ def test_requester_cannot_review_their_own_withdrawal(client_for, regions, proje
 def test_only_reviewers_of_the_region_review(
     client_for, district_official, other_official, regions, project
 ):
-    withdrawal = services.withdrawal_request(project=project, reason="终止", user=district_official)
+    withdrawal = services.withdrawal_request(
+        project=project, reason="终止", actor=district_official
+    )
     review = f"/api/v1/withdrawals/{withdrawal.pk}/review/"
     assert client_for(district_official).post(review, {"approve": True}).status_code == 403
     other_reviewer = UserFactory(username="r2", role=Role.REVIEWER, region=regions["other"])
@@ -255,7 +257,9 @@ def test_only_reviewers_of_the_region_review(
 def test_rejected_withdrawal_leaves_the_project_as_it_was(
     client_for, district_official, reviewer, project
 ):
-    withdrawal = services.withdrawal_request(project=project, reason="终止", user=district_official)
+    withdrawal = services.withdrawal_request(
+        project=project, reason="终止", actor=district_official
+    )
     response = client_for(reviewer).post(
         f"/api/v1/withdrawals/{withdrawal.pk}/review/",
         {"approve": False, "note": "理由不充分"},

@@ -29,7 +29,7 @@ def march(project, district_official):
         month=3,
         completed_investment=Decimal("150.00"),
         note="主体施工",
-        user=district_official,
+        actor=district_official,
     )
 
 
@@ -221,7 +221,9 @@ def test_correction_with_the_version_read(client_for, district_official, project
 def test_stale_correction_is_409_and_keeps_the_other_edit(
     client_for, district_official, city_official, project, march
 ):
-    services.report_update(report=march, completed_investment=Decimal("160.00"), user=city_official)
+    services.report_update(
+        report=march, completed_investment=Decimal("160.00"), actor=city_official
+    )
     response = client_for(district_official).patch(
         report_url(project.code, "2024-03"),
         {"completed_investment": "175.00"},

@@ -146,7 +146,7 @@ def test_move_an_issue_through_its_states(page, city):
         project=city["projects"][0],
         title="用地指标未落实",
         category="land",
-        user=city["city_official"],
+        actor=city["city_official"],
     )
     log_in(page, "city")
     page.goto(f"{page.base}/issues/")

@@ -102,7 +102,7 @@ def make_issue(project, unit, assignee):
             title="施工许可证办理进度慢",
             category="approval",
             difficulty=difficulty,
-            user=raised_by,
+            actor=raised_by,
         )
         path = {
             IssueStatus.COLLECTED: [],

@@ -64,7 +64,7 @@ def colours(clock, regions, project, other_project):
 
 def test_generated_letter_contains_the_official_parts(colours, regions, city_official):
     letter = meeting_services.letter_generate(
-        region=regions["district"], year=2026, month=8, user=city_official
+        region=regions["district"], year=2026, month=8, actor=city_official
     )
     assert letter.number == "青重点办函〔2026〕1号"
     assert letter.period == "2026-08"

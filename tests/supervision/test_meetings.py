@@ -41,7 +41,7 @@ def dataset(clock, regions, project, other_project, make_issue, unit, city_offic
     """青岛市 on 12 Oct 2026: the previous city meeting was on 14 Sep."""
     clock.move_to(at(dt.date(2026, 9, 14), 9))
     previous = meeting_services.meeting_create(
-        kind="monthly", region=regions["city"], date=dt.date(2026, 9, 14), user=city_official
+        kind="monthly", region=regions["city"], date=dt.date(2026, 9, 14), actor=city_official
     )
     quiet = ProjectFactory(code="QD-003", name="市南区正常项目", region=regions["district"])
     jinan = ProjectFactory(code="JN-001", name="济南项目", region=regions["other_city_district"])
@@ -77,7 +77,7 @@ def dataset(clock, regions, project, other_project, make_issue, unit, city_offic
     new = make_issue(IssueStatus.COLLECTED, project=other_project)
     clock.move_to(at(dt.date(2026, 10, 12), 9))
     meeting = meeting_services.meeting_create(
-        kind="monthly", region=regions["city"], date=dt.date(2026, 10, 12), user=city_official
+        kind="monthly", region=regions["city"], date=dt.date(2026, 10, 12), actor=city_official
     )
     return {
         "previous": previous,
@@ -122,7 +122,7 @@ def test_agenda_carries_the_district_ranking(dataset):
 
 def test_district_agenda_sees_only_its_district(dataset, regions, city_official):
     meeting = meeting_services.meeting_create(
-        kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), user=city_official
+        kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), actor=city_official
     )
     agenda = build_agenda(meeting)
     assert [p["project"] for p in agenda["colour_projects"]] == ["QD-001"]
@@ -142,7 +142,7 @@ def test_a_decision_is_an_assigned_issue_carried_to_next_meetings_until_closed(
         category="utilities",
         unit=unit,
         assignee=assignee,
-        user=city_official,
+        actor=city_official,
     )
     assert decision.status == IssueStatus.ASSIGNED
     assert decision.meeting == meeting and decision.source == "meeting"
@@ -151,7 +151,7 @@ def test_a_decision_is_an_assigned_issue_carried_to_next_meetings_until_closed(
 
     clock.move_to(at(dt.date(2026, 11, 9), 9))
     second = meeting_services.meeting_create(
-        kind="monthly", region=regions["city"], date=dt.date(2026, 11, 9), user=city_official
+        kind="monthly", region=regions["city"], date=dt.date(2026, 11, 9), actor=city_official
     )
     carried = build_agenda(second)["carried_decisions"]
     assert [(i["id"], i["meeting"], i["overdue"]) for i in carried] == [
@@ -165,10 +165,10 @@ def test_a_decision_is_an_assigned_issue_carried_to_next_meetings_until_closed(
         (Action.FEEDBACK, district_official, ""),
         (Action.CLOSE, city_official, ""),
     ]:
-        services.issue_transition(issue=decision, action=action, user=user, note=note)
+        services.issue_transition(issue=decision, action=action, actor=user, note=note)
     clock.move_to(at(dt.date(2026, 12, 7), 9))
     third = meeting_services.meeting_create(
-        kind="monthly", region=regions["city"], date=dt.date(2026, 12, 7), user=city_official
+        kind="monthly", region=regions["city"], date=dt.date(2026, 12, 7), actor=city_official
     )
     assert build_agenda(third)["carried_decisions"] == []
 
@@ -179,11 +179,11 @@ def test_a_decision_on_a_project_outside_the_meeting_region_is_refused(
     from django.core.exceptions import ValidationError
 
     meeting = meeting_services.meeting_create(
-        kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), user=city_official
+        kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), actor=city_official
     )
     with pytest.raises(ValidationError) as err:
         meeting_services.meeting_decide(
-            meeting=meeting, project=other_project, title="x", unit=unit, user=city_official
+            meeting=meeting, project=other_project, title="x", unit=unit, actor=city_official
         )
     assert "project" in err.value.message_dict
 
@@ -211,7 +211,7 @@ def test_district_official_sees_own_district_meetings_only(
     dataset, api, regions, city_official, district_official, other_official
 ):
     own = meeting_services.meeting_create(
-        kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), user=city_official
+        kind="weekly", region=regions["district"], date=dt.date(2026, 10, 12), actor=city_official
     )
     assert [m["id"] for m in api(district_official).get("/api/v1/meetings/").json()["results"]] == [
         own.pk
@@ -230,7 +230,7 @@ def test_meeting_list_query_count_does_not_grow(
         client.get("/api/v1/meetings/")
     for day in range(1, 8):
         meeting_services.meeting_create(
-            kind="weekly", region=regions["city"], date=dt.date(2026, 8, day), user=city_official
+            kind="weekly", region=regions["city"], date=dt.date(2026, 8, day), actor=city_official
         )
     with django_assert_num_queries(3):
         client.get("/api/v1/meetings/")

@@ -134,7 +134,7 @@ def test_a_new_deadline_lets_the_issue_be_flagged_again(clock, make_issue, city_
     issue = services.issue_transition(
         issue=issue,
         action=Action.SET_DEADLINE,
-        user=city_official,
+        actor=city_official,
         deadline=dt.date(2026, 10, 16),
     )
     assert issue.overdue_flagged_on is None and issue.status == IssueStatus.ESCALATED
@@ -164,6 +164,6 @@ def test_notifications_api_shows_only_my_notifications(
 def test_manual_escalation_notifies_the_chain(clock, make_issue, leader, city_official):
     issue = make_issue(IssueStatus.IN_PROGRESS)
     services.issue_transition(
-        issue=issue, action=Action.ESCALATE, user=city_official, note="进展缓慢，督办"
+        issue=issue, action=Action.ESCALATE, actor=city_official, note="进展缓慢，督办"
     )
     assert Notification.objects.filter(recipient_person=leader).count() == 1

@@ -78,7 +78,7 @@ def test_each_action_allowed_or_forbidden_by_role(request, clock, make_issue, un
     rows_before = IssueTransition.objects.filter(issue=issue).count()
     if action in ALLOWED[actor]:
         moved = services.issue_transition(
-            issue=issue, action=action, user=user, **_inputs(action, unit)
+            issue=issue, action=action, actor=user, **_inputs(action, unit)
         )
         assert moved.status == TARGET[action]
         last = IssueTransition.objects.filter(issue=issue).last()
@@ -91,7 +91,7 @@ def test_each_action_allowed_or_forbidden_by_role(request, clock, make_issue, un
     else:
         with pytest.raises(PermissionDenied):
             services.issue_transition(
-                issue=issue, action=action, user=user, **_inputs(action, unit)
+                issue=issue, action=action, actor=user, **_inputs(action, unit)
             )
         issue.refresh_from_db()
         assert issue.status == SOURCE[action]
@@ -100,7 +100,7 @@ def test_each_action_allowed_or_forbidden_by_role(request, clock, make_issue, un
 
 def test_whoever_raised_the_issue_may_give_feedback(clock, make_issue, city_official):
     issue = make_issue(S.RESOLVED, raised_by=city_official)
-    moved = services.issue_transition(issue=issue, action=Action.FEEDBACK, user=city_official)
+    moved = services.issue_transition(issue=issue, action=Action.FEEDBACK, actor=city_official)
     assert moved.status == S.FEEDBACK
 
 
@@ -120,7 +120,7 @@ def test_out_of_order_action_is_refused_naming_the_allowed_ones(
     rows_before = IssueTransition.objects.filter(issue=issue).count()
     with pytest.raises(services.TransitionNotAllowed) as err:
         services.issue_transition(
-            issue=issue, action=action, user=admin_user, **_inputs(action, unit)
+            issue=issue, action=action, actor=admin_user, **_inputs(action, unit)
         )
     message = err.value.message_dict["action"][0]
     assert set(err.value.allowed) == set(workflow.actions_from(status))
@@ -135,7 +135,7 @@ def test_the_full_closed_loop_leaves_one_row_per_step(
     clock, project, unit, assignee, city_official, district_official
 ):
     issue = services.issue_create(
-        project=project, title="临时用电未接入", category="utilities", user=district_official
+        project=project, title="临时用电未接入", category="utilities", actor=district_official
     )
     steps = [
         (Action.ASSIGN, city_official, {"unit": unit, "assignee": assignee}),
@@ -146,7 +146,7 @@ def test_the_full_closed_loop_leaves_one_row_per_step(
     ]
     for action, user, kwargs in steps:
         clock.shift(dt.timedelta(hours=3))
-        issue = services.issue_transition(issue=issue, action=action, user=user, **kwargs)
+        issue = services.issue_transition(issue=issue, action=action, actor=user, **kwargs)
     rows = list(issue.transitions.values_list("action", "from_status", "to_status", "actor"))
     assert rows == [
         ("collect", "", "collected", district_official.pk),
@@ -189,7 +189,7 @@ def test_explicit_deadline_is_used_as_given(clock, make_issue, unit, city_offici
     moved = services.issue_transition(
         issue=issue,
         action=Action.ASSIGN,
-        user=city_official,
+        actor=city_official,
         unit=unit,
         deadline=dt.date(2026, 11, 20),
     )
@@ -205,21 +205,21 @@ def test_hard_issue_needs_a_plan_in_two_working_days_then_an_explicit_deadline(
 ):
     issue = make_issue(difficulty="hard")
     issue = services.issue_transition(
-        issue=issue, action=Action.ASSIGN, user=city_official, unit=unit
+        issue=issue, action=Action.ASSIGN, actor=city_official, unit=unit
     )
     assert issue.deadline is None
     assert issue.plan_due == dt.date(2026, 9, 30)  # Tue 29, Wed 30 Sep
     with pytest.raises(ValidationError) as err:
-        services.issue_transition(issue=issue, action=Action.START, user=district_official)
+        services.issue_transition(issue=issue, action=Action.START, actor=district_official)
     assert "plan" in err.value.message_dict
     issue = services.issue_transition(
-        issue=issue, action=Action.START, user=district_official, plan="先完成组卷，再报批"
+        issue=issue, action=Action.START, actor=district_official, plan="先完成组卷，再报批"
     )
     assert issue.plan == "先完成组卷，再报批" and issue.plan_submitted_at is not None
     issue = services.issue_transition(
         issue=issue,
         action=Action.SET_DEADLINE,
-        user=city_official,
+        actor=city_official,
         deadline=dt.date(2026, 10, 30),
     )
     assert issue.deadline == dt.date(2026, 10, 30)
@@ -242,7 +242,7 @@ def test_deadline_in_the_past_is_refused_and_nothing_changes(
         services.issue_transition(
             issue=issue,
             action=Action.ASSIGN,
-            user=city_official,
+            actor=city_official,
             unit=unit,
             deadline=dt.date(2026, 9, 27),
         )
@@ -255,7 +255,7 @@ def test_deadline_in_the_past_is_refused_and_nothing_changes(
 def test_resolving_needs_the_result(clock, make_issue, district_official):
     issue = make_issue(S.IN_PROGRESS)
     with pytest.raises(ValidationError) as err:
-        services.issue_transition(issue=issue, action=Action.RESOLVE, user=district_official)
+        services.issue_transition(issue=issue, action=Action.RESOLVE, actor=district_official)
     assert "note" in err.value.message_dict
 
 
@@ -263,7 +263,7 @@ def test_unit_of_another_district_cannot_be_assigned(clock, make_issue, other_un
     issue = make_issue()
     with pytest.raises(ValidationError) as err:
         services.issue_transition(
-            issue=issue, action=Action.ASSIGN, user=admin_user, unit=other_unit
+            issue=issue, action=Action.ASSIGN, actor=admin_user, unit=other_unit
         )
     assert "unit" in err.value.message_dict
 
@@ -271,7 +271,7 @@ def test_unit_of_another_district_cannot_be_assigned(clock, make_issue, other_un
 def test_a_city_department_can_be_assigned(clock, make_issue, city_unit, city_official):
     issue = make_issue()
     moved = services.issue_transition(
-        issue=issue, action=Action.ASSIGN, user=city_official, unit=city_unit
+        issue=issue, action=Action.ASSIGN, actor=city_official, unit=city_unit
     )
     assert moved.assigned_unit == city_unit
 
@@ -281,14 +281,14 @@ def test_assignee_must_belong_to_the_unit(clock, make_issue, unit, city_unit, ci
     issue = make_issue()
     with pytest.raises(ValidationError) as err:
         services.issue_transition(
-            issue=issue, action=Action.ASSIGN, user=city_official, unit=unit, assignee=stranger
+            issue=issue, action=Action.ASSIGN, actor=city_official, unit=unit, assignee=stranger
         )
     assert "assignee" in err.value.message_dict
 
 
 def test_viewer_cannot_raise_an_issue(clock, project, viewer):
     with pytest.raises(PermissionDenied):
-        services.issue_create(project=project, title="x", category="land", user=viewer)
+        services.issue_create(project=project, title="x", category="land", actor=viewer)
 
 
 def test_issues_and_their_transitions_are_never_deleted(clock, make_issue):
@@ -304,7 +304,7 @@ def test_issues_and_their_transitions_are_never_deleted(clock, make_issue):
 def test_reopen_clears_the_resolution(clock, make_issue, district_official):
     issue = make_issue(S.RESOLVED)
     issue = services.issue_transition(
-        issue=issue, action=Action.REOPEN, user=district_official, note="问题仍未解决"
+        issue=issue, action=Action.REOPEN, actor=district_official, note="问题仍未解决"
     )
     assert issue.status == S.IN_PROGRESS and issue.resolved_at is None
 

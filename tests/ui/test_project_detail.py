@@ -44,7 +44,7 @@ def test_unknown_project_is_404(client, city_official, portfolio):
 def test_revised_plan_shows_beside_the_original(client, district_official, portfolio):
     project = portfolio["district"][1]
     services.project_year_set(
-        project=project, year=YEAR, annual_plan=Decimal("900"), reason="用地调整", user=None
+        project=project, year=YEAR, annual_plan=Decimal("900"), reason="用地调整", actor=None
     )
     client.force_login(district_official)
     response = client.get(page(project.code), {"period": PERIOD})
@@ -58,7 +58,7 @@ def test_revised_plan_shows_beside_the_original(client, district_official, portf
 
 def test_history_shows_who_changed_what(client, district_official, regions):
     project = ProjectFactory(code="SN-H", region=regions["district"])
-    services.project_update(project=project, user=district_official, owner_company="青岛建设集团")
+    services.project_update(project=project, actor=district_official, owner_company="青岛建设集团")
     client.force_login(district_official)
     history = client.get(page(project.code)).context["history"]
     latest, created = history[0], history[-1]

@@ -141,7 +141,7 @@ def test_a_stale_edit_is_a_conflict_and_nothing_is_overwritten(
     url = sheet_url(regions["district"])
     opened = client.get(url)  # the official reads version 1 …
     services.report_update(  # … someone else saves in between
-        report=report, user=city_official, expected_version=1, completed_investment=Decimal("95")
+        report=report, actor=city_official, expected_version=1, completed_investment=Decimal("95")
     )
     amounts = {"SN-001": "120", "SN-002": "110"}
     response = client.post(url, post_data(opened, amounts))

@@ -35,19 +35,19 @@ def issues(portfolio, district_official, other_official, unit):
         project=portfolio["district"][0],
         title="用地指标未落实",
         category="land",
-        user=district_official,
+        actor=district_official,
     )
     theirs = services.issue_create(
         project=portfolio["other"][0],
         title="市北区资金缺口",
         category="funding",
-        user=other_official,
+        actor=other_official,
     )
     late = services.issue_create(
         project=portfolio["district"][1],
         title="施工许可证办理慢",
         category="approval",
-        user=district_official,
+        actor=district_official,
         at=dt.datetime(2024, 10, 8, 9, tzinfo=dt.UTC),
     )
     late = services.issue_transition(
@@ -160,7 +160,7 @@ def test_a_new_issue_is_raised_from_the_project_page(client, district_official, 
 @pytest.fixture
 def meeting(regions, city_official):
     return meeting_services.meeting_create(
-        kind="monthly", region=regions["city"], date=dt.date(2024, 11, 15), user=city_official
+        kind="monthly", region=regions["city"], date=dt.date(2024, 11, 15), actor=city_official
     )
 
 
@@ -213,7 +213,7 @@ def test_a_supervisor_creates_a_meeting(client, city_official, regions):
 def letter(regions, city_official, portfolio, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return meeting_services.letter_generate(
-        region=regions["district"], year=YEAR, month=10, user=city_official
+        region=regions["district"], year=YEAR, month=10, actor=city_official
     )
 
 
@@ -256,7 +256,7 @@ def test_board_queries_do_not_grow_with_the_number_of_issues(
                 project=portfolio["district"][i % 6],
                 title=f"问题{i}",
                 category="other",
-                user=district_official,
+                actor=district_official,
             )
         # 1 session, 2 user, 3 the user's region (scoping), 4 counts by state, 5 overdue count,
         # 6-12 the first issues of each of the seven columns (projects, regions, units,
