@@ -101,14 +101,6 @@ GROUPINGS = ("region", "level", "category", "leader", "unit")
 RATE_CEILING = Decimal("999999")
 
 
-def report_lookback(period: Period, window: int) -> Period:
-    """The first month whose report the figures look at: January of the period's year, or
-    earlier when the reporting window (`window` months up to the period) reaches back into the
-    year before. `months_without_report` is counted from a report in that span, else null."""
-    first = period.shifted(1 - window)
-    return min(first, Period(period.year, 1))
-
-
 # --- Rates ------------------------------------------------------------------------------------
 
 
@@ -219,7 +211,7 @@ def _derived_tables(
     y, m = period.year, period.month
     money = DecimalField(**MONEY)
     # Reports: completed_ytd (months 1..m of Y) and the last month reported since the lookback.
-    since = report_lookback(period, report_window)
+    since = period.lookback_start(report_window)
     in_span = Q(year=y, month__lte=m)
     if since.year < y:
         in_span |= Q(year=since.year, month__gte=since.month)
@@ -373,7 +365,7 @@ def figures_sql(
 ) -> tuple[str, tuple]:
     """The SELECT of every project's figures for `period` (columns: FIGURE_COLUMNS), for the
     projects of `projects_qs` (None: all projects), as of `as_of`. `report_window`: the months
-    the reporting check looks back (see `report_lookback`)."""
+    the reporting check looks back (`Period.lookback_start`)."""
     selection = None if projects_qs is None else projects_qs.order_by().values("pk")
     pieces: list[tuple[str, tuple]] = []
 

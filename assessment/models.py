@@ -21,6 +21,7 @@ from core.models import MONEY, NON_NEGATIVE, NoDeleteModel, NoDeleteQuerySet, Si
 from projects.choices import Level
 from projects.models import Person, Project, Region, Unit
 
+from . import reasons
 from .choices import Colour, RankingScope
 
 
@@ -218,16 +219,12 @@ class ProjectStatus(models.Model):
     @property
     def reason(self) -> str:
         """Why the project has its colour, worded for an official (`projects.colours`)."""
-        from . import colours
-
-        return colours.reason(self)
+        return reasons.reason(self)
 
     @property
     def checks(self) -> dict:
         """Each applied check's verdict, reason and numbers: {check: {verdict, reason, …}}."""
-        from . import colours
-
-        return colours.checks_dict(self)
+        return reasons.checks_dict(self)
 
 
 class RankingIndicator(models.Model):

@@ -291,13 +291,13 @@ def timed(function, *args, **kwargs):
 def floor_params(period: Period) -> dict:
     from django.conf import settings as django_settings
 
-    from assessment.measures import _day_start, report_lookback
+    from assessment.measures import _day_start
     from assessment.models import ColourRules
     from core.periods import month_start
 
     rules = ColourRules.current()
     as_of = period.as_of()
-    since = report_lookback(period, rules.reporting_red_months)
+    since = period.lookback_start(rules.reporting_red_months)
     return {
         "y": period.year,
         "m": period.month,

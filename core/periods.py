@@ -104,6 +104,11 @@ class Period:
     def next(self) -> Period:
         return self.shifted(1)
 
+    def lookback_start(self, months: int) -> Period:
+        """The first month of a look-back of `months` months ending with this period, or January
+        of this year where that is earlier (figures of the year always start in January)."""
+        return min(self.shifted(1 - months), Period(self.year, 1))
+
     def same_month_last_year(self) -> Period:
         return Period(self.year - 1, self.month)
 

@@ -164,19 +164,13 @@ def ledger_columns(roles: Iterable[ChainRole] | None = None) -> list[Column]:
 
 
 # Plain project fields a row may set (column key = model field name).
+FK_FIELDS = ["region", "town", "responsible_unit"]  # resolved in memory; skip the per-row query
+# The project's editable fields (`Project.EDITABLE_FIELDS`) the template has a column for,
+# besides the foreign keys; the template's other columns are plans, the chain and the months.
 SCALAR_FIELDS = [
-    "name",
-    "level",
-    "total_investment",
-    "planned_start",
-    "actual_start",
-    "planned_completion",
-    "actual_completion",
-    "operation_start",
-    "in_statistics",
-    "statistics_date",
-    "owner_company",
-    "industry",
+    name
+    for name in Project.EDITABLE_FIELDS
+    if name not in FK_FIELDS and name not in ("latitude", "longitude", "description")
 ]
 # Model validation errors → the column to blame.
 FIELD_COLUMN = {name: name for name in SCALAR_FIELDS} | {
@@ -187,7 +181,6 @@ FIELD_COLUMN = {name: name for name in SCALAR_FIELDS} | {
     "responsible_unit": "responsible_unit",
     NON_FIELD_ERRORS: "code",
 }
-FK_FIELDS = ["region", "town", "responsible_unit"]  # resolved in memory; skip the per-row query
 
 
 # --- The import -----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from assessment.choices import Colour
 from assessment.models import ProjectStatus
+from assessment.rankings import ranking
 from projects import access
 from projects.choices import RegionLevel, Stage
 from projects.models import Project, Region
@@ -112,10 +113,6 @@ def _json_number(key: str, value):
 def district_ranking(region: Region, year: int, month: int) -> dict | None:
     """The district ranking around the meeting's region: the region's own districts for a city
     (or province) meeting, the sibling districts for a district meeting."""
-    try:
-        from assessment.rankings import ranking
-    except ImportError:  # the measures module is not installed
-        return None
     if region.level in (RegionLevel.CITY, RegionLevel.PROVINCE):
         parent = region
     elif region.level == RegionLevel.COUNTY and region.parent_id:

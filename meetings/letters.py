@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Case, IntegerField, Max, Value, When
 from django.utils.translation import gettext as _
@@ -115,8 +116,6 @@ def build_letter(
 ) -> ReminderLetter:
     """Creates (or rebuilds, keeping its number) the letter; called by services.letter_generate
     inside its transaction."""
-    from django.core.exceptions import ValidationError
-
     rows = letter_rows(region, year, month)
     if not rows:
         raise ValidationError(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import acting_user
+from projects import access
 from projects.choices import RegionLevel
 from projects.models import Person, Project, Region, Unit
 from supervision.choices import Difficulty, IssueCategory, IssueSource
@@ -119,10 +120,7 @@ def meeting_decide(
     assigned at once with a deadline, linked to the meeting and followed at the next meetings
     until closed."""
     check_supervisor(actor, meeting.region)
-    if not project.region_id.startswith(meeting.region.prefix) and not (
-        meeting.region.level == RegionLevel.TOWN
-        and (project.town_id or "").startswith(meeting.region.prefix)
-    ):
+    if not access.region_contains(meeting.region, project.region_id, project.town_id):
         raise ValidationError(
             {"project": _("项目 %(code)s 不属于会议所在区域。") % {"code": project.code}}
         )

@@ -12,8 +12,11 @@ Town-level users are matched on the town path where the model has one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .choices import RegionLevel
 
@@ -49,14 +52,6 @@ def register(paths: dict[str, tuple[str, str | None]]) -> None:
         SCOPE_PATHS[label] = path
 
 
-def _ancestor_codes(region) -> list[str]:
-    codes, node = [], region.parent
-    while node is not None:
-        codes.append(node.code)
-        node = node.parent
-    return codes
-
-
 def region_filter(user, model: type[Model], *, include_ancestors: bool = False) -> Q | None:
     """The Q that limits `model` to `user`'s regions; None means no limit; raises for models
     that never declared their path (a new model cannot be forgotten silently).
@@ -79,7 +74,7 @@ def region_filter(user, model: type[Model], *, include_ancestors: bool = False) 
     else:
         q = Q(**{f"{region_path}__startswith": region.prefix})
     if include_ancestors:
-        q |= Q(**{f"{region_path}__in": _ancestor_codes(region)})
+        q |= Q(**{f"{region_path}__in": region.ancestor_codes()})
     return q
 
 
@@ -110,14 +105,51 @@ def can_change(user, obj: Model) -> bool:
     return scope(user, type(obj)._default_manager.filter(pk=obj.pk), for_change=True).exists()
 
 
-def region_in_scope(user, region) -> bool:
-    """True if `region` (a Region) lies within the user's subtree."""
+class _NoTown:
+    """The row has no town (a meeting, a unit): a town-level user is matched on the region."""
+
+
+NO_TOWN = _NoTown()
+
+
+def region_contains(
+    region: Any, region_code: str, town_code: str | _NoTown | None = NO_TOWN
+) -> bool:
+    """True if a row of region `region_code` (and town `town_code`, where the row has a town
+    dimension: projects and what hangs on them) lies within `region`'s subtree — matched on the
+    town for a town, as `region_filter` does."""
+    if region.level == RegionLevel.TOWN and not isinstance(town_code, _NoTown):
+        return bool(town_code and town_code.startswith(region.prefix))
+    return region_code.startswith(region.prefix)
+
+
+def covers(user: Any, region_code: str, town_code: str | _NoTown | None = NO_TOWN) -> bool:
+    """The Python twin of `region_filter`, for one row and without a query: True if the row
+    (`region_contains`) lies within `user`'s scope."""
     if getattr(user, "is_superuser", False):
         return True
-    own = getattr(user, "region", None)
-    return bool(own and user.is_authenticated and region.code.startswith(own.prefix))
+    region = getattr(user, "region", None)
+    if not getattr(user, "is_authenticated", False) or region is None or not user.is_active:
+        return False
+    return region_contains(region, region_code, town_code)
 
 
-def require_change(user, obj: Model) -> None:
+def covers_project(user: Any, project: Model) -> bool:
+    """`covers` for a project (its district and town)."""
+    return covers(user, project.region_id, project.town_id)  # type: ignore[attr-defined]
+
+
+def may_change_project(user: Any, project: Model) -> bool:
+    """An editing role whose scope covers the project (the services' own check)."""
+    return bool(getattr(user, "can_edit", False)) and covers_project(user, project)
+
+
+def require_change(user: Any, obj: Model) -> None:
     if not can_change(user, obj):
-        raise PermissionDenied("无权修改该记录。")
+        raise PermissionDenied(_("无权修改该记录。"))
+
+
+def require_project_change(actor: Any, project: Model) -> None:
+    """For services: the system (`actor=None`) may; a user needs `may_change_project`."""
+    if actor is not None and not may_change_project(actor, project):
+        raise PermissionDenied(_("无权修改该项目（不在您的管辖范围内，或您的账号只读）。"))

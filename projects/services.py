@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.services import ConflictError, acting_user, set_history_user
+from core.services import ConflictError, acting_user, changed_fields, set_history_user
 
+from . import access
 from .choices import Stage, WithdrawalStatus
 from .models import (
     ChainAssignment,
@@ -35,26 +36,7 @@ from .signals import send_reports_changed
 
 # --- Projects -------------------------------------------------------------------------------
 
-PROJECT_FIELDS = {
-    "name",
-    "region",
-    "town",
-    "owner_company",
-    "industry",
-    "latitude",
-    "longitude",
-    "level",
-    "total_investment",
-    "planned_start",
-    "actual_start",
-    "planned_completion",
-    "actual_completion",
-    "operation_start",
-    "in_statistics",
-    "statistics_date",
-    "responsible_unit",
-    "description",
-}
+PROJECT_FIELDS = frozenset(Project.EDITABLE_FIELDS)
 
 
 @transaction.atomic
@@ -67,11 +49,16 @@ def project_create(
     stage_date: dt.date | None = None,
     **fields: Any,
 ) -> Project:
+    """A new project, with its first StageChange (建档). Needs an editing role covering the
+    project's region; a project is never created as withdrawn (退库 is a reviewed request)."""
     unknown = set(fields) - PROJECT_FIELDS
     if unknown:
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    if stage == Stage.WITHDRAWN:
+        raise ValidationError({"stage": _("不能以“退库”阶段建档。")})
     project = Project(code=code, stage=stage, **fields)
     project.full_clean()
+    access.require_project_change(actor, project)
     set_history_user(project, actor)
     project.save()
     if categories:
@@ -97,16 +84,16 @@ def project_update(
     **fields: Any,
 ) -> Project:
     """Updates the given fields. With `expected_version`, refuses (ConflictError) if the
-    project changed since the caller read it. Stage moves go through `project_set_stage`."""
+    project changed since the caller read it. Stage moves go through `project_set_stage`. The
+    actor must be allowed to change the project where it is and where it goes."""
     unknown = set(fields) - PROJECT_FIELDS
     if unknown:
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
     locked = Project.objects.select_for_update().get(pk=project.pk)
+    access.require_project_change(actor, locked)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(locked.version)
-    changed = [
-        name for name, value in fields.items() if getattr(locked, _attname(name)) != _id(value)
-    ]
+    changed = changed_fields(locked, fields)
     categories_changed = categories is not None and (
         {c.pk for c in categories} != set(locked.categories.values_list("pk", flat=True))
     )
@@ -117,6 +104,7 @@ def project_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
+    access.require_project_change(actor, locked)
     locked.version += 1
     set_history_user(locked, actor)
     locked.save()
@@ -124,15 +112,6 @@ def project_update(
     if categories_changed:
         locked.categories.set(categories)
     return locked
-
-
-def _attname(name: str) -> str:
-    field = Project._meta.get_field(name)
-    return field.attname
-
-
-def _id(value):
-    return getattr(value, "pk", value)
 
 
 @transaction.atomic
@@ -146,6 +125,7 @@ def project_set_stage(
     if stage not in Stage.values:
         raise ValidationError({"stage": _("未知的建设阶段：%(s)s") % {"s": stage}})
     locked = Project.objects.select_for_update().get(pk=project.pk)
+    access.require_project_change(actor, locked)
     if locked.stage == Stage.WITHDRAWN:
         raise ValidationError({"stage": _("已退库的项目不能变更阶段。")})
     if locked.stage == stage:
@@ -236,6 +216,9 @@ def project_year_set(
 ) -> ProjectYear:
     """Sets a project's plan for a year (the plan rule: `plan_change`); both the original and
     the current plan stay visible."""
+    access.require_project_change(actor, project)
+    if project.stage == Stage.WITHDRAWN:
+        raise ValidationError({"project": _("已退库的项目不能修改（历史记录保留）。")})
     py, created = ProjectYear.objects.select_for_update().get_or_create(project=project, year=year)
     dirty = False
     if new_start is not None and py.new_start != new_start:
@@ -273,6 +256,7 @@ def report_create(
     note: str = "",
     actor=None,
 ) -> MonthlyReport:
+    access.require_project_change(actor, project)
     if project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("已退库的项目不能填报。")})
     report = MonthlyReport(
@@ -301,7 +285,8 @@ def report_update(
 ) -> MonthlyReport:
     """Corrects a report. With `expected_version`, a stale edit raises ConflictError instead of
     overwriting what someone else saved in between (no lost update)."""
-    locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    locked = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    access.require_project_change(actor, locked.project)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(locked.version)
     changed = False
@@ -447,6 +432,9 @@ def chain_assign(
     *, project: Project, role: ChainRole, person: Person, on: dt.date | None = None, actor=None
 ) -> ChainAssignment:
     """Puts `person` in `role` for `project` from `on`, ending whoever held it (history kept)."""
+    access.require_project_change(actor, project)
+    if not _may_serve(person, project):
+        raise ValidationError({"person": _("责任人应属于项目所在县市区或其上级区域。")})
     on = on or timezone.localdate()
     current = (
         ChainAssignment.objects.select_for_update()
@@ -471,6 +459,9 @@ def chain_assign(
 
 @transaction.atomic
 def withdrawal_request(*, project: Project, reason: str, actor) -> Withdrawal:
+    """退库 is requested with a written reason by someone who may change the project; a
+    reviewer decides (`withdrawal_review`)."""
+    access.require_project_change(actor, project)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("退库必须填写书面原因。")})
     if project.stage == Stage.WITHDRAWN:
@@ -499,6 +490,8 @@ def withdrawal_review(
         raise ValidationError({"status": _("该申请已审核。")})
     if not getattr(actor, "can_review", False):
         raise ValidationError({"reviewer": _("只有审核人可以审核退库申请。")})
+    if not access.covers_project(actor, locked.project):
+        raise PermissionDenied(_("无权审核该项目的退库申请。"))
     if actor.pk == locked.requested_by_id:
         raise ValidationError({"reviewer": _("申请人不能审核自己的退库申请。")})
     locked.status = WithdrawalStatus.APPROVED if approve else WithdrawalStatus.REJECTED
@@ -518,3 +511,11 @@ def withdrawal_review(
     set_history_user(locked, actor)
     locked.save()
     return locked
+
+
+def _may_serve(person: Person, project: Project) -> bool:
+    """A chain member comes from the project's district (or its towns) or a region above it
+    (市级领导分包, a city department), never from another district."""
+    return person.region_id in project.region.ancestor_codes() or person.region_id.startswith(
+        project.region.prefix
+    )

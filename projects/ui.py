@@ -48,7 +48,7 @@ def region_from(request, name: str = "region") -> Region:
             raise Http404(_("您的账号尚未分配管辖区域，请联系管理员。"))
         return region
     region = Region.objects.filter(code=code).first()
-    if region is None or not access.region_in_scope(request.user, region):
+    if region is None or not access.covers(request.user, region.code):
         raise Http404(_("未找到该区域，或不在您的管辖范围内。"))
     return region
 

@@ -137,7 +137,7 @@ def _reporting_target(request, region: str, period: str) -> tuple[Region, Period
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
     district = Region.objects.filter(code=region, level=RegionLevel.COUNTY).first()
-    if district is None or not access.region_in_scope(request.user, district):
+    if district is None or not access.covers(request.user, district.code):
         raise Http404(_("未找到该县市区，或不在您的管辖范围内。"))
     if not request.user.can_edit:
         raise PermissionDenied(_("您的账号没有填报权限。"))

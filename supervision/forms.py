@@ -58,5 +58,5 @@ class TransitionForm(PlainLabels, forms.Form):
 def assignable_units(user, issue):
     """Units the issue may be assigned to — the rule of `supervision.services` (the project's
     district and towns, the regions above it, any unit the assigner can see)."""
-    allowed = services._unit_allowed_q(user, issue.project)
+    allowed = services.assignable_units_q(issue.project)
     return Unit.objects.filter(allowed, active=True).order_by("region_id", "name")

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 
 from projects.models import ChainAssignment, Person, User
 
+from . import tasks
 from .models import Issue, Notification, SupervisionSettings
 
 DUMMY_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
@@ -78,11 +79,9 @@ def notify(
     for user_id in users:
         created += _one(event, issue, text, link, region_id, person_id=None, user_id=user_id)
     if created and email_configured():
-        from .tasks import send_notification_email
-
         for notification in created:
             transaction.on_commit(
-                lambda pk=notification.pk: send_notification_email.delay(pk), robust=True
+                lambda pk=notification.pk: tasks.send_notification_email.delay(pk), robust=True
             )
     return created
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from projects import access
-from projects.choices import RegionLevel, Stage
+from projects.choices import Stage
 from projects.models import Person, Project, Region, Unit
 
 from . import workflow
@@ -94,19 +94,8 @@ def check_supervisor(actor, region: Region) -> None:
     (`user=None`) always may."""
     if actor is None:
         return
-    if not (access.region_in_scope(actor, region) and getattr(actor, "can_review", False)):
+    if not (access.covers(actor, region.code) and getattr(actor, "can_review", False)):
         raise PermissionDenied(_("只有该区域的督导部门（管理员、审核人）可以执行此操作。"))
-
-
-def _project_covered(actor, project: Project) -> bool:
-    if actor is None or actor.is_superuser:
-        return True
-    region = getattr(actor, "region", None)
-    if region is None or not actor.is_active:
-        return False
-    if region.level == RegionLevel.TOWN:
-        return bool(project.town_id and project.town_id.startswith(region.prefix))
-    return project.region_id.startswith(region.prefix)
 
 
 # --- Issues ----------------------------------------------------------------------------------
@@ -150,7 +139,7 @@ def issue_create(
 ) -> Issue:
     """问题收集: a new issue of a project, state `collected`, with its first transition row.
     Needs an editing role covering the project; a withdrawn project takes no new issues."""
-    _check_editor(actor, covers=_project_covered(actor, project))
+    _check_editor(actor, covers=access.covers_project(actor, project))
     at = _now(at)
     if project.stage == Stage.WITHDRAWN:
         raise ValidationError(
@@ -174,20 +163,12 @@ def issue_create(
     return issue
 
 
-def _unit_allowed_q(actor, project: Project) -> Q:
+def assignable_units_q(project: Project) -> Q:
     """Units an issue of `project` may be assigned to: those of the project's district and its
     towns, and those of the regions above it (city and province departments) — never another
-    district's. (`user` is kept for the callers; the rule does not depend on who assigns.)"""
+    district's. The rule does not depend on who assigns."""
     region = project.region
-    ancestors = []
-    parent = region.parent
-    while parent is not None:
-        ancestors.append(parent.code)
-        parent = parent.parent
-    return Q(region__code__in=ancestors) | Q(region__code__startswith=region.prefix)
-
-
-assignable_units_q = _unit_allowed_q
+    return Q(region__code__in=region.ancestor_codes()) | Q(region__code__startswith=region.prefix)
 
 
 def _validate_deadline(deadline: dt.date, today: dt.date) -> None:
@@ -316,7 +297,7 @@ def issue_transition(
 def _assign(issue, actor, unit, assignee, deadline, today, calendar) -> dict:
     if unit is None:
         raise ValidationError({"unit": _("交办须指定责任单位（unit）。")})
-    if not Unit.objects.filter(_unit_allowed_q(actor, issue.project), pk=unit.pk).exists():
+    if not Unit.objects.filter(assignable_units_q(issue.project), pk=unit.pk).exists():
         raise ValidationError(
             {"unit": _("责任单位“%(u)s”不在项目所在区域或其上级区域。") % {"u": unit.name}}
         )
@@ -418,9 +399,10 @@ def issues_flag_overdue(*, today: dt.date | None = None) -> OverdueResult:
             due = issue.deadline or issue.plan_due
             escalated = 0
             if calendar.workdays_between(due, today) >= conf.escalate_after_workdays:
-                escalated = Issue.objects.filter(
-                    pk=pk, status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS]
-                ).update(status=IssueStatus.ESCALATED, escalated_at=now)
+                rule = workflow.RULES[Action.ESCALATE]  # the state machine says from where
+                escalated = Issue.objects.filter(pk=pk, status__in=rule.sources).update(
+                    status=rule.target, escalated_at=now
+                )
             if escalated:
                 from_status = issue.status
                 issue.refresh_from_db(fields=["status", "escalated_at"])
@@ -638,7 +620,7 @@ def inspection_create(
 ) -> Inspection:
     """A visit to a project with its findings; a finding with `raise_issue` becomes an issue
     in the same step."""
-    _check_editor(actor, covers=_project_covered(actor, project))
+    _check_editor(actor, covers=access.covers_project(actor, project))
     today = _day(_now(at))
     if date > today:
         raise ValidationError({"date": _("巡查日期 %(d)s 晚于今天。") % {"d": date}})
@@ -706,7 +688,7 @@ def finding_raise_issue(
 def inspection_add_photo(
     *, inspection: Inspection, upload, actor=None, caption: str = ""
 ) -> InspectionPhoto:
-    _check_editor(actor, covers=_project_covered(actor, inspection.project))
+    _check_editor(actor, covers=access.covers_project(actor, inspection.project))
     checked = check_upload(upload, images_only=True)
     return store_upload(
         InspectionPhoto(inspection=inspection), checked, caption=caption, actor=actor

@@ -9,9 +9,8 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
+from . import notifications, services
 from .models import Notification
-from .notifications import recipient_email
 
 
 @shared_task(name="supervision.tasks.flag_overdue_issues")
@@ -40,7 +39,7 @@ def send_notification_email(notification_id: int) -> bool:
     )
     if notification is None:
         return False
-    address = recipient_email(notification)
+    address = notifications.recipient_email(notification)
     if not address:
         return False
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(

@@ -21,6 +21,8 @@ from typing import NamedTuple
 
 import chinese_calendar
 
+from .models import HolidayOverride, HolidaySchedule
+
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)}
 # A safety stop: no deadline is more than this many calendar days away per working day asked.
 _MAX_SPAN_PER_DAY = 30
@@ -53,8 +55,6 @@ class WorkCalendar:
 
     @classmethod
     def load(cls) -> WorkCalendar:
-        from .models import HolidayOverride, HolidaySchedule
-
         overrides = dict(HolidayOverride.objects.values_list("date", "is_workday"))
         years = set(HolidaySchedule.objects.values_list("year", flat=True))
         return cls(overrides, years)

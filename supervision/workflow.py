@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from projects.choices import RegionLevel, Role
+from projects import access
+from projects.choices import Role
 from projects.models import region_prefix
 
 from .choices import IssueStatus
@@ -55,17 +56,8 @@ def _active(user) -> bool:
 
 
 def covers(user, issue: Issue) -> bool:
-    """The user's region scope contains the issue's project (no query: codes are prefixes)."""
-    if not _active(user):
-        return False
-    if user.is_superuser:
-        return True
-    region = user.region
-    if region is None:
-        return False
-    if region.level == RegionLevel.TOWN:
-        return bool(issue.project.town_id and issue.project.town_id.startswith(region.prefix))
-    return issue.project.region_id.startswith(region.prefix)
+    """An active user whose scope contains the issue's project (`access.covers`, no query)."""
+    return _active(user) and access.covers_project(user, issue.project)
 
 
 def is_supervisor(user, issue: Issue) -> bool:

@@ -15,8 +15,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from assessment.choices import Colour
-from assessment.colours import check_list
 from assessment.models import ProjectStatus
+from assessment.reasons import check_list
 from projects import access, selectors, ui
 from projects.models import FactorGuarantee, Milestone, MonthlyPlan, Project
 

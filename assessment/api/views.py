@@ -33,7 +33,7 @@ def _region(request, region, field: str):
         region = getattr(request.user, "region", None)
         if region is None:
             raise ValidationError({field: [_("请指定区域代码。")]})
-    if not access.region_in_scope(request.user, region):
+    if not access.covers(request.user, region.code):
         raise PermissionDenied(_("无权查看 %(name)s 的数据。") % {"name": region.name})
     return region
 

@@ -164,28 +164,11 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "code",
-            "name",
-            "region",
-            "town",
-            "owner_company",
-            "industry",
-            "latitude",
-            "longitude",
-            "level",
+            *Project.EDITABLE_FIELDS,
             "level_label",
             "stage",
             "stage_label",
             "categories",
-            "total_investment",
-            "planned_start",
-            "actual_start",
-            "planned_completion",
-            "actual_completion",
-            "operation_start",
-            "in_statistics",
-            "statistics_date",
-            "responsible_unit",
-            "description",
             "chain",
             "period",
             "colour",
@@ -242,34 +225,12 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "code",
-            "name",
-            "region",
-            "town",
-            "owner_company",
-            "industry",
-            "latitude",
-            "longitude",
-            "level",
+            *Project.EDITABLE_FIELDS,
             "stage",
             "stage_date",
             "stage_note",
             "categories",
-            "total_investment",
-            "planned_start",
-            "actual_start",
-            "planned_completion",
-            "actual_completion",
-            "operation_start",
-            "in_statistics",
-            "statistics_date",
-            "responsible_unit",
-            "description",
         ]
-
-    def validate_code(self, value: str) -> str:
-        if "/" in value or any(ch.isspace() for ch in value):
-            raise serializers.ValidationError(_("项目编号不能包含“/”或空白字符。"))
-        return value
 
 
 class ProjectCreateSerializer(ProjectWriteSerializer):

@@ -15,7 +15,7 @@ from .people import Person, Unit, User
 from .plans import MonthlyPlan, PlanRevision, ProjectYear
 from .projects import Project, ProjectQuerySet, StageChange, Withdrawal
 from .reference import Category, ChainRole
-from .regions import Region, region_prefix
+from .regions import Region, ancestor_codes, region_prefix
 from .reports import MonthlyReport
 
 __all__ = [
@@ -38,5 +38,6 @@ __all__ = [
     "Unit",
     "User",
     "Withdrawal",
+    "ancestor_codes",
     "region_prefix",
 ]

@@ -21,6 +21,12 @@ from .reference import Category
 from .regions import Region
 
 
+def validate_project_code(value: str) -> None:
+    """A project code is part of URLs (`/projects/<code>/`, the API): no "/" and no whitespace."""
+    if "/" in value or any(ch.isspace() for ch in value):
+        raise ValidationError(_("项目编号不能包含“/”或空白字符。"), code="invalid_code")
+
+
 class ProjectQuerySet(NoDeleteQuerySet):
     def active(self):
         return self.exclude(stage=Stage.WITHDRAWN)
@@ -29,7 +35,33 @@ class ProjectQuerySet(NoDeleteQuerySet):
 class Project(NoDeleteModel):
     """A key project (重点项目)."""
 
-    code = models.CharField(_("项目编号"), max_length=50, unique=True)
+    # The ledger fields a user sets on a project (besides `code`, `stage` and `categories`,
+    # which have rules of their own): the services, the API's serializers and the ledger
+    # import all take their lists from here.
+    EDITABLE_FIELDS = (
+        "name",
+        "region",
+        "town",
+        "owner_company",
+        "industry",
+        "latitude",
+        "longitude",
+        "level",
+        "total_investment",
+        "planned_start",
+        "actual_start",
+        "planned_completion",
+        "actual_completion",
+        "operation_start",
+        "in_statistics",
+        "statistics_date",
+        "responsible_unit",
+        "description",
+    )
+
+    code = models.CharField(
+        _("项目编号"), max_length=50, unique=True, validators=[validate_project_code]
+    )
     name = models.CharField(_("项目名称"), max_length=200)
     region = models.ForeignKey(
         Region,

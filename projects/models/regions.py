@@ -28,6 +28,20 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def ancestor_codes(code: str) -> list[str]:
+    """The codes of the levels above a region, from the top, read off the code itself (no
+    query): 370211 → ["370000", "370200"]; 370211001 → ["370000", "370200", "370211"]. A code
+    may name a level the installation did not load (a 省直辖县 has no city): harmless in a
+    filter (`region__code__in`)."""
+    result: list[str] = []
+    for candidate in (code[:2] + "0000", code[:4] + "00", code[:6], code[:9]):
+        if candidate == code:
+            break  # the code's own level: the rest lie below it
+        if candidate not in result:
+            result.append(candidate)
+    return result
+
+
 class Region(models.Model):
     """A node of the region tree: province → city → county/district → town."""
 
@@ -69,6 +83,10 @@ class Region(models.Model):
                     % {"code": self.code, "parent": self.parent_id}
                 }
             )
+
+    def ancestor_codes(self) -> list[str]:
+        """The codes of the regions above this one (`ancestor_codes`), no query."""
+        return ancestor_codes(self.code)
 
     def is_within(self, other: Region) -> bool:
         """True if this region is `other` or one of its descendants."""

@@ -117,3 +117,11 @@ def test_a_missing_required_column_is_named_whichever_language_the_others_use(
     assert not result.ok
     assert chinese in {e.column for e in result.errors}
     assert not Project.objects.exists()
+
+
+def test_the_import_sets_every_editable_project_field_the_template_has_a_column_for():
+    from imports.ledger import FK_FIELDS, SCALAR_FIELDS, ledger_columns
+    from projects.models import Project
+
+    keys = {column.key for column in ledger_columns(roles=())}
+    assert set(SCALAR_FIELDS) | set(FK_FIELDS) == keys & set(Project.EDITABLE_FIELDS)

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from assessment import measures
-from assessment.colours import check_list
 from assessment.models import ColourRules, ProjectStatus
+from assessment.reasons import check_list
 from projects.choices import Stage
 from projects.models import MonthlyReport
 from tests.measures.conftest import add_milestone, build_project, compute

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from assessment import recompute
-from assessment.colours import CHECKS
 from assessment.models import PeriodComputation, ProjectStatus, RankingSnapshot
+from assessment.reasons import CHECKS
 from tests.measures.conftest import build_project, compute
 
 FIELDS = (

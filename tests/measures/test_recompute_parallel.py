@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, transaction
 
 from assessment import recompute
-from assessment.colours import CHECKS
 from assessment.models import ProjectStatus
+from assessment.reasons import CHECKS
 from tests.measures.conftest import add_milestone, build_project, compute
 
 FIELDS = [
