@@ -167,3 +167,22 @@ def test_manual_escalation_notifies_the_chain(clock, make_issue, leader, city_of
         issue=issue, action=Action.ESCALATE, actor=city_official, note="进展缓慢，督办"
     )
     assert Notification.objects.filter(recipient_person=leader).count() == 1
+
+
+def test_the_overdue_job_escalates_only_from_the_states_the_workflow_names(
+    clock, make_issue, monkeypatch
+):
+    from dataclasses import replace
+
+    from supervision import workflow
+
+    issue = make_issue(IssueStatus.IN_PROGRESS)  # deadline Sat 10 Oct 2026
+    rule = workflow.RULES[Action.ESCALATE]
+    monkeypatch.setitem(
+        workflow.RULES, Action.ESCALATE, replace(rule, sources=(IssueStatus.ASSIGNED,))
+    )
+    clock.move_to(at(dt.date(2026, 10, 12)))
+    result = flag_overdue_issues()
+    issue.refresh_from_db()
+    assert (result["escalated"], issue.status) == (0, IssueStatus.IN_PROGRESS)
+    assert issue.overdue_flagged_on == dt.date(2026, 10, 12)  # flagged all the same
