@@ -3,9 +3,8 @@ statuses and published rankings (read-only: written only by their jobs)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from projects.admin_base import ReadOnlyAdmin, ScopedReadOnlyAdmin
+from projects.admin_base import InstallationAdmin, ReadOnlyAdmin, ScopedReadOnlyAdmin
 
 from .models import (
     ColourRules,
@@ -19,12 +18,8 @@ from .models import (
 
 
 @admin.register(ColourRules)
-class ColourRulesAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return not ColourRules.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ColourRulesAdmin(InstallationAdmin):
+    singleton = True
 
 
 @admin.register(ProjectStatus)
@@ -50,23 +45,15 @@ class ProjectStatusAdmin(ScopedReadOnlyAdmin):
 
 
 @admin.register(RankingIndicator)
-class RankingIndicatorAdmin(SimpleHistoryAdmin):
+class RankingIndicatorAdmin(InstallationAdmin):
     list_display = ["measure", "weight", "cap", "order", "active"]
     list_editable = ["weight", "cap", "order", "active"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RankingSettings)
-class RankingSettingsAdmin(SimpleHistoryAdmin):
+class RankingSettingsAdmin(InstallationAdmin):
+    singleton = True
     list_display = ["__str__", "praised_top", "called_in_bottom", "publish_day"]
-
-    def has_add_permission(self, request):
-        return not RankingSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RankingSnapshot)

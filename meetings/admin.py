@@ -1,11 +1,11 @@
-"""Admin of meetings and reminder letters, scoped like every admin (`ScopedAdmin`)."""
+"""Admin of meetings and reminder letters: scoped and read-only (business records, changed
+through `meetings.services` on the pages and the API)."""
 
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from projects import access
-from projects.admin_base import ReadOnlyInline, ScopedAdmin
+from projects.admin_base import BusinessRecordAdmin, ReadOnlyInline
 from supervision.models import Issue
 
 from .models import Meeting, ReminderLetter
@@ -21,7 +21,7 @@ class DecisionInline(ReadOnlyInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedAdmin):
+class MeetingAdmin(BusinessRecordAdmin):
     list_display = ["__str__", "kind", "region", "date", "chair"]
     list_filter = ["kind", "date"]
     search_fields = ["title", "minutes"]
@@ -31,22 +31,9 @@ class MeetingAdmin(ScopedAdmin):
     readonly_fields = ["created_by", "created_at", "updated_at"]
     inlines = [DecisionInline]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "attendees":
-            kwargs["queryset"] = access.scope(
-                request.user, db_field.remote_field.model._default_manager.all()
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
 
 @admin.register(ReminderLetter)
-class ReminderLetterAdmin(ScopedAdmin):
+class ReminderLetterAdmin(BusinessRecordAdmin):
     list_display = ["number", "region", "period", "issued_on", "reply_deadline", "docx"]
     list_filter = ["year", "month"]
     search_fields = ["number", "title"]
@@ -77,6 +64,3 @@ class ReminderLetterAdmin(ScopedAdmin):
         if not obj.file:
             return "—"
         return format_html('<a href="/api/v1/letters/{}/docx/">{}</a>', obj.pk, _("下载"))
-
-    def has_add_permission(self, request):
-        return False  # letters are generated from the colours: API or generate_letters

@@ -1,16 +1,42 @@
-"""Django admin for reference data and, read-mostly, the business records.
+"""Admin of the ledger: regions, units and people (scoped reference data), logins, the
+installation's lists (superusers only), and the business records read-only (they change only
+through `projects.services`, on the pages and the API).
 
-Every admin page gets its rows through `access.scope` (ScopedAdmin), including the choices of
-foreign keys, so a district admin cannot see or pick another district's data here either.
-Nothing is deleted from the admin: business records are withdrawn, ended or revised.
+Every admin page gets its rows through `access.scope`, including the choices of foreign keys,
+so a district admin cannot see or pick another district's data here either. Nothing is deleted.
 """
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.admin import (
+    ClockedScheduleAdmin,
+    CrontabScheduleAdmin,
+    IntervalScheduleAdmin,
+    PeriodicTaskAdmin,
+    SolarScheduleAdmin,
+)
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from . import access
-from .admin_base import ReferenceAdmin, ScopedAdmin, ScopedInline
+from .admin_base import (
+    BusinessRecordAdmin,
+    InstallationAdmin,
+    ReadOnlyInline,
+    ScopedAdmin,
+    superuser_only,
+)
+from .choices import Role
 from .models import (
     Category,
     ChainAssignment,
@@ -60,6 +86,9 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Logins of the user's regions. A non-superuser never sees a superuser (so cannot reset one's
+    password), and grants neither staff status, groups, permissions nor a role above their own."""
+
     list_display = ["username", "first_name", "role", "region", "is_active", "is_superuser"]
     list_filter = ["role", "is_active", "is_superuser"]
     list_select_related = ["region"]
@@ -74,27 +103,43 @@ class UserAdmin(DjangoUserAdmin):
     raw_id_fields = ["person"]
 
     def get_queryset(self, request):
-        return access.scope(request.user, super().get_queryset(request))
+        users = access.scope(request.user, super().get_queryset(request))
+        if not request.user.is_superuser:
+            users = users.filter(is_superuser=False)
+        return users
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             # Only a superuser grants powers that reach beyond a region scope.
-            readonly += ["is_superuser", "groups", "user_permissions"]
+            readonly += ["is_superuser", "is_staff", "groups", "user_permissions"]
         return readonly
 
     def has_view_permission(self, request, obj=None):
-        if obj is not None and not access.can_see(request.user, obj):
+        if obj is not None and not self._manageable(request, obj):
             return False
         return super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not access.can_see(request.user, obj):
+        if obj is not None and not self._manageable(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def _manageable(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        if obj.is_superuser or not access.can_see(request.user, obj):
+            return False
+        return Role(obj.role).rank <= Role(request.user.role).rank
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            own = Role(request.user.role).rank
+            kwargs["choices"] = [(v, label) for v, label in Role.choices if Role(v).rank <= own]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ("region", "person"):
@@ -103,20 +148,36 @@ class UserAdmin(DjangoUserAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+# Third-party admins of installation-wide things: superusers only. API tokens are secrets;
+# groups and the beat schedule reach beyond any region.
+for _model, _admin_class in [
+    (TokenProxy, TokenAdmin),
+    (Group, GroupAdmin),
+    (PeriodicTask, PeriodicTaskAdmin),
+    (IntervalSchedule, IntervalScheduleAdmin),
+    (CrontabSchedule, CrontabScheduleAdmin),
+    (SolarSchedule, SolarScheduleAdmin),
+    (ClockedSchedule, ClockedScheduleAdmin),
+]:
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, superuser_only(_admin_class))
+
+
 @admin.register(Category)
-class CategoryAdmin(ReferenceAdmin):
+class CategoryAdmin(InstallationAdmin):
     list_display = ["name", "code", "order", "active"]
     list_editable = ["order", "active"]
     prepopulated_fields = {"code": ["name"]}
 
 
 @admin.register(ChainRole)
-class ChainRoleAdmin(ReferenceAdmin):
+class ChainRoleAdmin(InstallationAdmin):
     list_display = ["name", "code", "order", "is_leader", "active"]
     list_editable = ["order", "is_leader", "active"]
 
 
-class ProjectYearInline(ScopedInline):
+class ProjectYearInline(ReadOnlyInline):
     model = ProjectYear
     extra = 0
     fields = ["year", "annual_plan", "original_plan", "new_start", "planned_completion"]
@@ -124,7 +185,7 @@ class ProjectYearInline(ScopedInline):
     can_delete = False
 
 
-class ChainInline(ScopedInline):
+class ChainInline(ReadOnlyInline):
     model = ChainAssignment
     extra = 0
     fields = ["role", "person", "start_date", "end_date"]
@@ -132,7 +193,7 @@ class ChainInline(ScopedInline):
     can_delete = False
 
 
-class MilestoneInline(ScopedInline):
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
     extra = 0
     fields = ["name", "kind", "due_date", "done_on", "responsible"]
@@ -140,14 +201,14 @@ class MilestoneInline(ScopedInline):
     can_delete = False
 
 
-class FactorInline(ScopedInline):
+class FactorInline(ReadOnlyInline):
     model = FactorGuarantee
     extra = 0
     can_delete = False
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedAdmin):
+class ProjectAdmin(BusinessRecordAdmin):
     list_display = ["code", "name", "region", "level", "stage", "total_investment", "in_statistics"]
     list_filter = ["level", "stage", "in_statistics", "categories"]
     search_fields = ["code", "name", "owner_company"]
@@ -157,13 +218,9 @@ class ProjectAdmin(ScopedAdmin):
     raw_id_fields = ["responsible_unit"]
     inlines = [ProjectYearInline, ChainInline, MilestoneInline, FactorInline]
 
-    def save_model(self, request, obj, form, change):
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(ScopedAdmin):
+class MonthlyReportAdmin(BusinessRecordAdmin):
     list_display = ["project", "year", "month", "completed_investment", "updated_at"]
     list_filter = ["year", "month"]
     search_fields = ["project__code", "project__name"]
@@ -173,7 +230,7 @@ class MonthlyReportAdmin(ScopedAdmin):
 
 
 @admin.register(ProjectYear)
-class ProjectYearAdmin(ScopedAdmin):
+class ProjectYearAdmin(BusinessRecordAdmin):
     list_display = [
         "project",
         "year",
@@ -190,25 +247,19 @@ class ProjectYearAdmin(ScopedAdmin):
 
 
 @admin.register(PlanRevision)
-class PlanRevisionAdmin(ScopedAdmin):
+class PlanRevisionAdmin(BusinessRecordAdmin):
     list_display = ["project_year", "previous_plan", "new_plan", "reason", "revised_at"]
     list_select_related = ["project_year__project"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(MonthlyPlan)
-class MonthlyPlanAdmin(ScopedAdmin):
+class MonthlyPlanAdmin(BusinessRecordAdmin):
     list_display = ["project_year", "month", "amount"]
     raw_id_fields = ["project_year"]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ScopedAdmin):
+class MilestoneAdmin(BusinessRecordAdmin):
     list_display = ["project", "name", "kind", "due_date", "done_on", "responsible"]
     list_filter = ["kind"]
     list_select_related = ["project", "responsible"]
@@ -216,7 +267,7 @@ class MilestoneAdmin(ScopedAdmin):
 
 
 @admin.register(FactorGuarantee)
-class FactorGuaranteeAdmin(ScopedAdmin):
+class FactorGuaranteeAdmin(BusinessRecordAdmin):
     list_display = ["project", "kind", "demand", "secured"]
     list_filter = ["kind"]
     list_select_related = ["project"]
@@ -224,41 +275,35 @@ class FactorGuaranteeAdmin(ScopedAdmin):
 
 
 @admin.register(ChainAssignment)
-class ChainAssignmentAdmin(ScopedAdmin):
+class ChainAssignmentAdmin(BusinessRecordAdmin):
     list_display = ["project", "role", "person", "start_date", "end_date"]
     list_filter = ["role"]
     list_select_related = ["project", "role", "person"]
     raw_id_fields = ["project", "person"]
 
 
-class TaskForceMemberInline(ScopedInline):
+class TaskForceMemberInline(ReadOnlyInline):
     model = TaskForceMember
     extra = 0
     raw_id_fields = ["person"]
 
 
 @admin.register(TaskForce)
-class TaskForceAdmin(ScopedAdmin):
+class TaskForceAdmin(BusinessRecordAdmin):
     list_display = ["name", "project", "lead", "established_on"]
     raw_id_fields = ["project", "lead"]
     inlines = [TaskForceMemberInline]
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(ScopedAdmin):
+class StageChangeAdmin(BusinessRecordAdmin):
     list_display = ["project", "from_stage", "to_stage", "changed_on", "changed_by"]
     list_filter = ["to_stage"]
     list_select_related = ["project", "changed_by"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(ScopedAdmin):
+class WithdrawalAdmin(BusinessRecordAdmin):
     list_display = ["project", "status", "requested_by", "requested_at", "reviewer", "reviewed_at"]
     list_filter = ["status"]
     list_select_related = ["project", "requested_by", "reviewer"]

@@ -88,6 +88,11 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导")
     VIEWER = "viewer", _("只读")
 
+    @property
+    def rank(self) -> int:
+        """What a role may do, ordered: a user grants roles up to their own rank only."""
+        return {"admin": 4, "reviewer": 3, "official": 2, "leader": 1, "viewer": 0}[self.value]
+
     @classmethod
     def editors(cls) -> list[str]:
         return [cls.ADMIN, cls.REVIEWER, cls.OFFICIAL]

@@ -8,9 +8,8 @@ saved here recompute the deadlines they touch, like `load_holidays`.
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from projects.admin_base import ReadOnlyInline, ScopedAdmin
+from projects.admin_base import BusinessRecordAdmin, InstallationAdmin, ReadOnlyInline, ScopedAdmin
 
 from . import services
 from .models import (
@@ -83,6 +82,9 @@ class IssueAdmin(ScopedAdmin):
     date_hierarchy = "raised_at"
     inlines = [TransitionInline, AttachmentInline]
 
+    def has_change_permission(self, request, obj=None):
+        return False  # an issue moves only through its transitions (the pages, the API)
+
     def get_readonly_fields(self, request, obj=None):
         return [*STATE_FIELDS, "project"] if obj else STATE_FIELDS
 
@@ -91,10 +93,6 @@ class IssueAdmin(ScopedAdmin):
         return editable + (STATE_FIELDS if obj else [])
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.full_clean()
-            super().save_model(request, obj, form, change)
-            return
         created = services.issue_create(
             project=obj.project,
             title=obj.title,
@@ -148,12 +146,10 @@ class NotificationAdmin(ScopedAdmin):
         return False
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(ReadOnlyInline):
     model = InspectionFinding
-    extra = 0
-    can_delete = False
     fields = ["description", "category", "issue"]
-    readonly_fields = ["issue"]
+    readonly_fields = fields
 
 
 class PhotoInline(ReadOnlyInline):
@@ -163,7 +159,7 @@ class PhotoInline(ReadOnlyInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ScopedAdmin):
+class InspectionAdmin(BusinessRecordAdmin):
     list_display = ["date", "kind", "project", "created_by"]
     list_filter = ["kind", "date"]
     search_fields = ["project__code", "project__name", "summary"]
@@ -173,12 +169,6 @@ class InspectionAdmin(ScopedAdmin):
     readonly_fields = ["created_by", "created_at"]
     inlines = [FindingInline, PhotoInline]
     actions = ["raise_issues"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("将未转问题的巡查发现转为问题"))
     def raise_issues(self, request, queryset):
@@ -192,7 +182,7 @@ class InspectionAdmin(ScopedAdmin):
 
 
 @admin.register(HolidayOverride)
-class HolidayOverrideAdmin(SimpleHistoryAdmin):
+class HolidayOverrideAdmin(InstallationAdmin):
     list_display = ["date", "name", "is_workday", "year"]
     list_filter = ["year", "is_workday"]
     search_fields = ["name"]
@@ -204,12 +194,9 @@ class HolidayOverrideAdmin(SimpleHistoryAdmin):
         )
         obj.pk = HolidayOverride.objects.get(date=obj.date).pk
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(HolidaySchedule)
-class HolidayScheduleAdmin(admin.ModelAdmin):
+class HolidayScheduleAdmin(InstallationAdmin):
     list_display = ["year", "source", "loaded_at"]
 
     def save_model(self, request, obj, form, change):
@@ -218,14 +205,7 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
             days=[], complete_years=[obj.year], source=obj.source, actor=request.user
         )
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SupervisionSettings)
-class SupervisionSettingsAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return not SupervisionSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class SupervisionSettingsAdmin(InstallationAdmin):
+    singleton = True
