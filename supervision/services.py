@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.models import Meeting
 from projects import access
 from projects.choices import Stage
 from projects.models import Person, Project, Region, Unit
@@ -134,7 +133,7 @@ def issue_create(
     actor=None,
     at: dt.datetime | None = None,
     source: str = IssueSource.COLLECTED,
-    meeting: Meeting | None = None,
+    meeting: Model | None = None,  # a meetings.Meeting: the decision it records
     note: str = "",
 ) -> Issue:
     """问题收集: a new issue of a project, state `collected`, with its first transition row.
