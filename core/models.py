@@ -10,11 +10,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Self
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 MONEY: dict[str, int] = {"max_digits": 16, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+# The largest amount a user may enter, in 万元 (10^14 yuan): twelve significant digits stay
+# exact in every database, SQLite's floating-point storage of decimals included (the column's
+# own 16 digits would not: 99999999999999.99 comes back as 100000000000000.0).
+MONEY_MAX = Decimal("9999999999.99")
 
 
 class DeletionForbidden(Exception):
@@ -63,12 +67,13 @@ class SingletonModel(models.Model):
 
 
 class MoneyField(models.DecimalField):
-    """An amount in 万元: Decimal(16, 2). Deconstructs as a plain DecimalField, so the
-    migrations do not depend on this module."""
+    """An amount a user enters, in 万元: Decimal(16, 2), at most `MONEY_MAX`. Deconstructs as a
+    plain DecimalField, so the migrations do not depend on this module."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", MONEY["max_digits"])
         kwargs.setdefault("decimal_places", MONEY["decimal_places"])
+        kwargs["validators"] = [*kwargs.get("validators", ()), MaxValueValidator(MONEY_MAX)]
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:

@@ -8,10 +8,13 @@ percentage format, so Excel keeps the exact values.
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
 from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.styles import Border, Font, PatternFill, Side
+
+from .text import spreadsheet_text
 
 MONEY_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.0%"
@@ -28,3 +31,9 @@ def response(workbook: Workbook, filename: str) -> FileResponse:
     workbook.save(spool)
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def cell_value(value: Any) -> Any:
+    """A value for a cell: user text made safe (`core.text.spreadsheet_text`: never a formula,
+    no control characters); numbers, dates and None as they are."""
+    return spreadsheet_text(value) if isinstance(value, str) else value

@@ -26,6 +26,10 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
+from core.formatting import wan
+from core.models import MONEY_MAX
+from core.text import clean_text, from_spreadsheet
+
 CENT = Decimal("0.01")
 FLOAT_NOISE = Decimal("0.000001")
 
@@ -51,7 +55,7 @@ def is_blank(value) -> bool:
 
 def normalize(text: str) -> str:
     """Full-width to half-width (NFKC: （ → (, ，→ , , Ａ → A, ０ → 0) and trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
+    return clean_text(unicodedata.normalize("NFKC", text)).strip()
 
 
 def parse_text(value) -> str | None:
@@ -64,7 +68,8 @@ def parse_text(value) -> str | None:
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
         raise CellError(_("应为文本，不是日期"))
-    return str(value).strip()
+    # control characters out (`core.text`); the formula escape of our own exports undone
+    return clean_text(from_spreadsheet(str(value))).strip()
 
 
 def parse_code(value) -> str | None:
@@ -96,6 +101,11 @@ def parse_money(value) -> Decimal | None:
         raise CellError(_("“%(v)s”不是有效的金额") % {"v": value})
     if amount < 0:
         raise CellError(_("金额不能为负数（%(v)s）") % {"v": value})
+    if amount > MONEY_MAX:
+        raise CellError(
+            _("金额 %(v)s 超出范围（最大 %(max)s 万元），请检查单位是否为万元")
+            % {"v": value, "max": wan(MONEY_MAX)}
+        )
     if amount != amount.quantize(CENT):
         raise CellError(_("金额最多保留两位小数（%(v)s），请先在表格中取整到分") % {"v": value})
     return amount.quantize(CENT)

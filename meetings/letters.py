@@ -26,6 +26,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from assessment.choices import Colour
 from assessment.models import ProjectStatus
+from core.text import clean_text
 from projects.choices import RegionLevel, Stage
 from projects.models import Region
 from supervision.models import SupervisionSettings
@@ -208,7 +209,7 @@ COLUMN_WIDTHS_CM = (1.1, 2.7, 4.0, 2.6, 5.2)  # 15.6 cm: the A4 text width
 
 
 def _run(paragraph, text: str, *, font=BODY_FONT, size=16, bold=False, colour=None):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(clean_text(text))  # Word refuses control characters
     run.font.name = font
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
     run.font.size = Pt(size)

@@ -12,7 +12,15 @@ from openpyxl.utils import get_column_letter
 
 from assessment.choices import Colour
 from core.periods import Period
-from core.xlsx import DATE_FORMAT, HEADER_FILL, HEADER_FONT, MONEY_FORMAT, RATE_FORMAT, response
+from core.xlsx import (
+    DATE_FORMAT,
+    HEADER_FILL,
+    HEADER_FONT,
+    MONEY_FORMAT,
+    RATE_FORMAT,
+    cell_value,
+    response,
+)
 
 
 def _leader(project) -> str:
@@ -85,7 +93,7 @@ def project_list_xlsx(projects, *, period: Period | None) -> FileResponse:
         ]
         row = []
         for value, fmt in zip(values, formats, strict=True):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=cell_value(value))
             if fmt and value is not None:
                 cell.number_format = fmt
             row.append(cell)

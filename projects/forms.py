@@ -17,12 +17,11 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core.formatting import wan
 from core.forms import add_service_errors
+from core.models import MONEY_MAX
 
 from . import services
 from .models import MonthlyReport
 from .selectors import SheetRow
-
-MAX_AMOUNT = Decimal("99999999999999.99")  # 16 digits, 2 decimals: the column's capacity
 
 
 class PlainLabels:
@@ -42,7 +41,7 @@ class ReportRowForm(forms.Form):
         label=_lazy("本月完成投资（万元）"),
         required=False,
         min_value=Decimal("0"),
-        max_value=MAX_AMOUNT,
+        max_value=MONEY_MAX,
         decimal_places=2,
         localize=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "cellinput"}),

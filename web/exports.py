@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from assessment.choices import Colour
 from core.periods import Period
-from core.xlsx import BOX, HEADER_FILL, HEADER_FONT, MONEY_FORMAT, RATE_FORMAT, response
+from core.xlsx import BOX, HEADER_FILL, HEADER_FONT, MONEY_FORMAT, RATE_FORMAT, cell_value, response
 
 
 def bulletin_columns() -> list[tuple[str, str, str | None, int]]:
@@ -61,7 +61,7 @@ def bulletin_xlsx(data: dict, *, region, period: Period) -> FileResponse:
         row_number += 1
         for col, (_title, key, fmt, _width) in enumerate(columns, start=1):
             value = _bulletin_value(row, key)
-            cell = sheet.cell(row=row_number, column=col, value=value)
+            cell = sheet.cell(row=row_number, column=col, value=cell_value(value))
             cell.border = BOX
             if fmt and value is not None and not isinstance(value, str):
                 cell.number_format = fmt
@@ -72,7 +72,9 @@ def bulletin_xlsx(data: dict, *, region, period: Period) -> FileResponse:
     row_number += 2
     for note in data["notes"]:
         sheet.merge_cells(f"A{row_number}:{last}{row_number}")
-        sheet.cell(row=row_number, column=1, value=note).alignment = Alignment(wrap_text=True)
+        sheet.cell(row=row_number, column=1, value=cell_value(note)).alignment = Alignment(
+            wrap_text=True
+        )
         row_number += 1
     sheet.cell(row=row_number + 1, column=1, value=data["issued"])
     sheet.freeze_panes = "C5"

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import MONEY, NON_NEGATIVE
+from core.models import NON_NEGATIVE, MoneyField
 
 from .projects import Project
 
@@ -25,12 +25,11 @@ class ProjectYear(models.Model):
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    annual_plan = models.DecimalField(
-        _("年度计划投资（万元）"), **MONEY, validators=NON_NEGATIVE, null=True, blank=True
+    annual_plan = MoneyField(
+        _("年度计划投资（万元）"), validators=NON_NEGATIVE, null=True, blank=True
     )
-    original_plan = models.DecimalField(
+    original_plan = MoneyField(
         _("年初计划投资（万元）"),
-        **MONEY,
         validators=NON_NEGATIVE,
         null=True,
         blank=True,
@@ -64,8 +63,8 @@ class PlanRevision(models.Model):
     project_year = models.ForeignKey(
         ProjectYear, verbose_name=_("年度计划"), on_delete=models.PROTECT, related_name="revisions"
     )
-    previous_plan = models.DecimalField(_("调整前（万元）"), **MONEY, null=True, blank=True)
-    new_plan = models.DecimalField(_("调整后（万元）"), **MONEY, validators=NON_NEGATIVE)
+    previous_plan = MoneyField(_("调整前（万元）"), null=True, blank=True)
+    new_plan = MoneyField(_("调整后（万元）"), validators=NON_NEGATIVE)
     reason = models.TextField(_("调整原因"))
     revised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,7 +100,7 @@ class MonthlyPlan(models.Model):
     month = models.PositiveSmallIntegerField(
         _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    amount = models.DecimalField(_("计划投资（万元）"), **MONEY, validators=NON_NEGATIVE)
+    amount = MoneyField(_("计划投资（万元）"), validators=NON_NEGATIVE)
 
     history = HistoricalRecords()
 

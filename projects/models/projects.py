@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import MONEY, NON_NEGATIVE, NoDeleteModel, NoDeleteQuerySet
+from core.models import NON_NEGATIVE, MoneyField, NoDeleteModel, NoDeleteQuerySet
 
 from ..choices import Level, RegionLevel, Stage, WithdrawalStatus
 from .people import Unit
@@ -103,8 +103,8 @@ class Project(NoDeleteModel):
     stage = models.CharField(
         _("建设阶段"), max_length=20, choices=Stage.choices, default=Stage.CONCEIVED
     )
-    total_investment = models.DecimalField(
-        _("总投资（万元）"), **MONEY, validators=NON_NEGATIVE, default=Decimal("0")
+    total_investment = MoneyField(
+        _("总投资（万元）"), validators=NON_NEGATIVE, default=Decimal("0")
     )
     planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
     actual_start = models.DateField(_("实际开工日期"), null=True, blank=True)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import MONEY, NON_NEGATIVE, NoDeleteModel
+from core.models import NON_NEGATIVE, MoneyField, NoDeleteModel
 
 from .projects import Project
 
@@ -26,9 +26,7 @@ class MonthlyReport(NoDeleteModel):
     month = models.PositiveSmallIntegerField(
         _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    completed_investment = models.DecimalField(
-        _("本月完成投资（万元）"), **MONEY, validators=NON_NEGATIVE
-    )
+    completed_investment = MoneyField(_("本月完成投资（万元）"), validators=NON_NEGATIVE)
     note = models.TextField(_("进展说明"), blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

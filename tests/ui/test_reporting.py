@@ -246,3 +246,26 @@ def test_a_sheet_whose_projects_changed_meanwhile_saves_nothing(
     assert "有变化" in response.content.decode()
     assert not MonthlyReport.objects.filter(year=YEAR, month=11).exists()
     assert len(response.context["rows"]) == 7
+
+
+def test_a_district_of_2000_projects_saves_its_sheet(client, district_official, regions):
+    from projects.models import Project
+
+    Project.objects.bulk_create(
+        Project(
+            code=f"BIG-{i:04d}",
+            name=f"项目{i}",
+            region=regions["district"],
+            level="district",
+            stage="construction",
+        )
+        for i in range(2000)
+    )
+    client.force_login(district_official)
+    url = sheet_url(regions["district"])
+    page = client.get(url)
+    assert len(page.context["rows"]) == 2000
+    amounts = {f"BIG-{i:04d}": "1.00" for i in range(2000)}
+    response = client.post(url, post_data(page, amounts))
+    assert response.status_code == 302
+    assert MonthlyReport.objects.filter(year=2024, month=11).count() == 2000
