@@ -13,12 +13,30 @@ $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# Exactly the locked versions (requirements/dev.txt, every file checked against its hash), then
+# the project itself, which adds no dependency of its own.
+$(STAMP): pyproject.toml requirements/dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The lock files from pyproject.toml, with hashes, for Python 3.11 on Linux x86_64 whichever
+# machine runs this: requirements/base.txt (the runtime dependencies, what the Docker image
+# installs) and requirements/dev.txt (those at the same versions, plus the dev and browser
+# extras). Pins already in the files are kept where pyproject.toml allows them;
+# `make lock LOCK_ARGS=--upgrade` moves every package to its newest allowed release.
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes \
+	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command 'make lock' $(LOCK_ARGS)
+lock: install
+	$(UV_COMPILE) --output-file requirements/base.txt
+	$(UV_COMPILE) --extra dev --extra browser --constraint requirements/base.txt \
+		--output-file requirements/dev.txt
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
