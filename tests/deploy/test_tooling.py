@@ -1,7 +1,10 @@
-"""The habits of `make test` stay wired: the checks before the suite and the coverage floor."""
+"""The habits of `make test` stay wired: the checks before the suite, the coverage floor, and a
+pre-commit configuration that runs the same checks locally without fetching anything."""
 
 import re
 import tomllib
+
+import yaml
 
 from tests.deploy.conftest import ROOT, makefile_recipe
 
@@ -43,3 +46,18 @@ def test_djlint_lints_the_templates_with_the_django_profile():
 
     assert config["profile"] == "django"
     assert config["indent"] == 2
+
+
+def test_pre_commit_runs_the_checks_of_make_test_with_the_tools_of_the_venv():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing to download
+    assert {hook["language"] for hook in hooks} == {"system"}
+    entries = [hook["entry"].replace(" --force-exclude", "") for hook in hooks]
+    checks = checks_of_make_test()
+    for entry in entries:
+        assert entry.startswith(".venv/bin/"), entry
+        assert any(check == entry or check.startswith(f"{entry} ") for check in checks), entry
+    for check in checks:
+        assert any(check == entry or check.startswith(f"{entry} ") for entry in entries), check
