@@ -12,11 +12,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first (their layer is rebuilt only when pyproject.toml changes). The project
-# declares no installable packages ([tool.setuptools] packages = []): `pip install .` installs
-# the dependency list; the code runs from /app.
+# Dependencies first (their layer is rebuilt only when the lock file changes): exactly the
+# versions of requirements/base.txt, made by `make lock` from pyproject.toml, each file checked
+# against its hash. Then the project itself, without dependencies: it declares no installable
+# packages ([tool.setuptools] packages = []), so this adds only its metadata; the code runs
+# from /app.
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --require-hashes --no-deps -r requirements/base.txt && pip check
 COPY pyproject.toml README.md ./
-RUN pip install .
+RUN pip install --no-deps .
 
 # The code (what is left out is listed in .dockerignore: tests, local databases, the venv).
 COPY . .

@@ -7,18 +7,40 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format migrate demo clean vendor
+# The coverage floor is `fail_under` in pyproject.toml; `make test COVERAGE=` runs without it
+# (for a part of the suite, e.g. PYTEST_ARGS=tests/ui).
+COVERAGE ?= --cov
+
+.PHONY: run test install lock lint format migrate demo clean vendor
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# Exactly the locked versions (requirements/dev.txt, every file checked against its hash), then
+# the project itself, which adds no dependency of its own.
+$(STAMP): pyproject.toml requirements/dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The lock files from pyproject.toml, with hashes, for Python 3.11 on Linux x86_64 whichever
+# machine runs this: requirements/base.txt (the runtime dependencies, what the Docker image
+# installs) and requirements/dev.txt (those at the same versions, plus the dev and browser
+# extras). Pins already in the files are kept where pyproject.toml allows them;
+# `make lock LOCK_ARGS=--upgrade` moves every package to its newest allowed release.
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes \
+	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command 'make lock' $(LOCK_ARGS)
+lock: install
+	$(UV_COMPILE) --output-file requirements/base.txt
+	$(UV_COMPILE) --extra dev --extra browser --constraint requirements/base.txt \
+		--output-file requirements/dev.txt
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
@@ -39,18 +61,21 @@ test: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint --lint .
+	$(BIN)/python -m pytest -n auto $(COVERAGE) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint --lint .
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .coverage .coverage.*
 
 # Refresh the vendored front-end assets from the npm registry (needs npm; not needed to run).
 HTMX_VERSION := 2.0.11

@@ -1,5 +1,5 @@
 """Helpers of the deployment tests: the project root, the variables settings.py reads, the
-README, and a skip that CI turns into a failure."""
+README, a Makefile recipe, and a skip that CI turns into a failure."""
 
 import os
 import re
@@ -19,6 +19,19 @@ def settings_variables() -> set[str]:
 
 def readme() -> str:
     return (ROOT / "README.md").read_text()
+
+
+def makefile_recipe(target: str) -> list[str]:
+    """The rule line of a Makefile target and its recipe, continuations joined."""
+    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    recipe = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(" ".join(line.split()))
+    return [lines[start], *recipe]
 
 
 def skip_or_fail(reason: str) -> None:
