@@ -1,7 +1,7 @@
 """The pages that combine every app: sign-in, the overview (`/`), a project's page, "my
 projects", the meeting-room screen and the ranking bulletin. They read through the apps'
-selectors and take their figures from `web.dashboard` (which calls the measures and rankings);
-no formula lives here."""
+selectors and take their figures from `web.dashboard` (which calls the measures and rankings)
+and their charts from `web.charts`; no formula lives here."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from assessment.reasons import check_list
 from projects import access, selectors, ui
 from projects.models import FactorGuarantee, Milestone, MonthlyPlan, Project
 
-from . import dashboard, exports
+from . import charts, dashboard, exports
 
 # --- Sign in --------------------------------------------------------------------------------
 
@@ -101,7 +101,7 @@ def project_detail(request, code: str):
         "statuses": statuses,
         "status": status,
         "checks": check_list(status.checks) if status else [],
-        "chart": dashboard.project_plan_chart(
+        "chart": charts.project_plan_chart(
             project=project,
             year=year,
             plan_year=plan_year,
