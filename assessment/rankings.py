@@ -37,7 +37,7 @@ from core.periods import Period
 from projects.choices import RegionLevel
 from projects.models import Region
 
-from . import measures
+from . import measures, recompute
 from .choices import RankingScope
 from .models import PeriodComputation, RankingIndicator, RankingSettings, RankingSnapshot
 
@@ -297,8 +297,6 @@ def publish_due(*, today: dt.date | None = None) -> list[RankingSnapshot]:
     """On or after the configured day of the month, publishes last month's rankings that are
     not published yet (recomputing the period first if it changed or was never computed).
     Idempotent: what is published is left alone."""
-    from . import recompute  # recompute imports measures; keep the import graph flat
-
     today = today or timezone.localdate()
     if today.day < RankingSettings.current().publish_day:
         return []

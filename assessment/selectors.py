@@ -1,5 +1,6 @@
-"""Reads of the assessment: which period is current, and projects with their status of a
-period (for lists, filters and sorting). Scoping is the caller's (`projects.access.scope`)."""
+"""Reads of the assessment: which period is current and when it was computed, projects with
+their status of a period (for lists, filters and sorting) and a project's statuses. Scoping is
+the caller's (`projects.access.scope`)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,16 @@ def resolve_period(text: str | None) -> Period | None:
     return period or latest_computed_period()
 
 
+def last_computed_at(period: Period) -> dt.datetime | None:
+    """When the last recompute of `period` finished (its PeriodComputation row), or None if it
+    never did. One query."""
+    return (
+        PeriodComputation.objects.filter(year=period.year, month=period.month)
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+
+
 # --- Projects with their status ---------------------------------------------------------
 
 _RATE = DecimalField(max_digits=12, decimal_places=6)
@@ -89,3 +100,10 @@ def with_status(queryset: QuerySet, period: Period | None) -> QuerySet:
         )
         .prefetch_related(Prefetch("statuses", queryset=statuses, to_attr="period_statuses"))
     )
+
+
+def status_history(*, project, limit: int = 24) -> QuerySet:
+    """A project's statuses, newest period first, at most `limit`. The project is one already
+    fetched in the user's scope (`projects.selectors.project_by_code`): all its periods come
+    with it, also those it spent in another district."""
+    return ProjectStatus.objects.filter(project=project).order_by("-year", "-month")[:limit]

@@ -32,6 +32,9 @@ from .models import (
     Category,
     ChainAssignment,
     ChainRole,
+    FactorGuarantee,
+    Milestone,
+    MonthlyPlan,
     MonthlyReport,
     Person,
     PlanRevision,
@@ -214,3 +217,26 @@ def sheet_rows(*, user, district: Region, year: int, month: int) -> list[SheetRo
         )
         for p in projects
     ]
+
+
+# --- A project's page -----------------------------------------------------------------------
+
+
+def milestone_queryset(*, user, project: Project) -> QuerySet:
+    """The project's milestones with their responsible person, by due date."""
+    return (
+        access.scope(user, Milestone.objects.filter(project=project))
+        .select_related("responsible")
+        .order_by("due_date")
+    )
+
+
+def factor_queryset(*, user, project: Project) -> QuerySet:
+    """The project's factor guarantees (要素保障)."""
+    return access.scope(user, FactorGuarantee.objects.filter(project=project))
+
+
+def monthly_plan_queryset(*, project_year: ProjectYear) -> QuerySet:
+    """The monthly plan of a project's year (already fetched through `project_year_queryset`),
+    by month."""
+    return MonthlyPlan.objects.filter(project_year=project_year).order_by("month")

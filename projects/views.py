@@ -26,11 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
 from assessment.choices import Colour
-from assessment.models import PeriodComputation
-from assessment.selectors import latest_computed_period, resolve_period
+from assessment.selectors import last_computed_at, latest_computed_period, resolve_period
+from assessment.tasks import ensure_fresh
 from core.periods import Period
 from imports.forms import ReportsUploadForm
-from web import dashboard
 
 from . import access, exports, selectors, services, ui
 from .choices import Level, RegionLevel, Stage
@@ -220,12 +219,8 @@ def reporting_status(request, region: str, period: str):
     district, target = _reporting_target(request, region, period)
     saved = request.GET.get("saved", "")
     saved_at = dt.datetime.fromtimestamp(int(saved) / 1000, tz=dt.UTC) if saved.isdigit() else None
-    dashboard.ensure_fresh(target)  # eager mode: the trailing run of the debounce
-    computed_at = (
-        PeriodComputation.objects.filter(year=target.year, month=target.month)
-        .values_list("finished_at", flat=True)
-        .first()
-    )
+    ensure_fresh(target)  # eager mode: the trailing run of the debounce
+    computed_at = last_computed_at(target)
     done = computed_at is not None and (saved_at is None or computed_at >= saved_at)
     response = render(
         request,

@@ -1,34 +1,41 @@
-"""The figures and charts of the web UI's overview, meeting screen, bulletin and project page.
+"""The view-models of the web UI's overview, meeting screen, bulletin and project page.
 
-Every measure comes from `projects.measures` and every ranking from `projects.rankings` (one home
-per rule); this module only picks what a page shows, shapes it for the templates and ECharts,
-and attaches to each number the link to the list of projects behind it.
+Every measure comes from `assessment.measures` and every ranking from `assessment.rankings` (one
+home per rule); this module only picks what a page shows, shapes it for the templates and
+attaches to each number the link to the list of projects behind it. The ECharts options are
+`web.charts`'s.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from assessment import measures, rankings, tasks
 from assessment.choices import Colour
 from assessment.models import ProjectStatus
-from core.formatting import wan
+from core.formatting import cndate, cnperiod, wan
 from core.periods import Period
 from projects import access
 from projects.choices import RegionLevel, Stage
 from projects.models import MonthlyReport, Project, Region
+from supervision import selectors as supervision
+from supervision.choices import IssueStatus
 
-MONTHS = range(1, 13)
+from . import charts
+from .exports import bulletin_columns
 
 
 def projects_in(user, region: Region):
     """The active projects of `region` (and below) that `user` may see."""
-    return access.scope(user, _measures().projects_under(region).active())
+    return access.scope(user, measures.projects_under(region).active())
 
 
 def list_url(region: Region | str | None = None, period: Period | None = None, **filters) -> str:
@@ -48,70 +55,6 @@ def overview_url(region_code: str, period: Period) -> str:
 
 
 # --- Project page ---------------------------------------------------------------------------
-
-
-def project_plan_chart(*, project, year, plan_year, reports, monthly_plans) -> dict:
-    """Plan against actual for one project and year: monthly completed investment (bars),
-    cumulative completed, cumulative plan (the monthly plan where there is one, else the annual
-    plan spread by time progress m/12) and, if the plan was revised, the original plan."""
-    by_month = {r.month: r.completed_investment for r in reports}
-    last = max(by_month) if by_month else 0
-    cumulative, running = [], Decimal("0")
-    for month in MONTHS:
-        running += by_month.get(month, Decimal("0"))
-        cumulative.append(float(running) if month <= last else None)
-    plan_line = original_line = None
-    if plan_year is not None and plan_year.annual_plan is not None:
-        if monthly_plans:
-            planned = {p.month: p.amount for p in monthly_plans}
-            acc, plan_line = Decimal("0"), []
-            for month in MONTHS:
-                acc += planned.get(month, Decimal("0"))
-                plan_line.append(float(acc))
-        else:
-            plan_line = [float(plan_year.annual_plan * month / 12) for month in MONTHS]
-        if plan_year.is_revised:
-            original_line = [float(plan_year.original_plan * month / 12) for month in MONTHS]
-    series = [
-        {
-            "name": _("当月完成"),
-            "type": "bar",
-            "data": [float(by_month[m]) if m in by_month else None for m in MONTHS],
-            "itemStyle": {"color": "#8fb4e3"},
-        },
-        {
-            "name": _("累计完成"),
-            "type": "line",
-            "data": cumulative,
-            "itemStyle": {"color": "#1f5fa8"},
-            "connectNulls": False,
-        },
-    ]
-    plan_lines = (
-        (_("累计计划"), plan_line, "dashed", "#b71c1c"),
-        (_("年初计划"), original_line, "dotted", "#999999"),
-    )
-    for name, data, style, colour in plan_lines:
-        if data:
-            series.append(
-                {
-                    "name": name,
-                    "type": "line",
-                    "data": data,
-                    "lineStyle": {"type": style},
-                    "itemStyle": {"color": colour},
-                    "symbol": "none",
-                }
-            )
-    return {
-        "tooltip": {"trigger": "axis", "valueFormatter": "fmt:wan"},
-        "legend": {"top": 0},
-        "grid": {"left": 70, "right": 20, "top": 40, "bottom": 30},
-        "xAxis": {"type": "category", "data": [_("%(m)s月") % {"m": m} for m in MONTHS]},
-        "yAxis": {"type": "value", "name": _("万元"), "axisLabel": {"formatter": "fmt:wan"}},
-        "series": series,
-        "aria": {"enabled": True},
-    }
 
 
 def project_changes(*, project, reports, limit: int = 60) -> list[dict]:
@@ -186,17 +129,15 @@ def _shown(field, value) -> str:
 
 def project_supervision(*, user, project) -> dict:
     """The project's issues (overdue first) and inspections, scoped."""
-    from django.utils import timezone
-
-    from supervision import selectors as sv
-
     today = timezone.localdate()
     issues = list(
-        sv.issue_list(user=user, today=today)
+        supervision.issue_list(user=user, today=today)
         .filter(project=project)
         .order_by("-is_overdue", "-raised_at")
     )
-    inspections = list(sv.inspection_list(user=user).filter(project=project).order_by("-date"))
+    inspections = list(
+        supervision.inspection_list(user=user).filter(project=project).order_by("-date")
+    )
     return {"issues": issues, "inspections": inspections}
 
 
@@ -255,32 +196,37 @@ def colour_counts(row: dict, *, region, period) -> list[dict]:
 # --- Overview -------------------------------------------------------------------------------
 
 
-def _measures():
-    from assessment import measures  # the measures issue's module; imported where used
-
-    return measures
-
-
-def ensure_fresh(period: Period) -> None:
-    """Readers bring a period changed since its last computation up to date (in the embedded,
-    eager default; with a broker the queued job does it) — the measures' debounce contract."""
-    from assessment import tasks
-    from core.periods import Period as MeasuresPeriod
-
-    tasks.ensure_fresh(MeasuresPeriod(period.year, period.month))
-
-
-def _ranking(region: Region, period: Period) -> dict | None:
+def region_ranking(region: Region, period: Period) -> dict:
     """The ranking shown for a region: its districts for a city or province, the leaders of
-    its projects for a district. None until the rankings module is installed."""
-    try:
-        from assessment.rankings import ranking
-    except ImportError:  # pragma: no cover - rankings not installed yet
-        return None
+    its projects for a district."""
     scope = "leader" if region.level in (RegionLevel.COUNTY, RegionLevel.TOWN) else "district"
-    result = ranking(scope=scope, parent=region, year=period.year, month=period.month)
+    result = rankings.ranking(scope=scope, parent=region, year=period.year, month=period.month)
     result["scope"] = scope
     return result
+
+
+def ranking_urls(ranking: dict, period: Period) -> list[str | None]:
+    """The link behind each row of a ranking, in its order: a district's overview, or the list
+    of a leader's projects."""
+    urls = []
+    for row in ranking["rows"]:
+        url = None
+        if ranking.get("scope") == "district":
+            url = overview_url(row["key"], period)
+        elif ranking.get("scope") == "leader":
+            url = list_url(None, period, leader=row["key"])
+        urls.append(url)
+    return urls
+
+
+def ranking_chart(
+    ranking: dict, period: Period, *, dark: bool = False, large: bool = False
+) -> dict | None:
+    """The ranking's chart (`charts.ranking_chart`) with the links behind its rows, or None
+    for a ranking without rows."""
+    if not ranking["rows"]:
+        return None
+    return charts.ranking_chart(ranking, urls=ranking_urls(ranking, period), dark=dark, large=large)
 
 
 def figures(totals: dict, *, region, period) -> list[dict]:
@@ -357,8 +303,7 @@ def cumulative_curve(projects, *, region, period) -> dict:
     year-to-date of each month's computed figures) and planned (the group's time progress ×
     annual plan, i.e. Σ expected year-to-date). Months not computed are gaps; after the
     period, the plan line goes on at m/12 of the annual plan. One query: `measures.total`'s
-    aggregates grouped by month."""
-    measures = _measures()
+    aggregates grouped by month; the chart is `charts.curve_chart`."""
     grouped = (
         ProjectStatus.objects.filter(
             year=period.year,
@@ -373,9 +318,9 @@ def cumulative_curve(projects, *, region, period) -> dict:
     for row in grouped:
         month = row.pop("month")
         sums = measures._unprefixed(row)
-        totals[month] = measures._with_rates(sums, measures.Period(period.year, month))
+        totals[month] = measures._with_rates(sums, Period(period.year, month))
     done, plan, annual = [], [], None
-    for month in MONTHS:
+    for month in charts.MONTHS:
         if month <= period.month:
             row = totals.get(month)
             if row and row["projects"]:
@@ -388,157 +333,12 @@ def cumulative_curve(projects, *, region, period) -> dict:
         else:
             done.append(None)
             plan.append(float(annual * month / 12) if annual is not None else None)
-    return {
-        "tooltip": {"trigger": "axis", "valueFormatter": "fmt:yi"},
-        "legend": {"top": 0},
-        "grid": {"left": 60, "right": 20, "top": 40, "bottom": 30},
-        "xAxis": {"type": "category", "data": [_("%(m)s月") % {"m": m} for m in MONTHS]},
-        "yAxis": {"type": "value", "name": _("亿元"), "axisLabel": {"formatter": "fmt:yi"}},
-        "series": [
-            {
-                "name": _("累计完成"),
-                "type": "line",
-                "data": done,
-                "areaStyle": {"opacity": 0.15},
-                "itemStyle": {"color": "#1f5fa8"},
-            },
-            {
-                "name": _("累计计划（按时间进度）"),
-                "type": "line",
-                "data": plan,
-                "lineStyle": {"type": "dashed"},
-                "itemStyle": {"color": "#b71c1c"},
-                "symbol": "none",
-            },
-        ],
-        "aria": {"enabled": True},
-    }
-
-
-def ranking_chart(ranking: dict, *, period, dark: bool = False, large: bool = False) -> dict:
-    """The ranking as horizontal bars (score), best at the top, labelled with the rank and the
-    movement against the previous period; clicking a district opens its overview. `large`:
-    type readable from the back of a meeting room."""
-    rows = ranking["rows"]
-    names, data = [], []
-    for row in reversed(rows):
-        step = row.get("movement")
-        arrow = "—" if step in (None, 0) else (f"▲{step}" if step > 0 else f"▼{-step}")
-        names.append(f"{row['rank']}. {row['name']}")
-        colour = (
-            "#2e9d4f" if row.get("praised") else ("#d9342b" if row.get("called_in") else "#1f5fa8")
-        )
-        url = None
-        if ranking.get("scope") == "district":
-            url = overview_url(row["key"], period)
-        elif ranking.get("scope") == "leader":
-            url = list_url(None, period, leader=row["key"])
-        data.append(
-            {
-                "value": round(float(row["score"]), 2) if row.get("score") is not None else None,
-                "url": url,
-                "itemStyle": {"color": colour},
-                "label": {
-                    "show": True,
-                    "position": "right",
-                    "formatter": f"{float(row['score'] or 0):.1f}  {arrow}",
-                },
-            }
-        )
-    text = "#e8e8e8" if dark else "#1f2329"
-    size = 22 if large else 12
-    return {
-        "tooltip": {"trigger": "item"},
-        "grid": {
-            "left": 10,
-            "right": 130 if large else 70,
-            "top": 10,
-            "bottom": 10,
-            "containLabel": True,
-        },
-        "xAxis": {"type": "value", "show": False},
-        "yAxis": {
-            "type": "category",
-            "data": names,
-            "axisLabel": {"color": text, "fontSize": size},
-        },
-        "series": [
-            {
-                "type": "bar",
-                "data": data,
-                "barMaxWidth": 56 if large else 28,
-                "label": {"color": text, "fontSize": size},
-            }
-        ],
-        "textStyle": {"color": text},
-        "animationDuration": 400,
-        "aria": {"enabled": True},
-    }
-
-
-def colour_chart(colours: list[dict]) -> dict:
-    return {
-        "tooltip": {"trigger": "item"},
-        "legend": {"bottom": 0},
-        "series": [
-            {
-                "type": "pie",
-                "radius": ["45%", "72%"],
-                "avoidLabelOverlap": True,
-                "label": {"formatter": "{c}"},
-                "data": [
-                    {
-                        "name": f"{c['label']}（{c['meaning']}）",
-                        "value": c["count"],
-                        "url": c["url"],
-                        "itemStyle": {
-                            "color": c["hex"],
-                            "borderColor": "#fff",
-                        },
-                    }
-                    for c in colours
-                ],
-            }
-        ],
-        "aria": {"enabled": True},
-    }
-
-
-def pipeline_chart(stages: list[dict]) -> dict:
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
-        "grid": {"left": 50, "right": 60, "top": 40, "bottom": 30},
-        "xAxis": {"type": "category", "data": [s["label"] for s in stages]},
-        "yAxis": [
-            {"type": "value", "name": _("个")},
-            {"type": "value", "name": _("亿元"), "axisLabel": {"formatter": "fmt:yi"}},
-        ],
-        "series": [
-            {
-                "name": _("项目数"),
-                "type": "bar",
-                "data": [{"value": s["count"], "url": s["url"]} for s in stages],
-                "itemStyle": {"color": "#1f5fa8"},
-                "label": {"show": True, "position": "top"},
-            },
-            {
-                "name": _("总投资"),
-                "type": "line",
-                "yAxisIndex": 1,
-                "data": [{"value": float(s["money"]), "url": s["url"]} for s in stages],
-                "itemStyle": {"color": "#b71c1c"},
-                "tooltip": {"valueFormatter": "fmt:yi"},
-            },
-        ],
-        "aria": {"enabled": True},
-    }
+    return charts.curve_chart(done=done, plan=plan)
 
 
 def overview(*, user, region: Region, period: Period) -> dict:
     """Everything the overview page shows for a region and period."""
-    measures = _measures()
-    ensure_fresh(period)
+    tasks.ensure_fresh(period)
     projects = projects_in(user, region)
     totals = measures.total(projects_qs=projects, year=period.year, month=period.month)
     by_level = measures.summary(
@@ -554,28 +354,24 @@ def overview(*, user, region: Region, period: Period) -> dict:
             parent=region,
         )
     for row in children:
-        row["url"] = (
-            f"{reverse('web:home')}?{urlencode({'region': row['key'], 'period': str(period)})}"
-        )
+        row["url"] = overview_url(row["key"], period)
         row["list_url"] = list_url(row["key"], period)
     for row in by_level:
         row["list_url"] = list_url(region, period, level=row["key"])
     colours = colour_counts(totals, region=region, period=period)
     stages = pipeline(projects, region=region, period=period)
-    ranking = _ranking(region, period)
+    ranking = region_ranking(region, period)
     return {
         "totals": totals,
         "figures": figures(totals, region=region, period=period),
         "by_level": by_level,
         "children": children,
         "colours": colours,
-        "colour_chart": colour_chart(colours),
+        "colour_chart": charts.colour_chart(colours),
         "pipeline": stages,
-        "pipeline_chart": pipeline_chart(stages),
+        "pipeline_chart": charts.pipeline_chart(stages),
         "ranking": ranking,
-        "ranking_chart": ranking_chart(ranking, period=period)
-        if ranking and ranking["rows"]
-        else None,
+        "ranking_chart": ranking_chart(ranking, period),
         "curve": cumulative_curve(projects, region=region, period=period),
         "computed": totals["projects"] > 0,
     }
@@ -592,8 +388,6 @@ def _chunks(items: list, size: int = SLIDE_ROWS) -> list[list]:
 
 def attention_projects(user, region: Region, period: Period) -> list:
     """Red and yellow projects of the period in `region`, red first, with their reasons."""
-    from assessment.models import ProjectStatus
-
     statuses = (
         access.scope(user, ProjectStatus.objects.all())
         .filter(
@@ -611,20 +405,14 @@ def attention_projects(user, region: Region, period: Period) -> list:
 def screen(*, user, region: Region, period: Period) -> dict:
     """The meeting screen's pages: key figures, the ranking, red and yellow projects with
     reasons, overdue issues, decisions due. Each list is cut into pages of SLIDE_ROWS rows."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from supervision import selectors as sv
-    from supervision.choices import IssueStatus
-
-    measures = _measures()
-    ensure_fresh(period)
+    tasks.ensure_fresh(period)
     projects = projects_in(user, region)
     totals = measures.total(projects_qs=projects, year=period.year, month=period.month)
-    ranking = _ranking(region, period)
+    ranking = region_ranking(region, period)
     today = timezone.localdate()
-    issues = sv.issue_list(user=user, today=today).filter(project__in=projects.values("pk"))
+    issues = supervision.issue_list(user=user, today=today).filter(
+        project__in=projects.values("pk")
+    )
     overdue = list(issues.filter(is_overdue=True).order_by("deadline", "pk"))
     decisions = list(
         issues.filter(meeting__isnull=False, deadline__lte=today + dt.timedelta(days=7))
@@ -633,7 +421,7 @@ def screen(*, user, region: Region, period: Period) -> dict:
     )
     attention = attention_projects(user, region, period)
     slides = [{"kind": "figures", "title": _("主要指标")}]
-    if ranking and ranking["rows"]:
+    if ranking["rows"]:
         slides.append({"kind": "ranking", "title": _("排名")})
     for kind, title, rows in (
         ("attention", _("红色、黄色项目"), attention),
@@ -656,12 +444,8 @@ def screen(*, user, region: Region, period: Period) -> dict:
         "totals": totals,
         "colours": colour_counts(totals, region=region, period=period),
         "ranking": ranking,
-        "ranking_chart": ranking_chart(ranking, period=period, dark=True, large=True)
-        if ranking and ranking["rows"]
-        else None,
-        "ranking_chart_light": ranking_chart(ranking, period=period, large=True)
-        if ranking and ranking["rows"]
-        else None,
+        "ranking_chart": ranking_chart(ranking, period, dark=True, large=True),
+        "ranking_chart_light": ranking_chart(ranking, period, large=True),
         "slides": slides,
         "today": today,
     }
@@ -674,12 +458,8 @@ def bulletin(*, user, region: Region, period: Period) -> dict:
     """The monthly ranking bulletin (排名通报) of `region`'s districts (a district's own
     bulletin ranks its leaders): the ranking rows, the praised and the called-in, and the
     indicators and weights the score used."""
-    from django.utils import timezone
-
-    from .exports import bulletin_columns
-
-    ensure_fresh(period)
-    ranking = _ranking(region, period) or {"rows": [], "version": None}
+    tasks.ensure_fresh(period)
+    ranking = region_ranking(region, period)
     rows = ranking["rows"]
     praised = [r["name"] for r in rows if r.get("praised")]
     called_in = [r["name"] for r in rows if r.get("called_in")]
@@ -713,8 +493,6 @@ def bulletin(*, user, region: Region, period: Period) -> dict:
         "region": region.name,
         "scope": scope_label,
     }
-    from core.formatting import cndate, cnperiod
-
     return {
         "ranking": ranking,
         "rows": rows,

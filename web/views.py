@@ -1,7 +1,7 @@
 """The pages that combine every app: sign-in, the overview (`/`), a project's page, "my
 projects", the meeting-room screen and the ranking bulletin. They read through the apps'
-selectors and take their figures from `web.dashboard` (which calls the measures and rankings);
-no formula lives here."""
+selectors and take their figures from `web.dashboard` (which calls the measures and rankings)
+and their charts from `web.charts`; no formula lives here."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from assessment import selectors as assessment_selectors
 from assessment.choices import Colour
-from assessment.models import ProjectStatus
 from assessment.reasons import check_list
-from projects import access, selectors, ui
-from projects.models import FactorGuarantee, Milestone, MonthlyPlan, Project
+from projects import selectors, ui
+from projects.models import Project
 
-from . import dashboard, exports
+from . import charts, dashboard, exports
 
 # --- Sign in --------------------------------------------------------------------------------
 
@@ -72,13 +72,9 @@ def project_detail(request, code: str):
     year = period.year
     plan_year = next((y for y in years if y.year == year), None)
     monthly_plans = (
-        list(MonthlyPlan.objects.filter(project_year=plan_year).order_by("month"))
-        if plan_year
-        else []
+        list(selectors.monthly_plan_queryset(project_year=plan_year)) if plan_year else []
     )
-    # the project is in the user's scope: all its periods come with it, also those it spent
-    # in another district
-    statuses = list(ProjectStatus.objects.filter(project=project).order_by("-year", "-month")[:24])
+    statuses = list(assessment_selectors.status_history(project=project))
     status = next((s for s in statuses if (s.year, s.month) == tuple(period)), None)
     context = {
         "project": project,
@@ -89,19 +85,13 @@ def project_detail(request, code: str):
         "reports": reports,
         "reports_of_year": [r for r in reports if r.year == year],
         "chain": list(selectors.chain_queryset(user=request.user, project=project)),
-        "milestones": list(
-            access.scope(request.user, Milestone.objects.filter(project=project))
-            .select_related("responsible")
-            .order_by("due_date")
-        ),
+        "milestones": list(selectors.milestone_queryset(user=request.user, project=project)),
         "today": timezone.localdate(),
-        "factors": list(
-            access.scope(request.user, FactorGuarantee.objects.filter(project=project))
-        ),
+        "factors": list(selectors.factor_queryset(user=request.user, project=project)),
         "statuses": statuses,
         "status": status,
         "checks": check_list(status.checks) if status else [],
-        "chart": dashboard.project_plan_chart(
+        "chart": charts.project_plan_chart(
             project=project,
             year=year,
             plan_year=plan_year,

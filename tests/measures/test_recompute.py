@@ -12,6 +12,7 @@ from django.db import connection
 from assessment import recompute
 from assessment.models import PeriodComputation, ProjectStatus, RankingSnapshot
 from assessment.reasons import CHECKS
+from assessment.recompute import statement
 from tests.measures.conftest import build_project, compute
 
 FIELDS = (
@@ -50,13 +51,13 @@ def test_a_failed_recompute_leaves_the_previous_complete_result(regions, monkeyp
     compute()
     before = snapshot_of()
     build_project(regions["other"], plan="1000", reports={10: "900"})
-    real = recompute._write
+    real = statement.write
 
     def write_then_fail(*args, **kwargs):
         assert real(*args, **kwargs) == 3  # the old rows are gone, the new ones written …
         raise RuntimeError("connection lost before commit")
 
-    monkeypatch.setattr(recompute, "_write", write_then_fail)
+    monkeypatch.setattr(statement, "write", write_then_fail)
     with pytest.raises(RuntimeError):
         compute()
     assert snapshot_of() == before  # … and all of it rolled back: the old complete result

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
-from assessment import recompute
 from assessment.models import ProjectStatus
 from assessment.reasons import CHECKS
+from assessment.recompute import parallel
 from tests.measures.conftest import add_milestone, build_project, compute
 
 FIELDS = [
@@ -27,7 +27,7 @@ def stage_tables() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tablename FROM pg_tables WHERE starts_with(tablename, %s)",
-            [recompute.STAGE_PREFIX],
+            [parallel.STAGE_PREFIX],
         )
         return [name for (name,) in cursor.fetchall()]
 
@@ -69,7 +69,7 @@ def test_parallel_run_writes_the_very_rows_one_statement_writes(portfolio, setti
     assert any(r[f"{check}_verdict"] for r in one_statement for check in CHECKS)
     for workers in (2, 3):
         settings.RECOMPUTE_WORKERS = workers
-        assert recompute.workers_for(None) == workers
+        assert parallel.workers_for(None) == workers
         result = compute()
         assert result.projects == 41
         assert rows() == one_statement
@@ -84,7 +84,7 @@ def test_a_failing_worker_leaves_the_previous_complete_result(
     settings.RECOMPUTE_WORKERS = 2
     compute()
     before = rows()
-    real = recompute._compute_into_stage
+    real = parallel._compute_into_stage
 
     def second_worker_fails(snapshot, sql, params, errors, index):
         if index == 1:
@@ -93,7 +93,7 @@ def test_a_failing_worker_leaves_the_previous_complete_result(
             return
         real(snapshot, sql, params, errors, index)
 
-    monkeypatch.setattr(recompute, "_compute_into_stage", second_worker_fails)
+    monkeypatch.setattr(parallel, "_compute_into_stage", second_worker_fails)
     build_project(regions["district"], plan="100", reports={10: "100"})
     with pytest.raises(RuntimeError, match="worker lost"):
         compute()
@@ -105,8 +105,8 @@ def test_a_failing_worker_leaves_the_previous_complete_result(
 @pytest.mark.django_db(transaction=True)
 def test_staging_tables_left_by_a_crash_are_swept_after_a_day(portfolio, settings):
     settings.RECOMPUTE_WORKERS = 2
-    old = f"{recompute.STAGE_PREFIX}{int(dt.datetime(2024, 1, 1).timestamp())}_abcdef"
-    fresh = recompute.Stage(columns=[])
+    old = f"{parallel.STAGE_PREFIX}{int(dt.datetime(2024, 1, 1).timestamp())}_abcdef"
+    fresh = parallel.Stage(columns=[])
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE UNLOGGED TABLE {old} (x int)")
         cursor.execute(f"CREATE UNLOGGED TABLE {fresh.name} (x int)")  # a run going on now
@@ -120,8 +120,8 @@ def test_one_statement_inside_a_transaction_for_a_region_or_on_sqlite(regions, s
     # workers read committed data only: a caller's open transaction (a test's, an import's)
     # would hide its own changes from them, so such runs stay on one connection
     settings.RECOMPUTE_WORKERS = 4
-    assert recompute.workers_for(regions["district"]) == 1
+    assert parallel.workers_for(regions["district"]) == 1
     with transaction.atomic():
-        assert recompute.workers_for(None) == 1
+        assert parallel.workers_for(None) == 1
     settings.RECOMPUTE_WORKERS = 1
-    assert recompute.workers_for(None) == 1
+    assert parallel.workers_for(None) == 1

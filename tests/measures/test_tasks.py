@@ -10,6 +10,7 @@ from django.db import transaction
 
 from assessment import recompute, tasks
 from assessment.models import PeriodComputation, ProjectStatus, RankingSnapshot, RecomputeRequest
+from assessment.recompute import statement
 from core.periods import Period
 from projects import services
 from tests.factories import ProjectFactory
@@ -93,13 +94,13 @@ def test_burst_of_500_saves_with_a_broker_queues_one_run(
 def test_changes_during_a_run_are_not_lost(projects_500, broker, monkeypatch):
     monkeypatch.setattr(tasks.recompute_queued, "apply_async", lambda args, countdown: None)
     tasks.report_changed(projects_500[0].pk, 2024, 10)
-    real = recompute._write
+    real = statement.write
 
     def write_while_someone_saves(*args, **kwargs):
         tasks.report_changed(projects_500[1].pk, 2024, 10)  # saved while the run computes
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(recompute, "_write", write_while_someone_saves)
+    monkeypatch.setattr(statement, "write", write_while_someone_saves)
     tasks.recompute_queued(2024, 10)
     assert recompute.is_dirty(OCTOBER)
     assert RecomputeRequest.objects.get(year=2024, month=10).queued_at is not None
@@ -123,7 +124,7 @@ def test_report_changed_never_raises_and_leaves_the_period_marked(
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(recompute, "recompute_period", broken)
+    monkeypatch.setattr("assessment.recompute.runs.recompute_period", broken)
     tasks.report_changed(project.pk, 2024, 10)
     assert recompute.is_dirty(OCTOBER)
     assert "recompute after report" in caplog.text

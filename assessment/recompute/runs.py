@@ -1,0 +1,191 @@
+"""A run of the recompute of one period: the locks, the one transaction around `statement`'s
+DELETE and INSERT … SELECT (or `parallel`'s), the period's bookkeeping row and the "changed"
+mark of `queue` — `recompute_period`, and `run_if_dirty` / `run` for the debounced jobs.
+
+- **Atomic**: a run deletes the period's rows (of its region) and writes the new ones inside one
+  transaction, so readers see the old complete result or the new complete result.
+- **Idempotent and safe to run twice at once**: a run takes, for the whole transaction, a
+  PostgreSQL advisory lock on the period (`pg_advisory_xact_lock`) and the period's lock row
+  (`PeriodComputation`, locked by an UPDATE as the transaction's first statement, which on
+  SQLite takes the database's write lock). A second run waits for the first, then redoes the
+  same work on the same data: same rows.
+- **History**: only the given period is written; figures are taken as of the period's end, so
+  earlier periods keep their colours when later data arrives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.periods import Period
+from projects.models import Region
+
+from .. import measures
+from ..choices import Colour
+from ..models import ColourRules, PeriodComputation, ProjectStatus
+from . import parallel, queue, statement
+
+ADVISORY_LOCK_NAMESPACE = 0x4B50  # "KP": key projects; second key is the period's index
+
+
+@dataclass
+class RecomputeResult:
+    period: Period
+    region_code: str | None
+    projects: int = 0
+    colours: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    run: int = 0
+
+    def __str__(self) -> str:
+        where = self.region_code or _("全部区域")
+        counts = "、".join(
+            f"{Colour(c).label} {self.colours.get(c, 0)}"
+            for c in (Colour.RED, Colour.YELLOW, Colour.WHITE, Colour.GREEN)
+        )
+        return _("%(p)s %(where)s：%(n)s 个项目（%(counts)s），用时 %(s).1f 秒") % {
+            "p": self.period,
+            "where": where,
+            "n": self.projects,
+            "counts": counts,
+            "s": self.seconds,
+        }
+
+
+def _lock(period: Period, now: dt.datetime) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, period.index]
+            )
+    # First statement of the transaction: row lock on PostgreSQL, write lock on SQLite.
+    PeriodComputation.objects.filter(year=period.year, month=period.month).update(started_at=now)
+    PeriodComputation.objects.select_for_update().get(year=period.year, month=period.month)
+
+
+def recompute_period(
+    *,
+    year: int,
+    month: int,
+    region_code: str | None = None,
+    progress=None,
+    today: dt.date | None = None,
+) -> RecomputeResult:
+    """Computes and stores every project's figures and colour for period year-month (all
+    regions, or the subtree of `region_code`). `progress` (e.g. a tqdm bar) gets `total` set to
+    the number of steps and `update(1)` after each. Raises ValueError for a bad period or an
+    unknown region, before anything is written. A run of all regions clears the period's
+    "changed" mark (before it starts, so changes committed meanwhile mark it again; put back
+    if the run fails)."""
+    period = Period(year, month)
+    region = None
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            raise ValueError(_("未知的区域代码：%(c)s") % {"c": region_code})
+    as_of = period.as_of(today)
+    rules = ColourRules.current()
+    PeriodComputation.objects.get_or_create(year=period.year, month=period.month)
+    started = time.monotonic()
+    now = timezone.now()
+
+    def step():
+        if progress is not None:
+            progress.update(1)
+
+    if progress is not None:
+        progress.total = 4
+    cleared = region is None and queue.clear_dirty(period)
+    try:
+        result = _recompute(period, region, as_of, rules, started, now, step)
+    except BaseException:
+        if cleared:
+            queue.mark_dirty(period, since=now)
+        raise
+    return result
+
+
+def _recompute(period, region, as_of, rules, started, now, step) -> RecomputeResult:
+    layers = statement.compiled_layers(rules, period)
+    workers = parallel.workers_for(region)
+    if workers < 2:
+        return _recompute_in(period, region, as_of, rules, layers, started, now, step)
+    stage = parallel.Stage(statement.written_columns(layers, statement.run_constants(rules)))
+    parallel.Stage.sweep()
+    stage.create()
+    try:
+        return _recompute_in(
+            period, region, as_of, rules, layers, started, now, step, stage=stage, workers=workers
+        )
+    finally:
+        stage.drop()
+
+
+def _recompute_in(
+    period, region, as_of, rules, layers, started, now, step, *, stage=None, workers=1
+) -> RecomputeResult:
+    with transaction.atomic():
+        _lock(period, now)
+        step()
+        if stage is None:
+            statement.clear(period, region)
+            step()
+            written = statement.write(period, as_of, region, rules, layers, now)
+        else:
+            written = parallel.write_parallel(
+                stage, period, as_of, rules, layers, now, workers, step
+            )
+        step()
+        mine = ProjectStatus.objects.filter(year=period.year, month=period.month)
+        if region is not None:
+            mine = mine.filter(project_id__in=measures.projects_under(region).values("pk"))
+        counts = dict(
+            mine.exclude(colour="").order_by().values_list("colour").annotate(n=Count("id"))
+        )
+        seconds = time.monotonic() - started
+        PeriodComputation.objects.filter(year=period.year, month=period.month).update(
+            runs=F("runs") + 1,
+            finished_at=timezone.now(),
+            duration_ms=int(seconds * 1000),
+            projects=written,
+            region_code=region.code if region else "",
+        )
+        run = PeriodComputation.objects.get(year=period.year, month=period.month).runs
+        step()
+    return RecomputeResult(
+        period=period,
+        region_code=region.code if region else None,
+        projects=written,
+        colours=counts,
+        seconds=seconds,
+        run=run,
+    )
+
+
+def run_if_dirty(
+    period: Period, *, force: bool = False, today: dt.date | None = None
+) -> RecomputeResult | None:
+    """Recomputes `period` if it changed since its last run (or always, with `force`). Taking
+    the mark is a conditional update, so of several callers only one runs."""
+    claimed_at = timezone.now()
+    cleared = queue.clear_dirty(period)
+    if not cleared and not force:
+        return None
+    try:
+        return recompute_period(year=period.year, month=period.month, today=today)
+    except BaseException:
+        if cleared:
+            queue.mark_dirty(period, since=claimed_at)
+        raise
+
+
+def run(period: Period, *, today: dt.date | None = None) -> RecomputeResult:
+    """Recomputes `period` now, whether or not it changed."""
+    return run_if_dirty(period, force=True, today=today)
