@@ -37,7 +37,9 @@ LOCK_ARGS ?=
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes \
 	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	--custom-compile-command 'make lock' $(LOCK_ARGS)
-lock: install
+# (not after `install`: a dependency added to pyproject.toml is locked before it can be installed)
+lock: | $(BIN)/python
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
 	$(UV_COMPILE) --output-file requirements/base.txt
 	$(UV_COMPILE) --extra dev --extra browser --constraint requirements/base.txt \
 		--output-file requirements/dev.txt
