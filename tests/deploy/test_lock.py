@@ -155,6 +155,7 @@ def test_make_install_installs_the_dev_lock_with_hashes_then_the_project_without
 
 def test_make_lock_writes_both_lock_files_from_pyproject():
     _rule, *recipe = makefile_recipe("lock")
+    recipe = [line for line in recipe if "$(UV_COMPILE)" in line or line.startswith("--")]
     compile_rule = next(
         line
         for line in (ROOT / "Makefile").read_text().replace("\\\n", " ").splitlines()
