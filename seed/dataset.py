@@ -62,20 +62,18 @@ from projects.models import (
     Withdrawal,
 )
 
-from .demo import (
+from .synthetic import LEVEL_SCALE, SEASON, add_months
+from .vocabulary import (
     BRANDS,
     DEPARTMENTS,
     GIVEN_FIRST,
     GIVEN_SECOND,
-    LEVEL_SCALE,
     PARKS,
     REVISION_REASONS_DOWN,
     ROADS,
-    SEASON,
     SURNAMES,
     TEMPLATES,
     WITHDRAWAL_REASONS,
-    add_months,
 )
 
 PROJECT_PREFIX = "SYN-"
