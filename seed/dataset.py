@@ -2,12 +2,14 @@
 
 A province (code 990000, "99" is no real province) with cities and districts scaled to N (about
 one district per 650 projects, at least 10; ten districts a city), units and people per district,
-and N projects (codes `SYN-0000001` …) across levels, stages and categories, with annual plans,
-monthly plans for some, plan revisions, monthly reports for the K×12 months ending last month,
-the four-in-one chains (some changed), milestones (some overdue), factor guarantees, stage
-changes, withdrawals, 纳统 flags and dates, and about three issues per project in every state
-(some overdue). Same seed, same options and same day → same data: each project draws from its
-own `random.Random` seeded from (seed, project number), so the batch size does not matter.
+and N projects (codes `SYN-0000001` …) made by the synthetic-project generator (`seed.synthetic`)
+from a benchmark mix of scenarios — mostly under construction, some new starts, completed, in
+operation, in the planning pool, withdrawn —: annual plans, monthly plans for some, plan
+revisions, monthly reports for the K×12 months ending last month, the four-in-one chains (some
+changed), milestones (some overdue), factor guarantees, stage changes, withdrawals, 纳统 flags
+and dates; and about three issues per project in every state (some overdue). Same seed, same
+options and same day → same data: each project draws from its own `random.Random` seeded from
+(seed, project number), so the batch size does not matter.
 
 Speed: rows are generated as tuples, batch by batch (memory stays flat however large N is), and
 written with COPY on PostgreSQL (psycopg 3 `cursor.copy`) or `bulk_create` on SQLite. Projects
@@ -32,17 +34,10 @@ from dataclasses import dataclass, field
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+from tqdm import tqdm
 
-from projects.choices import (
-    FactorKind,
-    Level,
-    MilestoneKind,
-    RegionLevel,
-    Role,
-    Stage,
-    UnitKind,
-    WithdrawalStatus,
-)
+from core.periods import Period
+from projects.choices import RegionLevel, Role, Stage, UnitKind, WithdrawalStatus
 from projects.models import (
     Category,
     ChainAssignment,
@@ -60,23 +55,23 @@ from projects.models import (
     Unit,
     User,
     Withdrawal,
+    region_prefix,
 )
+from supervision.models import Issue
 
-from .demo import (
-    BRANDS,
-    DEPARTMENTS,
-    GIVEN_FIRST,
-    GIVEN_SECOND,
-    LEVEL_SCALE,
-    PARKS,
-    REVISION_REASONS_DOWN,
-    ROADS,
-    SEASON,
-    SURNAMES,
-    TEMPLATES,
-    WITHDRAWAL_REASONS,
-    add_months,
+from .synthetic import (
+    LEVEL_SHARES,
+    District,
+    ProjectPlan,
+    Scenario,
+    Timeline,
+    Town,
+    person_name,
+    plan_project,
+    random_day,
+    weighted,
 )
+from .vocabulary import DEPARTMENTS
 
 PROJECT_PREFIX = "SYN-"
 PROVINCE_CODE = "990000"
@@ -89,17 +84,28 @@ SYN_USERS = ("syn_official", "syn_reviewer")
 CITY_FIRST = "东西南北中新安平临永长宁泰昌兴"
 CITY_SECOND = "阳山河城江海州丰泉原宁陵林川"
 
-STAGE_SHARES = (
-    (Stage.CONSTRUCTION, 880),
-    (Stage.COMPLETED, 45),
-    (Stage.OPERATING, 25),
-    (Stage.CONCEIVED, 8),
-    (Stage.RESERVE, 8),
-    (Stage.NEGOTIATING, 4),
-    (Stage.SIGNED, 15),
-    (Stage.WITHDRAWN, 15),
+# The benchmark's scenario mix (per mille): a portfolio mostly under construction, as a
+# province's key projects are.
+SCENARIO_SHARES = (
+    (Scenario.ONGOING, 850),
+    (Scenario.NEW_STARTED, 30),
+    (Scenario.NEW_LATE, 5),
+    (Scenario.NEW_FUTURE, 5),
+    (Scenario.COMPLETED_LAST_YEAR, 20),
+    (Scenario.COMPLETED_THIS_YEAR, 25),
+    (Scenario.OPERATING, 25),
+    (Scenario.PIPELINE, 25),
+    (Scenario.WITHDRAWN, 15),
 )
-LEVEL_SHARES = ((Level.PROVINCIAL, 10), (Level.CITY, 30), (Level.DISTRICT, 60))
+# A district's leaders (title, how many), members of staff, town offices.
+LEADERS = (("区委常委、副区长", 1), ("副区长", 2))
+STAFF = 3
+TOWN_OFFICES = 2
+WITHDRAWAL_STATUS = {
+    "approved": WithdrawalStatus.APPROVED,
+    "pending": WithdrawalStatus.PENDING,
+    "rejected": WithdrawalStatus.REJECTED,
+}
 ISSUE_STATUSES = (
     ("closed", 45),
     ("feedback", 10),
@@ -121,12 +127,6 @@ ISSUE_TITLES = {
     "other": ("施工单位人员不足", "建材价格上涨影响进度", "周边群众诉求待协调"),
 }
 ISSUE_CATEGORIES = tuple(ISSUE_TITLES)
-FRONT = (
-    (MilestoneKind.PROJECT_APPROVAL, "立项（备案）", 200),
-    (MilestoneKind.LAND, "用地手续办理", 150),
-    (MilestoneKind.CONSTRUCTION_PERMIT, "施工许可", 20),
-)
-FACTOR_KINDS = [k.value for k in FactorKind]
 
 
 class DatasetError(Exception):
@@ -271,9 +271,7 @@ def generate_dataset(
     return result
 
 
-def _progress(total: int, enabled: bool):
-    from tqdm import tqdm
-
+def _progress(total: int, enabled: bool) -> tqdm:
     return tqdm(total=total, unit="项目", disable=not enabled, mininterval=1.0)
 
 
@@ -300,7 +298,7 @@ class _Table:
             else:
                 raise DatasetError(
                     f"{model._meta.label}.{f.name} is required and has no default; "
-                    "teach projects/dataset.py to fill it"
+                    "teach seed/dataset.py to fill it"
                 )
             self.extra_columns.append(f.column)
             self.extra_values.append(f.get_db_prep_save(value, connection))
@@ -388,16 +386,30 @@ class BulkWriter(_Writer):
         model._base_manager.bulk_create(objs, batch_size=500)
 
 
+@dataclass
+class _District:
+    """A synthetic district: its code, the generator's view of it (people as ids), the ids of
+    its departments (key → unit id)."""
+
+    code: str
+    people: District[int]
+    departments: dict[str, int]
+    department_ids: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.department_ids = list(self.departments.values())
+
+
 class _Generator:
     def __init__(self, *, projects: int, years: int, seed: int, today: dt.date):
         self.count = projects
         self.seed = seed
         self.today = today
-        self.last_month = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
-        self.window_start = add_months(dt.date(today.year, today.month, 1), -12 * years)
+        last = Period.latest_complete(today)
+        self.timeline = Timeline(today=today, first_report=last.shifted(1 - 12 * years))
+        self.window_start = self.timeline.first_report.start
         self.now = timezone.make_aware(dt.datetime(today.year, today.month, today.day, 8, 0))
         self.report_stamp: dict[tuple[int, int], dt.datetime] = {}
-        self.tz = timezone.get_current_timezone()
 
     # Regions, units, people, users ---------------------------------------------------------
 
@@ -405,58 +417,14 @@ class _Generator:
         regions = region_plan(self.count)
         Region.objects.bulk_create(
             [
-                Region(code=c, name=n, parent_id=p, level=lv, prefix=_prefix(c), order=i)
+                Region(code=c, name=n, parent_id=p, level=lv, prefix=region_prefix(c), order=i)
                 for i, (c, n, p, lv) in enumerate(regions)
             ]
         )
         result.counts[Region._meta.db_table] += len(regions)
-        self.districts = [(c, n) for c, n, _p, lv in regions if lv == RegionLevel.COUNTY]
-        result.districts = len(self.districts)
+        result.districts = sum(1 for r in regions if r[3] == RegionLevel.COUNTY)
         result.cities = sum(1 for r in regions if r[3] == RegionLevel.CITY)
-
-        rng = random.Random(f"{self.seed}/synthetic-people")
-        units = []
-        for code, name in self.districts:
-            units.append(Unit(region_id=code, name=f"{name}人民政府", kind=UnitKind.OTHER))
-            for key in ("fgj", "zrzy", "zjj", "gxj"):
-                units.append(Unit(region_id=code, name=DEPARTMENTS[key], kind=UnitKind.DEPARTMENT))
-            for t in (1, 2):
-                units.append(
-                    Unit(region_id=code, name=f"第{t}街道办事处", kind=UnitKind.TOWN_OFFICE)
-                )
-        units = Unit.objects.bulk_create(units)
-        by_district: dict[str, list[Unit]] = defaultdict(list)
-        for unit in units:
-            by_district[unit.region_id].append(unit)
-        people = []
-        roles_of_people = []
-        for code, _name in self.districts:
-            gov, fgj, zrzy, zjj, gxj, town1, town2 = by_district[code]
-            spec = [
-                (gov, "副区长", "leader"),
-                (gov, "副区长", "leader"),
-                (gov, "区委常委", "leader"),
-                (fgj, "局长", "department_head"),
-                (zrzy, "局长", "department_head"),
-                (zjj, "局长", "department_head"),
-                (gxj, "局长", "department_head"),
-                (town1, "主任", "town_head"),
-                (town2, "主任", "town_head"),
-                (fgj, "科员", "staff"),
-                (fgj, "科员", "staff"),
-                (fgj, "科员", "staff"),
-            ]
-            for unit, title, kind in spec:
-                name = rng.choice(SURNAMES) + rng.choice(GIVEN_FIRST) + rng.choice(GIVEN_SECOND)
-                people.append(Person(name=name, unit=unit, region_id=code, title=title))
-                roles_of_people.append((code, kind))
-        people = Person.objects.bulk_create(people)
-        self.pool: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for person, (code, kind) in zip(people, roles_of_people, strict=True):
-            self.pool[code][kind].append(person.pk)
-        self.units = {code: [u.pk for u in us] for code, us in by_district.items()}
-        result.counts[Unit._meta.db_table] += len(units)
-        result.counts[Person._meta.db_table] += len(people)
+        self.districts = self._districts(regions, result)
 
         users = []
         for username, role in zip(SYN_USERS, (Role.OFFICIAL, Role.REVIEWER), strict=True):
@@ -465,426 +433,349 @@ class _Generator:
             users.append(user)
         self.official, self.reviewer = (u.pk for u in User.objects.bulk_create(users))
 
-        self.categories = list(Category.objects.filter(active=True).values_list("code", "pk"))
-        self.category_ids = dict(self.categories)
+        self.category_ids = dict(Category.objects.filter(active=True).values_list("code", "pk"))
         roles = list(ChainRole.objects.filter(active=True).order_by("order", "code"))
         self.roles = [(r.pk, r.code) for r in roles]
         self.project_base = _max_id(Project)
         self.year_base = _max_id(ProjectYear)
         self.year_seq = 0
+        for name, (model, columns) in TABLES.items():
+            writer.register(name, _Table(model, columns, self.now))
 
-        now = self.now
-        through = Project.categories.through
-        fk_project = Project._meta.get_field("categories").m2m_field_name()
-        fk_category = Project._meta.get_field("categories").m2m_reverse_field_name()
-        specs = {
-            "project": (
-                Project,
-                (
-                    "id",
-                    "code",
-                    "name",
-                    "region_id",
-                    "owner_company",
-                    "industry",
-                    "level",
-                    "stage",
-                    "total_investment",
-                    "planned_start",
-                    "actual_start",
-                    "planned_completion",
-                    "actual_completion",
-                    "operation_start",
-                    "in_statistics",
-                    "statistics_date",
-                    "responsible_unit_id",
-                    "created_at",
-                    "updated_at",
-                ),
-            ),
-            "categories": (through, (f"{fk_project}_id", f"{fk_category}_id")),
-            "stagechange": (
-                StageChange,
-                ("project_id", "from_stage", "to_stage", "changed_on", "note"),
-            ),
-            "projectyear": (
-                ProjectYear,
-                (
-                    "id",
-                    "project_id",
-                    "year",
-                    "annual_plan",
-                    "original_plan",
-                    "new_start",
-                    "planned_completion",
-                ),
-            ),
-            "planrevision": (
-                PlanRevision,
-                ("project_year_id", "previous_plan", "new_plan", "reason", "revised_at"),
-            ),
-            "monthlyplan": (MonthlyPlan, ("project_year_id", "month", "amount")),
-            "report": (
-                MonthlyReport,
-                (
-                    "project_id",
-                    "year",
-                    "month",
-                    "completed_investment",
-                    "created_at",
-                    "updated_at",
-                ),
-            ),
-            "milestone": (
-                Milestone,
-                ("project_id", "name", "kind", "due_date", "done_on", "responsible_id"),
-            ),
-            "factor": (FactorGuarantee, ("project_id", "kind", "demand", "secured")),
-            "chain": (
-                ChainAssignment,
-                ("project_id", "role_id", "person_id", "start_date", "end_date"),
-            ),
-            "withdrawal": (
-                Withdrawal,
-                (
-                    "project_id",
-                    "reason",
-                    "status",
-                    "requested_by_id",
-                    "requested_at",
-                    "reviewer_id",
-                    "reviewed_at",
-                    "previous_stage",
-                ),
-            ),
-        }
-        from supervision.models import Issue
-
-        specs["issue"] = (
-            Issue,
-            (
-                "project_id",
-                "title",
-                "category",
-                "difficulty",
-                "status",
-                "raised_at",
-                "assigned_unit_id",
-                "deadline",
-                "resolved_at",
-            ),
-        )
-        for name, (model, columns) in specs.items():
-            writer.register(name, _Table(model, columns, now))
+    def _districts(self, regions, result: DatasetResult) -> list[_District]:
+        """Each district's government, departments and town offices, and their people: three
+        leaders, a head of each department and town office, three members of staff."""
+        cities = {code: name for code, name, _p, level in regions if level == RegionLevel.CITY}
+        rng = random.Random(f"{self.seed}/synthetic-people")
+        built = [
+            _Staffing.build(rng, code, name, cities[city])
+            for code, name, city, level in regions
+            if level == RegionLevel.COUNTY
+        ]
+        units = Unit.objects.bulk_create([u for b in built for u in b.units])
+        # The people's unit ids are taken from their (now saved) units by bulk_create.
+        people = Person.objects.bulk_create([p for b in built for p in b.people])
+        result.counts[Unit._meta.db_table] += len(units)
+        result.counts[Person._meta.db_table] += len(people)
+        return [b.district() for b in built]
 
     # One project --------------------------------------------------------------------------
 
     def project(self, number: int, writer: _Writer) -> None:
         rng = random.Random(self.seed * 1_000_003 + number)
-        add = writer.add
-        today = self.today
+        district = self.districts[rng.randrange(len(self.districts))]
+        level = weighted(rng, LEVEL_SHARES)
+        scenario = weighted(rng, SCENARIO_SHARES)
+        plan = plan_project(
+            rng, level=level, scenario=scenario, district=district.people, timeline=self.timeline
+        )
         pid = self.project_base + number + 1
-        code = f"{PROJECT_PREFIX}{number + 1:07d}"
-        district, district_name = self.districts[rng.randrange(len(self.districts))]
-        pool = self.pool[district]
-        units = self.units[district]
-        level = _weighted(rng, LEVEL_SHARES)
-        stage = _weighted(rng, STAGE_SHARES)
-        level_index = (Level.PROVINCIAL, Level.CITY, Level.DISTRICT).index(level)
-        template = _weighted(rng, [(t, t.level_weights[level_index] + 0.01) for t in TEMPLATES])
-        place = district_name[:-1]
-        name = template.pattern.format(
-            brand=rng.choice(BRANDS),
-            place=place,
-            district=district_name,
-            park=rng.choice(PARKS),
-            phase=rng.choice(("一期", "二期", "三期")),
-            n=rng.randint(2, 68),
-            road=rng.choice(ROADS),
-        )
-        low, high = template.investment
-        total_cents = int(
-            math.exp(rng.uniform(math.log(low), math.log(high))) * LEVEL_SCALE[level] * 100
-        )
-        total_cents = max(total_cents, 100_000)
-        duration = rng.randint(24, 72)
+        add = writer.add
+        self._project(pid, f"{PROJECT_PREFIX}{number + 1:07d}", district, plan, add)
+        self._years(pid, plan, add)
+        for m in plan.milestones:
+            add("milestone", (pid, m.name, m.kind, m.due, m.done_on, m.responsible))
+        for f in plan.factors:
+            add("factor", (pid, f.kind, f.demand, f.secured, f.note))
+        self._chain(pid, plan, add)
+        self._issues(rng, pid, district, plan.life.created_on, add)
 
-        # Dates.
-        window = self.window_start
-        start = completion = operation = planned_start = planned_completion = None
-        created = None
-        if stage in (Stage.CONSTRUCTION, Stage.COMPLETED, Stage.OPERATING):
-            if rng.random() < 0.95:  # most have been under construction the whole window
-                start = window - dt.timedelta(days=rng.randint(1, 900))
-            else:
-                start = _day(rng, window, self.last_month)
-            planned_start = start + dt.timedelta(days=rng.randint(-40, 20))
-            planned_completion = add_months(start, duration)
-            if stage == Stage.CONSTRUCTION and planned_completion < today:
-                planned_completion = dt.date(today.year + rng.randint(0, 2), 12, 31)
-            if stage != Stage.CONSTRUCTION:
-                completion = _day(rng, max(window, start + dt.timedelta(days=90)), self.last_month)
-                planned_completion = completion + dt.timedelta(days=rng.randint(-60, 30))
-                planned_completion = max(planned_completion, planned_start)
-                if stage == Stage.OPERATING:
-                    operation = min(completion + dt.timedelta(days=rng.randint(20, 120)), today)
-            created = start - dt.timedelta(days=rng.randint(60, 400))
-        else:
-            created = _day(rng, window, today - dt.timedelta(days=1))
-            if stage != Stage.CONCEIVED:
-                planned_start = _day(rng, today - dt.timedelta(days=200), add_months(today, 18))
-                planned_completion = add_months(planned_start, duration)
-        in_statistics, statistics_date = False, None
-        if start and rng.random() < 0.9:
-            day = start + dt.timedelta(days=rng.randint(10, 75))
-            if day < today:
-                in_statistics, statistics_date = True, day
-        stored_stage = stage
+    def _project(self, pid: int, code: str, district: _District, plan: ProjectPlan, add) -> None:
+        """The project row, its categories, its stage changes, its withdrawal."""
+        life, withdrawal = plan.life, plan.withdrawal
+        stage = life.stages[-1][0]
+        if withdrawal and withdrawal.outcome == "approved":
+            stage = Stage.WITHDRAWN
         add(
             "project",
             (
                 pid,
                 code,
-                name,
-                district,
-                f"{rng.choice(BRANDS)}{template.industry[:2]}有限公司",
-                template.industry,
-                level,
-                stored_stage,
-                _money(total_cents),
-                planned_start,
-                start,
-                planned_completion,
-                completion,
-                operation,
-                in_statistics,
-                statistics_date,
-                units[rng.randrange(1, 5)],
+                plan.name,
+                district.code,
+                plan.owner,
+                plan.template.industry,
+                plan.level,
+                stage,
+                plan.total,
+                life.planned_start,
+                life.start,
+                life.planned_completion,
+                life.completion,
+                life.operation,
+                plan.statistics_date is not None,
+                plan.statistics_date,
+                district.departments[plan.department],
                 self.now,
                 self.now,
             ),
         )
-        for category in dict.fromkeys(template.categories):
+        for category in plan.categories:
             if category in self.category_ids:
                 add("categories", (pid, self.category_ids[category]))
+        previous = ""
+        for to_stage, on in life.stages:
+            add("stagechange", (pid, previous, to_stage, on, "" if previous else "建档"))
+            previous = to_stage
+        if withdrawal:
+            self._withdrawal(pid, plan, previous, add)
 
-        # Stage history.
-        first_stage = (
-            Stage.SIGNED if start else (stage if stage != Stage.WITHDRAWN else Stage.RESERVE)
-        )
-        add("stagechange", (pid, "", first_stage, created, "建档"))
-        if start:
-            add("stagechange", (pid, Stage.SIGNED, Stage.CONSTRUCTION, start, ""))
-        if completion:
-            add("stagechange", (pid, Stage.CONSTRUCTION, Stage.COMPLETED, completion, ""))
-        if operation:
-            add("stagechange", (pid, Stage.COMPLETED, Stage.OPERATING, operation, ""))
-        if stage == Stage.WITHDRAWN:
-            requested = timezone.make_aware(
-                dt.datetime.combine(_day(rng, created, today), dt.time(10, 0))
-            )
-            add("stagechange", (pid, first_stage, Stage.WITHDRAWN, requested.date(), "退库"))
-            add(
-                "withdrawal",
-                (
-                    pid,
-                    rng.choice(WITHDRAWAL_REASONS),
-                    WithdrawalStatus.APPROVED,
-                    self.official,
-                    requested,
-                    self.reviewer,
-                    requested + dt.timedelta(days=3),
-                    first_stage,
-                ),
-            )
+    def _withdrawal(self, pid: int, plan: ProjectPlan, stage: str, add) -> None:
+        """The request and, unless pending, its review three days later; approved, the move to
+        退库."""
+        withdrawal = plan.withdrawal
+        requested = _at(withdrawal.requested_on, 10)
+        reviewer = reviewed = None
+        if withdrawal.outcome != "pending":
+            reviewer = self.reviewer
+            reviewed = _at(min(withdrawal.requested_on + dt.timedelta(days=3), self.today), 10)
+        if withdrawal.outcome == "approved":
+            note = f"退库：{withdrawal.reason}"
+            add("stagechange", (pid, stage, Stage.WITHDRAWN, reviewed.date(), note))
+        status = WITHDRAWAL_STATUS[withdrawal.outcome]
+        row = (pid, withdrawal.reason, status, self.official, requested, reviewer, reviewed, stage)
+        add("withdrawal", row)
 
-        # Annual plans and monthly reports.
-        factor = math.exp(rng.gauss(0.08, 0.2))
-        if rng.random() < 0.06:
-            factor *= 0.5
-        stalled = rng.choice((2, 3, 4)) if start and not completion and rng.random() < 0.03 else 0
-        last_report = self.last_month
-        if completion:
-            last_report = min(last_report, completion)
-        if stalled:
-            last_report = add_months(last_report, -stalled)
-        run_from = start or (planned_start if stage in (Stage.SIGNED,) else None)
-        if run_from:
-            for year in range(max(window.year, run_from.year), today.year + 1):
-                if completion and completion.year < year:
-                    break
-                month_from = run_from.month if run_from.year == year else 1
-                month_to = 12
-                if planned_completion and planned_completion.year == year:
-                    month_to = max(planned_completion.month, month_from)
-                if completion and completion.year == year:
-                    month_to = max(month_to, completion.month)
-                months = range(month_from, month_to + 1)
-                weight = sum(SEASON[m] for m in months)
-                plan_cents = int(total_cents * len(months) / duration * rng.uniform(0.85, 1.15))
-                plan_cents = max(min(plan_cents, total_cents), 10_000)
-                self.year_seq += 1
-                yid = self.year_base + self.year_seq
-                current = plan_cents
-                revised = rng.random() < 0.05
-                if revised:
-                    current = int(plan_cents * rng.uniform(0.6, 0.9))
-                add(
-                    "projectyear",
-                    (
-                        yid,
-                        pid,
-                        year,
-                        _money(current),
-                        _money(plan_cents),
-                        bool(planned_start and planned_start.year == year),
-                        bool(planned_completion and planned_completion.year == year),
-                    ),
-                )
-                if revised:
-                    add(
-                        "planrevision",
-                        (
-                            yid,
-                            _money(plan_cents),
-                            _money(current),
-                            rng.choice(REVISION_REASONS_DOWN),
-                            self.now,
-                        ),
-                    )
-                if year == today.year and rng.random() < 0.1:
-                    spent = 0
-                    for m in months:
-                        amount = int(current * SEASON[m] / weight)
-                        if m == month_to:
-                            amount = current - spent
-                        spent += amount
-                        add("monthlyplan", (yid, m, _money(amount)))
-                if not start:
-                    continue
-                first = max(
-                    dt.date(year, month_from, 1), window, dt.date(start.year, start.month, 1)
-                )
-                for m in range(first.month if first.year == year else 13, 13):
-                    if dt.date(year, m, 1) > last_report:
-                        break
-                    cents = int(
-                        plan_cents * SEASON[m] / weight * factor * (0.75 + rng.random() * 0.5)
-                    )
-                    stamp = self._report_stamp(year, m)
-                    add("report", (pid, year, m, _money(cents), stamp, stamp))
+    def _years(self, pid: int, plan: ProjectPlan, add) -> None:
+        """Annual plans (ids from the generator), revisions, monthly plans, monthly reports."""
+        for spec in plan.years:
+            self.year_seq += 1
+            yid = self.year_base + self.year_seq
+            row = (yid, pid, spec.year, spec.current, spec.plan, spec.new_start)
+            add("projectyear", (*row, spec.planned_completion))
+            if spec.revision:
+                amount, reason = spec.revision
+                add("planrevision", (yid, spec.plan, amount, reason, self.now))
+            for month, amount in (spec.monthly or {}).items():
+                add("monthlyplan", (yid, month, amount))
+        for year, month, amount, _note in plan.reports:
+            stamp = self._report_stamp(year, month)
+            add("report", (pid, year, month, amount, stamp, stamp))
 
-        # Milestones: three 前期手续, and for some projects under construction an overdue node.
-        anchor = start or planned_start
-        if anchor:
-            for kind, label, days in FRONT:
-                due = anchor - dt.timedelta(days=days + rng.randint(-10, 10))
-                done = None
-                if start:
-                    done = min(due + dt.timedelta(days=rng.randint(-20, 15)), start)
-                elif due < today and rng.random() < 0.6:
-                    done = min(due + dt.timedelta(days=rng.randint(0, 20)), today)
-                add("milestone", (pid, label, kind, due, done, pool["department_head"][0]))
-        if stage == Stage.CONSTRUCTION and rng.random() < 0.12:
-            due = today - dt.timedelta(days=rng.randint(5, 120))
-            add(
-                "milestone",
-                (pid, "主体结构封顶", MilestoneKind.CONSTRUCTION, due, None, pool["staff"][0]),
-            )
-
-        # One factor guarantee, some with a gap.
-        demand = rng.randint(10_000, 5_000_000)
-        secured = demand if rng.random() < 0.7 else int(demand * rng.random())
-        add("factor", (pid, rng.choice(FACTOR_KINDS), _money(demand), _money(secured)))
-
-        # The chain: one person per role; the leader changed once for some.
+    def _chain(self, pid: int, plan: ProjectPlan, add) -> None:
+        """One person per active role (roles beyond the four-in-one: the member of staff); a
+        change ends the first holder's term on the day the next one's begins."""
+        changes = {change.role: change for change in plan.chain_changes}
         for role_id, role_code in self.roles:
-            people = pool.get(role_code) or pool["staff"]
-            person = people[rng.randrange(len(people))]
-            if role_code == "leader" and rng.random() < 0.1:
-                changed = _day(rng, max(created, window), today)
-                other = people[(people.index(person) + 1) % len(people)]
-                add("chain", (pid, role_id, other, created, changed))
-                add("chain", (pid, role_id, person, changed, None))
-            else:
-                add("chain", (pid, role_id, person, created, None))
+            person, since = plan.chain.get(role_code) or plan.chain["staff"]
+            change = changes.get(role_code)
+            if change:
+                add("chain", (pid, role_id, person, since, change.on))
+                person, since = change.person, change.on
+            add("chain", (pid, role_id, person, since, None))
 
-        # Issues: about three per project, every state, some overdue.
+    def _issues(self, rng: random.Random, pid: int, district: _District, created, add) -> None:
+        """About three issues per project, in every state, some overdue."""
+        today = self.today
         for _i in range(sum(rng.random() < 0.5 for _ in range(6))):
             category = ISSUE_CATEGORIES[rng.randrange(len(ISSUE_CATEGORIES))]
             titles = ISSUE_TITLES[category]
-            status = _weighted(rng, ISSUE_STATUSES)
+            status = weighted(rng, ISSUE_STATUSES)
             hard = rng.random() < 0.15
-            open_ = status not in ISSUE_DONE
-            if open_ and status != "escalated" and rng.random() < 0.7:
-                # Most open issues are recent and within their deadline; the rest are overdue.
-                raised_day = _day(rng, today - dt.timedelta(days=6), today)
-            elif open_:
-                raised_day = _day(rng, today - dt.timedelta(days=90), today - dt.timedelta(days=8))
-            else:
-                raised_day = _day(rng, max(window, created), today)
-            raised = timezone.make_aware(
-                dt.datetime.combine(raised_day, dt.time(9 + rng.randrange(8), rng.randrange(60)))
-            )
-            deadline = None
+            raised_day = self._raised_on(rng, status, created)
+            raised = _at(raised_day, 9 + rng.randrange(8), rng.randrange(60))
             allowed = 21 if hard else 7
-            if status != "collected":
-                deadline = raised_day + dt.timedelta(days=allowed)
+            deadline = raised_day + dt.timedelta(days=allowed) if status != "collected" else None
             resolved = None
-            if not open_:  # three in four on time
+            if status in ISSUE_DONE:  # three in four on time
                 took = (
                     rng.randint(1, allowed) if rng.random() < 0.75 else allowed + rng.randint(1, 20)
                 )
-                resolved_day = min(raised_day + dt.timedelta(days=took), today)
-                resolved = timezone.make_aware(dt.datetime.combine(resolved_day, dt.time(16, 0)))
+                resolved = _at(min(raised_day + dt.timedelta(days=took), today), 16)
+            title = titles[rng.randrange(len(titles))]
+            units = district.department_ids
+            unit = units[rng.randrange(len(units))] if status != "collected" else None
             add(
                 "issue",
                 (
                     pid,
-                    titles[rng.randrange(len(titles))],
+                    title,
                     category,
                     "hard" if hard else "ordinary",
                     status,
                     raised,
-                    units[rng.randrange(1, 5)] if status != "collected" else None,
+                    unit,
                     deadline,
                     resolved,
                 ),
             )
 
+    def _raised_on(self, rng: random.Random, status: str, created: dt.date) -> dt.date:
+        """Most open issues are recent and within their deadline; the rest are overdue. Done
+        issues were raised any time in the window."""
+        today = self.today
+        if status in ISSUE_DONE:
+            return random_day(rng, max(self.window_start, created), today)
+        if status != "escalated" and rng.random() < 0.7:
+            return random_day(rng, today - dt.timedelta(days=6), today)
+        return random_day(rng, today - dt.timedelta(days=90), today - dt.timedelta(days=8))
+
     def _report_stamp(self, year: int, month: int) -> dt.datetime:
+        """When a month's report came in: the 5th of the next month, 10:00."""
         key = (year, month)
         if key not in self.report_stamp:
-            nxt = add_months(dt.date(year, month, 1), 1)
-            self.report_stamp[key] = timezone.make_aware(dt.datetime(nxt.year, nxt.month, 5, 10))
+            self.report_stamp[key] = _at(Period(year, month).next().start.replace(day=5), 10)
         return self.report_stamp[key]
 
 
-def _prefix(code: str) -> str:
-    from projects.models import region_prefix
+@dataclass
+class _Staffing:
+    """A district's units and people before they are written (their ids come back from
+    `bulk_create`), and the `_District` they make once written."""
 
-    return region_prefix(code)
+    code: str
+    name: str
+    city: str
+    government: Unit
+    departments: dict[str, Unit]
+    towns: list[Unit]
+    leaders: list[Person]
+    heads: dict[str, Person]
+    town_heads: list[Person]
+    staff: list[Person]
+
+    @classmethod
+    def build(cls, rng: random.Random, code: str, name: str, city: str) -> _Staffing:
+        taken: set[str] = set()
+
+        def person(unit: Unit, title: str) -> Person:
+            return Person(name=person_name(rng, taken), unit=unit, region_id=code, title=title)
+
+        government = Unit(region_id=code, name=f"{name}人民政府", kind=UnitKind.OTHER)
+        departments = {
+            key: Unit(region_id=code, name=department, kind=UnitKind.DEPARTMENT)
+            for key, department in DEPARTMENTS.items()
+        }
+        towns = [
+            Unit(region_id=code, name=f"第{t}街道办事处", kind=UnitKind.TOWN_OFFICE)
+            for t in range(1, TOWN_OFFICES + 1)
+        ]
+        return cls(
+            code=code,
+            name=name,
+            city=city,
+            government=government,
+            departments=departments,
+            towns=towns,
+            leaders=[person(government, title) for title, n in LEADERS for _ in range(n)],
+            heads={key: person(unit, "局长") for key, unit in departments.items()},
+            town_heads=[person(unit, "主任") for unit in towns],
+            staff=[person(departments["fgj"], "重点项目服务中心工作人员") for _ in range(STAFF)],
+        )
+
+    @property
+    def units(self) -> list[Unit]:
+        return [self.government, *self.departments.values(), *self.towns]
+
+    @property
+    def people(self) -> list[Person]:
+        return [*self.leaders, *self.heads.values(), *self.town_heads, *self.staff]
+
+    def district(self) -> _District:
+        people = District(
+            name=self.name,
+            city=self.city[:-1],  # 东阳市 → 东阳
+            towns=[Town(self.name[:-1], head.pk) for head in self.town_heads],
+            leaders=[p.pk for p in self.leaders],
+            staff=[p.pk for p in self.staff],
+            heads={key: p.pk for key, p in self.heads.items()},
+        )
+        return _District(self.code, people, {k: u.pk for k, u in self.departments.items()})
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
 def _max_id(model) -> int:
     return model._base_manager.aggregate(m=models.Max("pk"))["m"] or 0
 
 
-def _money(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
-def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
-    if end <= start:
-        return start
-    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
-
-
-def _weighted(rng: random.Random, pairs):
-    total = sum(w for _item, w in pairs)
-    pick = rng.random() * total
-    for item, w in pairs:
-        pick -= w
-        if pick < 0:
-            return item
-    return pairs[-1][0]
+TABLES = {
+    "project": (
+        Project,
+        (
+            "id",
+            "code",
+            "name",
+            "region_id",
+            "owner_company",
+            "industry",
+            "level",
+            "stage",
+            "total_investment",
+            "planned_start",
+            "actual_start",
+            "planned_completion",
+            "actual_completion",
+            "operation_start",
+            "in_statistics",
+            "statistics_date",
+            "responsible_unit_id",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    "categories": (
+        Project.categories.through,
+        (
+            f"{Project._meta.get_field('categories').m2m_field_name()}_id",
+            f"{Project._meta.get_field('categories').m2m_reverse_field_name()}_id",
+        ),
+    ),
+    "stagechange": (StageChange, ("project_id", "from_stage", "to_stage", "changed_on", "note")),
+    "projectyear": (
+        ProjectYear,
+        (
+            "id",
+            "project_id",
+            "year",
+            "annual_plan",
+            "original_plan",
+            "new_start",
+            "planned_completion",
+        ),
+    ),
+    "planrevision": (
+        PlanRevision,
+        ("project_year_id", "previous_plan", "new_plan", "reason", "revised_at"),
+    ),
+    "monthlyplan": (MonthlyPlan, ("project_year_id", "month", "amount")),
+    "report": (
+        MonthlyReport,
+        ("project_id", "year", "month", "completed_investment", "created_at", "updated_at"),
+    ),
+    "milestone": (
+        Milestone,
+        ("project_id", "name", "kind", "due_date", "done_on", "responsible_id"),
+    ),
+    "factor": (FactorGuarantee, ("project_id", "kind", "demand", "secured", "note")),
+    "chain": (ChainAssignment, ("project_id", "role_id", "person_id", "start_date", "end_date")),
+    "withdrawal": (
+        Withdrawal,
+        (
+            "project_id",
+            "reason",
+            "status",
+            "requested_by_id",
+            "requested_at",
+            "reviewer_id",
+            "reviewed_at",
+            "previous_stage",
+        ),
+    ),
+    "issue": (
+        Issue,
+        (
+            "project_id",
+            "title",
+            "category",
+            "difficulty",
+            "status",
+            "raised_at",
+            "assigned_unit_id",
+            "deadline",
+            "resolved_at",
+        ),
+    ),
+}

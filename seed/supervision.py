@@ -1,4 +1,4 @@
-"""Demo data of the supervision app, called by `seed_demo` (projects.demo) at its end:
+"""Demo data of the supervision app, called by `seed_demo` (seed.demo) at its end:
 `seed_supervision(rng=random.Random(...), today=date)`.
 
 For the projects that exist it writes, through the services (so every transition has its row
@@ -30,6 +30,8 @@ from supervision.choices import Difficulty, InspectionKind, IssueCategory, Issue
 from supervision.models import Issue
 from supervision.workdays import WorkCalendar
 from supervision.workflow import Action
+
+from .synthetic import weighted
 
 TITLES = {
     IssueCategory.LAND: [
@@ -89,11 +91,6 @@ ORDER = [
     IssueStatus.FEEDBACK,
     IssueStatus.CLOSED,
 ]
-
-
-def _weighted(rng: random.Random, pairs):
-    values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights=weights)[0]
 
 
 class _Seeder:
@@ -307,7 +304,7 @@ def seed_supervision(*, rng: random.Random, today: dt.date | None = None) -> dic
     for project in sample:
         for _ in range(rng.choice([1, 1, 2])):
             raised_on = today - dt.timedelta(days=rng.randint(1, 120))
-            fate = _weighted(rng, FATES)
+            fate = weighted(rng, FATES)
             if raised_on > today - dt.timedelta(days=10) and fate == IssueStatus.CLOSED:
                 fate = IssueStatus.IN_PROGRESS
             if fate in (IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS) and rng.random() < 0.7:
@@ -367,7 +364,7 @@ def seed_supervision(*, rng: random.Random, today: dt.date | None = None) -> dic
                 at=seeder.at(day),
             )
             counts["decisions"] += 1
-            seeder.advance(issue, day, fate=_weighted(rng, FATES[1:]))
+            seeder.advance(issue, day, fate=weighted(rng, FATES[1:]))
 
     # Inspections (巡查) whose findings raised issues in one step.
     inspectors = [p for p in Person.objects.filter(region=city)[:6]]

@@ -15,7 +15,15 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db.models import F, Max, Min
 
-from projects.models import ChainAssignment, MonthlyReport, Project, ProjectYear, Region
+from projects.choices import Stage, WithdrawalStatus
+from projects.models import (
+    ChainAssignment,
+    MonthlyReport,
+    Project,
+    ProjectYear,
+    Region,
+    Withdrawal,
+)
 from seed.dataset import flush_dataset, generate_dataset
 from supervision.choices import IssueStatus
 from supervision.models import Issue
@@ -204,3 +212,16 @@ def test_new_projects_after_the_dataset_get_fresh_ids(regions):
         code="AFTER-1", name="后建项目", region=regions["district"], level="city"
     )
     assert project.pk > Project.objects.filter(code__startswith="SYN-").aggregate(m=Max("pk"))["m"]
+
+
+def test_withdrawals_are_reviewed_unless_pending_and_only_approved_ones_leave_the_pool():
+    generate_dataset(projects=600, years=1, seed=4)
+
+    withdrawals = Withdrawal.objects.filter(project__code__startswith="SYN-")
+    assert withdrawals.filter(status=WithdrawalStatus.APPROVED).exists()
+    for withdrawal in withdrawals.select_related("project"):
+        approved = withdrawal.status == WithdrawalStatus.APPROVED
+        assert (withdrawal.project.stage == Stage.WITHDRAWN) == approved
+        assert (withdrawal.reviewed_at is None) == (withdrawal.status == WithdrawalStatus.PENDING)
+        moved = withdrawal.project.stage_changes.filter(to_stage=Stage.WITHDRAWN).exists()
+        assert moved == approved

@@ -1,5 +1,5 @@
 """`python manage.py generate_dataset --projects N --years K --seed S` — the synthetic benchmark
-dataset (see projects.dataset). No history rows are written for synthetic data."""
+dataset (see seed.dataset). No history rows are written for synthetic data."""
 
 import time
 

@@ -1,6 +1,6 @@
 """`python manage.py seed_demo` — idempotent demo data (Qingdao, ten districts, a few hundred
 projects, two years of monthly reports, chains, milestones, issues and meetings). See
-projects.demo."""
+seed.demo."""
 
 import time
 
