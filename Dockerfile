@@ -7,6 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=portfolio.settings \
+    DEBUG=0 \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/app/media
 
@@ -26,8 +27,9 @@ RUN pip install --no-deps .
 COPY . .
 
 # Static files are collected into the image and served by whitenoise (intranets have no CDN).
-# DEBUG=0 selects the compressed manifest storage; the key below exists only for this step.
-RUN DEBUG=0 SECRET_KEY=collectstatic-build-step-only-not-used-at-run-time-0123456789 \
+# DEBUG=0 (the image's default) selects the compressed manifest storage; the key below exists
+# only for this step.
+RUN SECRET_KEY=collectstatic-build-step-only-not-used-at-run-time-0123456789 \
     python manage.py collectstatic --no-input --verbosity 0
 
 # An unprivileged user owns nothing but the media folder (uploads).

@@ -6,12 +6,19 @@
   language switch (Django's language cookie), else LANGUAGE_CODE.
 - Bad bytes in a URL (NUL and other control characters in the path or the query string) are a
   400 before any view or query sees them (PostgreSQL refuses NUL in a string: a 500 otherwise).
+- What a signed-in user sees is not kept by browsers or proxies (`Cache-Control: no-store`),
+  nor is any API response.
+- A user created with a password someone else chose (`User.must_change_password`) changes it
+  before anything else.
 """
 
 from urllib.parse import unquote_plus
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from core.text import has_control
@@ -38,4 +45,47 @@ class RefuseControlCharactersMiddleware:
                 _("请求地址中含有控制字符（如 NUL），已拒绝。"),
                 content_type="text/plain; charset=utf-8",
             )
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response to a signed-in user and on every API
+    response, unless the view chose its own caching (the public colour stylesheet)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if (signed_in or request.path.startswith("/api/")) and not response.has_header(
+            "Cache-Control"
+        ):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """Sends a user who must change their password to the password page (the API answers 403)
+    until they have; signing out and the page itself stay open."""
+
+    OPEN = ("/accounts/", "/i18n/", "/static/", "/healthz", "/colours.css")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(self.OPEN)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("请先修改初始密码（/accounts/password/）。")}, status=403
+                )
+            return redirect(f"{reverse('web:password_change')}?next={request.path}")
         return self.get_response(request)

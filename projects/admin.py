@@ -6,6 +6,8 @@ Every admin page gets its rows through `access.scope`, including the choices of 
 so a district admin cannot see or pick another district's data here either. Nothing is deleted.
 """
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -94,13 +96,24 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["region"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("范围与角色"), {"fields": ("role", "region", "person")}),
+        (_("范围与角色"), {"fields": ("role", "region", "person", "must_change_password")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("范围与角色"), {"fields": ("role", "region")}),
     )
     raw_id_fields = ["person"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # a password someone else chose: changed at login
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and str(request.user.pk) != id:
+            User.objects.filter(pk=id).update(must_change_password=True)
+        return response
 
     def get_queryset(self, request):
         users = access.scope(request.user, super().get_queryset(request))
@@ -149,8 +162,12 @@ class UserAdmin(DjangoUserAdmin):
 
 
 # Third-party admins of installation-wide things: superusers only. API tokens are secrets;
-# groups and the beat schedule reach beyond any region.
+# groups and the beat schedule reach beyond any region; login attempts (django-axes) are the
+# audit of failed logins, and deleting an attempt unlocks a username or address.
 for _model, _admin_class in [
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
     (TokenProxy, TokenAdmin),
     (Group, GroupAdmin),
     (PeriodicTask, PeriodicTaskAdmin),

@@ -5,19 +5,23 @@ and their charts from `web.charts`; no formula lives here."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+from rest_framework.authtoken.models import Token
 
 from assessment import selectors as assessment_selectors
 from assessment.choices import Colour
 from assessment.reasons import check_list
 from projects import selectors, ui
+from projects.api.authentication import token_expires_at
 from projects.models import Project
 
 from . import charts, dashboard, exports
@@ -32,6 +36,44 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = "web:login"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password (Django's validators apply); clears `must_change_password`."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("web:account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        messages.success(self.request, _("密码已修改。"))
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    """我的账号: the password, and the API token for the province's or city's systems — shown
+    once when made; a new one replaces the old at once (rotation)."""
+    token = Token.objects.filter(user=request.user).first()
+    new_key = None
+    if request.method == "POST" and request.POST.get("action") == "rotate":
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+        new_key = token.key
+    return render(
+        request,
+        "web/account.html",
+        {
+            "token": token,
+            "new_key": new_key,
+            "expires_at": token_expires_at(token.created) if token else None,
+        },
+    )
 
 
 # --- Overview -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
@@ -44,6 +44,7 @@ from ..filters import (
 )
 from ..models import Category, ChainRole, MonthlyReport, Person, Project, Region, Unit, Withdrawal
 from . import serializers as s
+from .authentication import ExpiringTokenAuthentication
 from .permissions import IsEditorOrReadOnly, IsReviewer
 
 PERIOD_PARAMETER = OpenApiParameter(
@@ -65,7 +66,7 @@ class ApiView:
     with `WWW-Authenticate: Token` (DRF answers 403 when the first authenticator has no
     challenge); signed-in users only; readers read, editors write."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsEditorOrReadOnly]
 
     @property

@@ -91,6 +91,12 @@ class User(AbstractUser):
         related_name="user",
     )
 
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("由他人设定的初始密码：登录后须先修改，才能使用其他页面。"),
+    )
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")

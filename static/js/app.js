@@ -5,6 +5,14 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // Proportional segments (the colour bar): sized from data-flex by script, since the pages
+  // carry no style attributes (Content-Security-Policy).
+  function sizeSegments(root) {
+    root.querySelectorAll("[data-flex]").forEach(function (el) { el.style.flex = el.getAttribute("data-flex"); });
+  }
+  document.addEventListener("DOMContentLoaded", function () { sizeSegments(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { sizeSegments(event.target); });
+
   document.addEventListener("change", function (event) {
     var el = event.target;
     // A select marked data-autosubmit submits its form (the language switch, filter pickers).

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from projects import access
+from projects.api.authentication import ExpiringTokenAuthentication
 
 from .. import selectors, services
 from ..filters import (
@@ -33,7 +34,7 @@ from . import serializers as s
 
 class SupervisionViewSet(viewsets.GenericViewSet):
     # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`, not 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     filter_backends = [DjangoFilterBackend]
 
     def _upload(self, request, serializer_class, service, **target) -> Response:

@@ -251,7 +251,11 @@ def test_writes_went_through_services_with_history(demo, db):
 
 @pytest.mark.parametrize("username", LOGINS)
 def test_demo_logins_work(demo, db, client, username):
-    assert client.login(username=username, password=settings.DEMO_PASSWORD)
+    response = client.post(
+        "/accounts/login/", {"username": username, "password": settings.DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
 
 
 def test_demo_users_have_their_roles_and_regions(demo, db):
