@@ -357,11 +357,11 @@ def test_project_list_costs_the_same_queries_for_3_or_30_projects(
         dress(project)
         add_status(project, 2024, 10)
     client = token_client_for(city_official)
-    with django_assert_num_queries(8):
-        # 1 token + user (TokenAuthentication), 2 the user's region (access.scope),
-        # 3 latest period computed, 4 count (pagination), 5 the page of projects joined with
-        # region, town, unit and the period's status, 6 categories, 7 current chain with
-        # role and person, 8 the period's statuses (their reasons are worded from them).
+    with django_assert_num_queries(7):
+        # 1 token + user + the user's region (ExpiringTokenAuthentication joins them),
+        # 2 latest period computed, 3 count (pagination), 4 the page of projects joined with
+        # region, town, unit and the period's status, 5 categories, 6 current chain with
+        # role and person, 7 the period's statuses (their reasons are worded from them).
         response = client.get(LIST, {"page_size": 100})
     assert response.status_code == 200
     assert len(response.json()["results"]) == rows
@@ -372,8 +372,8 @@ def test_explicit_period_saves_the_latest_period_query(
     token_client_for, city_official, project, django_assert_num_queries
 ):
     client = token_client_for(city_official)
-    with django_assert_num_queries(7):
-        # token + user, user's region, count, projects, categories, chain, statuses.
+    with django_assert_num_queries(6):
+        # token + user + region, count, projects, categories, chain, statuses.
         client.get(LIST, {"period": "2024-10"})
 
 
