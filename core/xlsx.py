@@ -21,6 +21,7 @@ RATE_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

@@ -4,6 +4,8 @@ memory for any number of projects), then sent as a file response."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -11,6 +13,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from assessment.choices import Colour
+from assessment.measures import ratio
+from core.formatting import cnperiod
 from core.periods import Period
 from core.xlsx import (
     DATE_FORMAT,
@@ -18,9 +22,12 @@ from core.xlsx import (
     HEADER_FONT,
     MONEY_FORMAT,
     RATE_FORMAT,
+    TITLE_FONT,
     cell_value,
     response,
 )
+
+ZERO = Decimal("0")
 
 
 def _leader(project) -> str:
@@ -28,9 +35,28 @@ def _leader(project) -> str:
     return "、".join(a.person.name for a in chain if a.role.is_leader)
 
 
-def project_list_xlsx(projects, *, period: Period | None) -> FileResponse:
-    """The filtered list as .xlsx. `projects` comes from the list view (scoped, filtered,
-    annotated with the period's status by `projects.selectors`)."""
+def describe_filters(form, *, leave_out=("period", "ordering")) -> list[str]:
+    """The filters a valid filter form applies, as "label：value" for an export's title (the
+    choices by their labels, a region by its name)."""
+    parts = []
+    for name, value in form.cleaned_data.items():
+        if name in leave_out or value in (None, "", [], ()):
+            continue
+        field = form.fields[name]
+        labels = dict(getattr(field, "choices", ()) or ())
+        values = value if isinstance(value, (list, tuple)) else [value]
+        shown = "、".join(str(labels.get(v, getattr(v, "name", v))) for v in values)
+        label = str(field.label or name).split("（")[0]
+        parts.append(f"{label}：{shown}")
+    return parts
+
+
+def project_list_xlsx(projects, *, period: Period | None, filters: list[str]) -> FileResponse:
+    """The filtered list as .xlsx, as officials file it: a title row (the list, the period,
+    the filters in `filters`), the header, a row per project, a 合计 row (money added, the
+    investment rate as the ratio of the sums), frozen header, autofilter, landscape fitted to
+    the page width with the header repeated. `projects` comes from the list view (scoped,
+    filtered, annotated with the period's status by `projects.selectors`)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("重点项目清单"))
     columns = [
@@ -58,7 +84,20 @@ def project_list_xlsx(projects, *, period: Period | None) -> FileResponse:
     ]
     for index, (_title, width, _fmt) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C2"
+    sheet.freeze_panes = "C3"
+    sheet.print_title_rows = "2:2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    title = WriteOnlyCell(
+        sheet,
+        value=cell_value(
+            " · ".join([_("重点项目清单"), *([cnperiod(period)] if period else []), *filters])
+        ),
+    )
+    title.font = TITLE_FONT
+    sheet.append([title])
     header = []
     for title, _width, _fmt in columns:
         cell = WriteOnlyCell(sheet, value=title)
@@ -67,6 +106,7 @@ def project_list_xlsx(projects, *, period: Period | None) -> FileResponse:
     sheet.append(header)
     formats = [fmt for _title, _width, fmt in columns]
     count = 0
+    sums = {"total": ZERO, "plan": ZERO, "completed": ZERO}
     for project in projects.iterator(chunk_size=1000):
         values = [
             project.code,
@@ -99,6 +139,20 @@ def project_list_xlsx(projects, *, period: Period | None) -> FileResponse:
             row.append(cell)
         sheet.append(row)
         count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+        for key, value in zip(sums, values[7:10], strict=True):
+            sums[key] += value or ZERO
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{count + 2}"
+    total = [None] * len(columns)
+    total[0] = _("合计")
+    total[1] = _("%(n)s 个项目") % {"n": count}
+    total[7:11] = [*sums.values(), ratio(sums["completed"], sums["plan"])]
+    total_row = []
+    for value, fmt in zip(total, formats, strict=True):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = HEADER_FONT
+        if fmt and value is not None:
+            cell.number_format = fmt
+        total_row.append(cell)
+    sheet.append(total_row)
     suffix = f"-{period}" if period else ""
     return response(workbook, f"{_('重点项目清单')}{suffix}.xlsx")
