@@ -23,6 +23,7 @@ from assessment.choices import Colour
 from assessment.selectors import last_computed_at, latest_computed_period, resolve_period
 from assessment.tasks import ensure_fresh
 from core.periods import Period
+from core.xlsx import describe_filters
 from imports.forms import ReportsUploadForm
 
 from . import access, exports, selectors, services, ui
@@ -68,7 +69,7 @@ def project_list(request):
     projects = filterset.qs if valid else Project.objects.none()
     if request.GET.get("export") == "xlsx" and valid:
         return exports.project_list_xlsx(
-            projects, period=filterset.period, filters=exports.describe_filters(filterset.form)
+            projects, period=filterset.period, filters=describe_filters(filterset.form)
         )
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     home = ui.home_region(request.user)
