@@ -1,6 +1,8 @@
 """Choices of the assessment. Each knows its label and, where it has one, its colour, so the
 pages, the API, the charts and the exports agree."""
 
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,12 +66,17 @@ class Colour(models.TextChoices):
             [
                 "/* Generated from assessment.choices.Colour: edit the palette there. */",
                 block(":root", "hex"),
+                f":root {{ --unrated: {UNRATED_HEX}; }}",
                 block('[data-theme="dark"]', "on_dark"),
                 block('[data-theme="light"]', "on_light"),
                 "",
             ]
         )
 
+
+# Projects counted in the portfolio but given no colour (not under construction nor due to
+# start: ProjectSet.UNRATED), shown as a fifth, neutral segment wherever colours are counted.
+UNRATED_HEX = "#8a9099"
 
 # value: (page and chart, fill tint RRGGBB, screen dark theme, screen light theme)
 PALETTE = {
@@ -84,3 +91,74 @@ class RankingScope(models.TextChoices):
     DISTRICT = "district", _("县市区")
     LEADER = "leader", _("包联领导")
     UNIT = "unit", _("责任单位")
+
+
+class ProjectSet(models.TextChoices):
+    """The sets of projects a period's measures count (DOMAIN.md's definitions), each as its
+    conditions on the period's ProjectStatus rows: a measure's numerator or denominator, and
+    the list behind a figure. `assessment.measures` counts with these conditions and the project
+    list filters with them (`?set=`), so a figure and the list it opens count the same
+    projects."""
+
+    PORTFOLIO = "portfolio", _("本期重点项目")
+    NEW_START_PLANNED = "new_start_planned", _("计划新开工")
+    NEW_START_STARTED = "new_start_started", _("已新开工")
+    FINISH_PLANNED = "finish_planned", _("计划当年竣工")
+    FINISHED = "finished", _("已竣工")
+    STARTED = "started", _("已开工")
+    IN_STATISTICS = "in_statistics", _("已纳统")
+    UNDER_CONSTRUCTION = "under_construction", _("在建")
+    POOL = "pool_at_start", _("年初谋划储备")
+    CONVERTED = "converted", _("年内落地转化")
+    FOUR_NEW = "four_new", _("“四新”项目")
+    UNRATED = "unrated", _("未评价（无四色）")
+
+    @property
+    def conditions(self) -> dict[str, object]:
+        """Field lookups on ProjectStatus (every set is within the period's portfolio: the
+        projects that have a status row for the period)."""
+        return {
+            "portfolio": {},
+            "new_start_planned": {"new_start": True},
+            "new_start_started": {"new_start": True, "started": True},
+            "finish_planned": {"planned_finish": True},
+            "finished": {"planned_finish": True, "finished": True},
+            "started": {"started": True},
+            "in_statistics": {"started": True, "in_statistics": True},
+            "under_construction": {"under_construction": True},
+            "pool_at_start": {"pool_at_start": True},
+            "converted": {"pool_at_start": True, "converted": True},
+            "four_new": {"four_new": True},
+            "unrated": {"colour": ""},
+        }[self.value]
+
+    @property
+    def denominator(self) -> ProjectSet | None:
+        """For a rate's numerator, the set it is divided by (开工率: 已新开工 / 计划新开工 …)."""
+        pairs = {
+            "new_start_started": ProjectSet.NEW_START_PLANNED,
+            "finished": ProjectSet.FINISH_PLANNED,
+            "in_statistics": ProjectSet.STARTED,
+            "converted": ProjectSet.POOL,
+        }
+        return pairs.get(self.value)
+
+    @property
+    def rate_label(self) -> str | None:
+        """The rate a numerator/denominator pair makes (开工率 …), for either set of the pair."""
+        numerator = self if self.denominator else self.numerator
+        if numerator is None:
+            return None
+        return str(
+            {
+                "new_start_started": _("开工率"),
+                "finished": _("竣工率"),
+                "in_statistics": _("纳统率"),
+                "converted": _("落地转化率"),
+            }[numerator.value]
+        )
+
+    @property
+    def numerator(self) -> ProjectSet | None:
+        """For a rate's denominator, the set divided by it."""
+        return next((s for s in ProjectSet if s.denominator == self), None)

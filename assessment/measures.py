@@ -91,6 +91,7 @@ from projects.models import (
 from supervision.choices import IssueStatus
 from supervision.models import Issue
 
+from .choices import ProjectSet
 from .models import ProjectStatus
 
 ZERO = Decimal("0")
@@ -532,19 +533,25 @@ def _aggregates() -> dict:
         "completed_ytd": money_sum("completed_ytd"),
         "planned_ytd": money_sum("planned_ytd"),
         "plan_by_time": money_sum("annual_plan", planned_ytd__isnull=True),
-        "new_start_planned": count(new_start=True),
-        "new_start_started": count(new_start=True, started=True),
-        "finish_planned": count(planned_finish=True),
-        "finished": count(planned_finish=True, finished=True),
-        "under_construction": count(under_construction=True),
-        "started": count(started=True),
-        "in_statistics": count(started=True, in_statistics=True),
+        # the counted sets are ProjectSet's: the lists behind the figures filter with the same
+        **{
+            name: count(**ProjectSet(name).conditions)
+            for name in (
+                "new_start_planned",
+                "new_start_started",
+                "finish_planned",
+                "finished",
+                "under_construction",
+                "started",
+                "in_statistics",
+            )
+        },
         "issues": Coalesce(Sum("issues"), Value(0)),
         "issues_resolved": Coalesce(Sum("issues_resolved"), Value(0)),
         "issues_on_time": Coalesce(Sum("issues_on_time"), Value(0)),
-        "four_new_completed": money_sum("completed_ytd", four_new=True),
-        "pool_at_start": count(pool_at_start=True),
-        "converted": count(pool_at_start=True, converted=True),
+        "four_new_completed": money_sum("completed_ytd", **ProjectSet.FOUR_NEW.conditions),
+        "pool_at_start": count(**ProjectSet.POOL.conditions),
+        "converted": count(**ProjectSet.CONVERTED.conditions),
         **{colour: count(colour=colour) for colour in ("green", "white", "yellow", "red")},
     }
     return {f"agg_{name}": aggregate for name, aggregate in aggregates.items()}

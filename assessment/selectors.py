@@ -102,6 +102,12 @@ def with_status(queryset: QuerySet, period: Period | None) -> QuerySet:
     )
 
 
+def status_joined(queryset: QuerySet) -> bool:
+    """Whether `with_status` joined a period's status rows to `queryset` (it does for any
+    period; not when no period was ever computed)."""
+    return "period_status_row" in queryset.query._filtered_relations
+
+
 def status_history(*, project, limit: int = 24) -> QuerySet:
     """A project's statuses, newest period first, at most `limit`. The project is one already
     fetched in the user's scope (`projects.selectors.project_by_code`): all its periods come

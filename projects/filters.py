@@ -6,7 +6,7 @@ the same thing everywhere. They filter; they do not scope: the queryset handed t
 
 `ProjectFilterSet` expects the status columns that `selectors.with_status` annotates
 (`status_colour` …) for the period being looked at (`?period=YYYY-MM`, default the latest period
-computed); the `colour` filter reads them.
+computed); the `colour` and `set` filters read them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from assessment.choices import Colour
+from assessment.choices import Colour, ProjectSet
+from assessment.selectors import status_joined
 from core.filters import IntegerFilter, PeriodFilter
 
 from .choices import Level, RegionLevel, Stage, UnitKind, WithdrawalStatus
@@ -80,6 +81,11 @@ class ProjectFilterSet(django_filters.FilterSet):
     in_statistics = django_filters.BooleanFilter(label=_("是否纳统"))
     q = django_filters.CharFilter(method="filter_q", label=_("名称或编号"))
     period = PeriodFilter(label=_("期间 YYYY-MM（默认最近已计算期间）"))
+    set = django_filters.ChoiceFilter(
+        choices=ProjectSet.choices,
+        method="filter_set",
+        label=_("指标口径（本期统计的项目集合）"),
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("code", "code"),
@@ -92,6 +98,19 @@ class ProjectFilterSet(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = ["region", "level", "stage", "category", "colour", "year", "new_start"]
+
+    def filter_set(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """The projects a measure of the period counts (`ProjectSet`: its conditions on the
+        period's status rows), so the list behind a figure counts what the figure counts."""
+        if not value:
+            return queryset
+        if not status_joined(queryset):
+            return queryset.none()  # no period computed: no measure counts anything
+        conditions = {
+            f"period_status_row__{field}": wanted
+            for field, wanted in ProjectSet(value).conditions.items()
+        }
+        return queryset.filter(period_status_row__id__isnull=False, **conditions)
 
     def filter_region(self, queryset: QuerySet, name: str, value: Region) -> QuerySet:
         if value.level == RegionLevel.TOWN:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from assessment.choices import Colour
+from assessment.choices import Colour, ProjectSet
 from assessment.selectors import last_computed_at, latest_computed_period, resolve_period
 from assessment.tasks import ensure_fresh
 from core.periods import Period
@@ -42,11 +42,11 @@ PAGE_SIZE = 50
 # --- Projects -------------------------------------------------------------------------------
 
 
-def _project_filterset(request) -> ProjectFilterSet:
+def _project_filterset(request, data=None) -> ProjectFilterSet:
     """The API's FilterSet over the user's projects, for the period of the query string (the
     same steps as `selectors.project_list`, kept as a FilterSet so the page can show its form
     and its errors). The list also shows the period's annual plan."""
-    data = request.GET
+    data = request.GET if data is None else data
     try:
         period = resolve_period(data.get("period"))
     except ValidationError:
@@ -57,6 +57,40 @@ def _project_filterset(request) -> ProjectFilterSet:
     filterset = ProjectFilterSet(data, queryset=queryset, request=request)
     filterset.period = period
     return filterset
+
+
+def _rate_switch(request, filterset: ProjectFilterSet, count: int) -> dict | None:
+    """For a list of a rate's numerator or denominator (`?set=`): the rate's name and both
+    sets with their counts and links — "竣工率 22 / 70" — so the list behind a figure shows
+    the figure's own fraction and switches between its two sets (one more COUNT)."""
+    chosen = filterset.form.cleaned_data.get("set")
+    if not chosen or ProjectSet(chosen).rate_label is None:
+        return None
+    current = ProjectSet(chosen)
+    other = current.denominator or current.numerator
+    data = request.GET.copy()
+    data.pop("page", None)
+    data["set"] = other.value
+    other_filterset = _project_filterset(request, data=data)
+    other_count = other_filterset.qs.count() if other_filterset.is_valid() else 0
+
+    def side(which: ProjectSet, n: int) -> dict:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["set"] = which.value
+        return {
+            "label": which.label,
+            "count": n,
+            "url": f"?{query.urlencode()}",
+            "current": which == current,
+        }
+
+    numerator, denominator = (
+        (side(current, count), side(other, other_count))
+        if current.denominator
+        else (side(other, other_count), side(current, count))
+    )
+    return {"label": current.rate_label, "numerator": numerator, "denominator": denominator}
 
 
 @login_required
@@ -76,6 +110,7 @@ def project_list(request):
     context = {
         "filterset": filterset,
         "page": page,
+        "rate": _rate_switch(request, filterset, page.paginator.count) if valid else None,
         "period": filterset.period,
         "region_options": ui.region_options(request.user, home) if home else [],
         "levels": Level.choices,

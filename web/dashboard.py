@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from assessment import measures, rankings, tasks
-from assessment.choices import Colour
+from assessment.choices import UNRATED_HEX, Colour, ProjectSet
 from assessment.models import ProjectStatus
 from core.formatting import cndate, cnperiod, wan
 from core.periods import Period
@@ -34,8 +34,11 @@ from .exports import bulletin_columns
 
 
 def projects_in(user, region: Region):
-    """The active projects of `region` (and below) that `user` may see."""
-    return access.scope(user, measures.projects_under(region).active())
+    """The projects of `region` (and below) that `user` may see — withdrawn ones too: a
+    period's figures count the projects the period had (its status rows leave out those
+    withdrawn by its end; one withdrawn later still counts in the months before), as the
+    rankings and the bulletin do and as the lists behind the figures (`?set=`) do."""
+    return access.scope(user, measures.projects_under(region))
 
 
 def list_url(region: Region | str | None = None, period: Period | None = None, **filters) -> str:
@@ -48,6 +51,20 @@ def list_url(region: Region | str | None = None, period: Period | None = None, *
         params["period"] = str(period)
     params.update({k: v for k, v in filters.items() if v not in (None, "")})
     return f"{reverse('projects:project_list')}?{urlencode(params, doseq=True)}"
+
+
+def set_urls(region: Region | str | None, period: Period, **filters) -> dict[str, str]:
+    """The lists behind a summary row's figures, by ProjectSet value: the portfolio (its
+    projects, money and investment rate) and each rate's numerator (whose page switches to the
+    denominator)."""
+    sets = (
+        ProjectSet.PORTFOLIO,
+        ProjectSet.NEW_START_STARTED,
+        ProjectSet.FINISHED,
+        ProjectSet.IN_STATISTICS,
+        ProjectSet.UNRATED,
+    )
+    return {s.value: list_url(region, period, set=s, **filters) for s in sets}
 
 
 def overview_url(region_code: str, period: Period) -> str:
@@ -178,19 +195,36 @@ def pipeline(projects, *, region, period) -> list[dict]:
 
 
 def colour_counts(row: dict, *, region, period) -> list[dict]:
-    total = sum(row.get(c, 0) or 0 for c in Colour.values)
-    return [
+    """The four colours' counts of a summary row, then the projects of the period's portfolio
+    given no colour (未评价, ProjectSet.UNRATED) as a fifth segment: the five add up to the
+    portfolio's projects. Each with the list behind it."""
+    total = row.get("projects") or 0
+    counted = [(c.value, c.label, c.meaning, c.hex, row.get(c.value, 0) or 0) for c in Colour]
+    unrated = total - sum(entry[4] for entry in counted)
+    entries = [
         {
-            "colour": c.value,
-            "label": c.label,
-            "meaning": c.meaning,
-            "hex": c.hex,
-            "count": row.get(c.value, 0) or 0,
-            "share": (Decimal(row.get(c.value, 0) or 0) / total) if total else None,
-            "url": list_url(region, period, colour=c.value),
+            "colour": value,
+            "label": label,
+            "meaning": meaning,
+            "hex": hex_,
+            "count": count,
+            "share": (Decimal(count) / total) if total else None,
+            "url": list_url(region, period, colour=value),
         }
-        for c in Colour
+        for value, label, meaning, hex_, count in counted
     ]
+    entries.append(
+        {
+            "colour": "unrated",
+            "label": _("未评价"),
+            "meaning": _("不参与四色评价"),
+            "hex": UNRATED_HEX,
+            "count": unrated,
+            "share": (Decimal(unrated) / total) if total else None,
+            "url": list_url(region, period, set=ProjectSet.UNRATED),
+        }
+    )
+    return entries
 
 
 # --- Overview -------------------------------------------------------------------------------
@@ -230,8 +264,9 @@ def ranking_chart(
 
 
 def figures(totals: dict, *, region, period) -> list[dict]:
-    """The figures that open every bulletin, each with the list behind it."""
-    year = period.year
+    """The figures that open every bulletin, each with the list behind it: the list of the
+    same set of projects the figure counts (ProjectSet) — for a rate, its numerator's, whose
+    page switches to the denominator's."""
     behind = (
         totals["investment_rate"] is not None
         and totals["time_progress"] is not None
@@ -243,20 +278,20 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "value": totals["projects"],
             "kind": "count",
             "unit": _("个"),
-            "url": list_url(region, period),
+            "url": list_url(region, period, set=ProjectSet.PORTFOLIO),
         },
         {
             "label": _("年度计划投资"),
             "value": totals["annual_plan"],
             "kind": "money",
-            "url": list_url(region, period, year=year, ordering="-total_investment"),
+            "url": list_url(region, period, set=ProjectSet.PORTFOLIO, ordering="-total_investment"),
         },
         {
             "label": _("累计完成投资"),
             "value": totals["completed_ytd"],
             "kind": "money",
             "sub": period,
-            "url": list_url(region, period, ordering="-investment_rate"),
+            "url": list_url(region, period, set=ProjectSet.PORTFOLIO, ordering="-investment_rate"),
         },
         {
             "label": _("投资完成率"),
@@ -265,28 +300,28 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "compare": totals["time_progress"],
             "compare_label": _("时间进度"),
             "state": "behind" if behind else ("ahead" if totals["investment_rate"] else ""),
-            "url": list_url(region, period, ordering="investment_rate"),
+            "url": list_url(region, period, set=ProjectSet.PORTFOLIO, ordering="investment_rate"),
         },
         {
             "label": _("开工率"),
             "value": totals["start_rate"],
             "kind": "rate",
             "detail": (totals["new_start_started"], totals["new_start_planned"]),
-            "url": list_url(region, period, new_start="true", year=year),
+            "url": list_url(region, period, set=ProjectSet.NEW_START_STARTED),
         },
         {
             "label": _("竣工率"),
             "value": totals["finish_rate"],
             "kind": "rate",
             "detail": (totals["finished"], totals["finish_planned"]),
-            "url": list_url(region, period, stage=[Stage.COMPLETED, Stage.OPERATING]),
+            "url": list_url(region, period, set=ProjectSet.FINISHED),
         },
         {
             "label": _("纳统率"),
             "value": totals["statistics_rate"],
             "kind": "rate",
             "detail": (totals["in_statistics"], totals.get("started")),
-            "url": list_url(region, period, in_statistics="true"),
+            "url": list_url(region, period, set=ProjectSet.IN_STATISTICS),
         },
         {
             "label": _("问题办结率"),
@@ -355,9 +390,11 @@ def overview(*, user, region: Region, period: Period) -> dict:
         )
     for row in children:
         row["url"] = overview_url(row["key"], period)
-        row["list_url"] = list_url(row["key"], period)
+        row["urls"] = set_urls(row["key"], period)
+        row["list_url"] = row["urls"]["portfolio"]
     for row in by_level:
-        row["list_url"] = list_url(region, period, level=row["key"])
+        row["urls"] = set_urls(region, period, level=row["key"])
+        row["list_url"] = row["urls"]["portfolio"]
     colours = colour_counts(totals, region=region, period=period)
     stages = pipeline(projects, region=region, period=period)
     ranking = region_ranking(region, period)

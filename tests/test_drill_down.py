@@ -1,0 +1,131 @@
+"""Every figure opens exactly its own projects: the list a number links to applies the
+measure's own definition (ProjectSet), so its count equals the figure — on the overview (the
+opening figures, the colours with their fifth 未评价 segment, the district and level tables),
+for the city and for every district, on the demo data and on `generate_dataset` data; and the
+API takes the same `?set=` filter."""
+
+import datetime as dt
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from assessment.recompute import recompute_period
+from projects.choices import RegionLevel, Role
+from projects.models import Region
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def eager(celery_eager):
+    pass
+
+
+def listed(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page"].paginator.count
+
+
+def check_overview(client, region: Region) -> int:
+    """Follows every number of `region`'s overview to its list; returns how many it checked."""
+    response = client.get(reverse("web:home"), {"region": region.code})
+    assert response.status_code == 200
+    context = response.context
+    checked = 0
+    for figure in context["figures"]:
+        if "set=" not in figure["url"]:
+            continue  # the issues figure opens the issue board
+        count = listed(client, figure["url"])
+        if figure["kind"] == "count":
+            assert count == figure["value"], figure["label"]
+        elif figure.get("detail"):
+            numerator, denominator = figure["detail"]
+            assert count == numerator, figure["label"]
+            rate = client.get(figure["url"]).context["rate"]
+            assert (rate["numerator"]["count"], rate["denominator"]["count"]) == (
+                numerator,
+                denominator,
+            ), figure["label"]
+            # the switch to the denominator's list: as many projects as the denominator
+            switched = reverse("projects:project_list") + rate["denominator"]["url"]
+            assert listed(client, switched) == denominator, figure["label"]
+        else:
+            assert count == context["totals"]["projects"], figure["label"]
+        checked += 1
+    colours = context["colours"]
+    assert sum(c["count"] for c in colours) == context["totals"]["projects"]
+    for colour in colours:
+        assert listed(client, colour["url"]) == colour["count"], colour["colour"]
+        checked += 1
+    for row in [*context["children"], *context["by_level"]]:
+        urls = row["urls"]
+        assert listed(client, urls["portfolio"]) == row["projects"], row["name"]
+        assert listed(client, urls["new_start_started"]) == row["new_start_started"], row["name"]
+        assert listed(client, urls["finished"]) == row["finished"], row["name"]
+        assert listed(client, urls["in_statistics"]) == row["in_statistics"], row["name"]
+        checked += 4
+    return checked
+
+
+def check_api(client, region: Region, figures: dict) -> None:
+    for figure in figures:
+        if "set=" not in figure["url"] or not figure.get("detail"):
+            continue
+        query = {k: v[0] for k, v in parse_qs(urlsplit(figure["url"]).query).items()}
+        response = client.get("/api/v1/projects/", {**query, "page_size": 1})
+        assert response.status_code == 200
+        assert response.json()["count"] == figure["detail"][0], figure["label"]
+
+
+def walk(client) -> int:
+    city = Region.objects.get(level=RegionLevel.CITY, code="370200")
+    checked = check_overview(client, city)
+    overview = client.get(reverse("web:home"), {"region": city.code}).context
+    check_api(client, city, overview["figures"])
+    for district in city.children.all():
+        checked += check_overview(client, district)
+    return checked
+
+
+def test_every_figure_of_the_demo_opens_a_list_of_as_many_projects(client):
+    from seed.demo import seed_demo
+
+    seed_demo(projects=80)
+    client.force_login(UserFactory(username="drill", role=Role.ADMIN, region_id="370200"))
+    assert walk(client) > 100
+
+
+def test_every_figure_of_generated_data_opens_a_list_of_as_many_projects(client):
+    from seed.dataset import generate_dataset
+
+    generate_dataset(projects=120, years=1, seed=3)
+    recompute_period(year=2026, month=10)
+    city = Region.objects.filter(level=RegionLevel.CITY).order_by("code").first()
+    client.force_login(UserFactory(username="drill", role=Role.ADMIN, region=city))
+    response = client.get(reverse("web:home"), {"region": city.code, "period": "2026-10"})
+    assert response.context["totals"]["projects"] > 0
+    checked = 0
+    for figure in response.context["figures"]:
+        if "set=" in figure["url"] and figure["kind"] == "count":
+            assert listed(client, figure["url"]) == figure["value"]
+            checked += 1
+        elif "set=" in figure["url"] and figure.get("detail"):
+            assert listed(client, figure["url"]) == figure["detail"][0], figure["label"]
+            checked += 1
+    for colour in response.context["colours"]:
+        assert listed(client, colour["url"]) == colour["count"]
+        checked += 1
+    assert checked == 9
