@@ -169,6 +169,10 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploads are never served from MEDIA_URL: each download is a view that checks the user's scope
+# (core.files). Behind nginx, set this to an `internal` location aliased to MEDIA_ROOT (e.g.
+# "/protected-media/") and the view answers with X-Accel-Redirect instead of the bytes.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
