@@ -16,6 +16,7 @@ from django.urls import reverse
 from supervision import services
 from supervision.choices import IssueStatus
 from supervision.models import IssueAttachment
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +203,19 @@ def test_behind_nginx_the_checked_download_is_sent_by_x_accel_redirect(
     assert client_for(other_official).get(attachment_url(document)).status_code == 404
     IssueAttachment.objects.filter(pk=document.pk).update(file="../secret.txt")
     assert client_for(district_official).get(attachment_url(document)).status_code == 404
+
+
+def test_the_admin_links_to_the_scoped_downloads(document, photo, regions):
+    admin_user = UserFactory(
+        username="root", region=regions["province"], is_staff=True, is_superuser=True
+    )
+    client = client_for(admin_user)
+    pages = [
+        reverse("admin:supervision_issue_change", args=[document.issue_id]),
+        reverse("admin:supervision_issueattachment_change", args=[document.pk]),
+        reverse("admin:supervision_inspection_change", args=[photo.inspection_id]),
+    ]
+    html = "".join(client.get(page).content.decode() for page in pages)
+    assert html.count(attachment_url(document)) == 2
+    assert photo_url(photo) in html
+    assert "/media/" not in html
