@@ -38,6 +38,7 @@ class ReminderLetterAdmin(BusinessRecordAdmin):
     list_filter = ["year", "month"]
     search_fields = ["number", "title"]
     list_select_related = ["region"]
+    exclude = ["file"]
     readonly_fields = [
         "region",
         "year",
@@ -54,7 +55,7 @@ class ReminderLetterAdmin(BusinessRecordAdmin):
         "reply_workdays",
         "actions",
         "rows",
-        "file",
+        "docx",  # the scoped download, not the file's /media/ address
         "created_by",
         "created_at",
     ]

@@ -10,18 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment.selectors import default_period
+from core.files import stored_file_response
 from core.forms import add_service_errors
 from core.periods import Period
 from projects import selectors as project_selectors
 from projects import ui
 from projects.models import Project
+from supervision.uploads import DOCX
 
 from . import selectors, services
 from .agenda import meeting_agenda
@@ -193,9 +195,6 @@ def letter_print(request, pk: int):
 @login_required
 def letter_docx(request, pk: int):
     letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
-    return FileResponse(
-        letter.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(letter),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    return stored_file_response(
+        letter.file, filename=download_name(letter), content_type=DOCX.content_type
     )

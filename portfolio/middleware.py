@@ -10,18 +10,25 @@
   nor is any API response.
 - A user created with a password someone else chose (`User.must_change_password`) changes it
   before anything else.
+- A view that ran into a lock or statement timeout (an import holds the rows) answers 503 with
+  `Retry-After` and a page saying to retry, not a 500 (`core.db`; the API's own handler,
+  `core.api.exception_handler`, answers JSON).
 """
 
+import logging
 from urllib.parse import unquote_plus
 
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from core.db import RETRY_AFTER_SECONDS, is_database_busy
 from core.text import has_control
+
+logger = logging.getLogger(__name__)
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -89,3 +96,23 @@ class PasswordChangeRequiredMiddleware:
                 )
             return redirect(f"{reverse('web:password_change')}?next={request.path}")
         return self.get_response(request)
+
+
+class DatabaseBusyMiddleware:
+    """503 "数据正忙，请稍后重试" (with `Retry-After`) for a view that waited in vain for a lock
+    or whose statement ran out of time; the change was rolled back, nothing half-saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_busy(exception):
+            return None
+        logger.warning("database busy on %s %s: %s", request.method, request.path, exception)
+        response = render(request, "busy.html", {"retry_after": RETRY_AFTER_SECONDS}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "portfolio.middleware.NoStoreMiddleware",
     "portfolio.middleware.PasswordChangeRequiredMiddleware",
+    # a lock or statement timeout in a view: 503 "busy, retry" instead of a 500 (core.db)
+    "portfolio.middleware.DatabaseBusyMiddleware",
     # last: it turns a lockout raised by the authentication backend into the lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,6 +118,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The web process only (core.db, enabled by portfolio/wsgi.py and asgi.py; Celery workers and
+# management commands keep the server's defaults): a request waits at most this long for a
+# lock held by an import or a recompute, then the user is told to retry (503); a statement
+# runs at most this long (PostgreSQL). 0: no limit. On SQLite the lock timeout replaces the
+# 20 s busy timeout above for the web process.
+DATABASE_LOCK_TIMEOUT_MS = env.int("DATABASE_LOCK_TIMEOUT_MS", default=5000)
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "projects.User"
@@ -169,6 +178,10 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploads are never served from MEDIA_URL: each download is a view that checks the user's scope
+# (core.files). Behind nginx, set this to an `internal` location aliased to MEDIA_ROOT (e.g.
+# "/protected-media/") and the view answers with X-Accel-Redirect instead of the bytes.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -7,6 +7,8 @@ saved here recompute the deadlines they touch, like `load_holidays`.
 """
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.admin_base import BusinessRecordAdmin, InstallationAdmin, ReadOnlyInline, ScopedAdmin
@@ -32,9 +34,27 @@ class TransitionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+@admin.display(description=_("文件"))
+def attachment_download(admin_view, obj) -> str:
+    """The scoped download (a FileField's own link would be /media/…, which is not served)."""
+    if not obj.pk:
+        return "—"
+    url = reverse("supervision:attachment_file", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+@admin.display(description=_("照片"))
+def photo_download(admin_view, obj) -> str:
+    if not obj.pk:
+        return "—"
+    url = reverse("supervision:photo_file", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
 class AttachmentInline(ReadOnlyInline):
     model = IssueAttachment
-    fields = ["kind", "original_name", "file", "size", "caption", "uploaded_by", "uploaded_at"]
+    download = attachment_download
+    fields = ["kind", "download", "size", "caption", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
 
 
@@ -122,6 +142,9 @@ class IssueTransitionAdmin(ScopedAdmin):
 @admin.register(IssueAttachment)
 class IssueAttachmentAdmin(ScopedAdmin):
     list_display = ["original_name", "issue", "kind", "size", "uploaded_by", "uploaded_at"]
+    download = attachment_download
+    exclude = ["file"]
+    readonly_fields = ["download"]
     list_filter = ["kind"]
     list_select_related = ["issue", "uploaded_by"]
 
@@ -154,7 +177,8 @@ class FindingInline(ReadOnlyInline):
 
 class PhotoInline(ReadOnlyInline):
     model = InspectionPhoto
-    fields = ["file", "caption", "size", "uploaded_at"]
+    download = photo_download
+    fields = ["download", "caption", "size", "uploaded_at"]
     readonly_fields = fields
 
 

@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from projects import access
 
-from .models import Inspection, InspectionFinding, Issue, IssueTransition, Notification
+from .models import (
+    Inspection,
+    InspectionFinding,
+    InspectionPhoto,
+    Issue,
+    IssueAttachment,
+    IssueTransition,
+    Notification,
+)
 
 
 def issue_list(*, user, today: dt.date | None = None) -> QuerySet[Issue]:
@@ -47,6 +55,16 @@ def inspection_list(*, user) -> QuerySet[Inspection]:
             "photos",
         )
     )
+
+
+def attachment_list(*, user) -> QuerySet[IssueAttachment]:
+    """Attachments of the issues the user may see (for their downloads)."""
+    return access.scope(user, IssueAttachment.objects.all())
+
+
+def photo_list(*, user) -> QuerySet[InspectionPhoto]:
+    """Photos of the inspections the user may see (for their downloads)."""
+    return access.scope(user, InspectionPhoto.objects.all())
 
 
 def notification_list(*, user) -> QuerySet[Notification]:

@@ -1,4 +1,5 @@
-"""Pages of the supervision office (namespace `supervision:`): issues."""
+"""Pages of the supervision office (namespace `supervision:`): issues, and the downloads of
+their attachments and of inspection photos."""
 
 from django.urls import path
 
@@ -10,4 +11,6 @@ urlpatterns = [
     path("issues/", views.issue_board, name="issue_board"),
     path("issues/<int:pk>/", views.issue_detail, name="issue_detail"),
     path("projects/<str:code>/issues/new/", views.issue_new, name="issue_new"),
+    path("issues/attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
+    path("inspections/photos/<int:pk>/", views.photo_file, name="photo_file"),
 ]

@@ -1,5 +1,7 @@
 """Pages of the supervision office (namespace `supervision:`): the issues board, a new issue,
-and an issue's page with its timeline and the actions the user may take.
+an issue's page with its timeline and the actions the user may take, and the downloads of
+issue attachments and inspection photos (scoped: a file of a project the user may not see is a
+404, as if it did not exist).
 
 Reads through `supervision.selectors` (scoped), writes through `supervision.services`; who may do
 what is `supervision.workflow`'s to say — buttons show `allowed_actions`, the service checks again.
@@ -13,10 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.files import stored_file_response
 from core.forms import add_service_errors
 from core.xlsx import describe_filters
 from projects import selectors as project_selectors
@@ -187,4 +190,27 @@ def issue_detail(request, pk: int):
             "chosen": form.data.get("action") if form.is_bound else "",
         },
         status=status,
+    )
+
+
+# --- Downloads -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment_file(request, pk: int):
+    """An issue attachment: images inline, documents as a download under their original name."""
+    attachment = get_object_or_404(selectors.attachment_list(user=request.user), pk=pk)
+    return stored_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@login_required
+@require_GET
+def photo_file(request, pk: int):
+    """An inspection photo, inline."""
+    photo = get_object_or_404(selectors.photo_list(user=request.user), pk=pk)
+    return stored_file_response(
+        photo.file, filename=photo.original_name, content_type=photo.content_type
     )

@@ -4,15 +4,16 @@ through `meetings.services`."""
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.files import stored_file_response
 from supervision import selectors as issue_selectors
 from supervision.api import serializers as issue_s
 from supervision.api.views import SupervisionViewSet
+from supervision.uploads import DOCX
 
 from .. import selectors, services
 from ..agenda import meeting_agenda
@@ -122,9 +123,6 @@ class LetterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervisio
     def docx(self, request, pk=None):
         """The letter as a Word file."""
         letter = self.get_object()
-        return FileResponse(
-            letter.file.open("rb"),
-            as_attachment=True,
-            filename=download_name(letter),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        return stored_file_response(
+            letter.file, filename=download_name(letter), content_type=DOCX.content_type
         )

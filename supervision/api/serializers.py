@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects import access
@@ -80,8 +81,14 @@ class TransitionSerializer(serializers.ModelSerializer):
         return str(labels.get(obj.action, obj.action))
 
 
+def _download_url(serializer: serializers.Serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
 class AttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", read_only=True, use_url=True)
+    # The scoped download (never the file's /media/ address, which is not served).
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = IssueAttachment
@@ -96,6 +103,10 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "url",
             "uploaded_at",
         ]
+
+    @extend_schema_field(serializers.URLField)
+    def get_url(self, obj) -> str:
+        return _download_url(self, f"/api/v1/issues/{obj.issue_id}/attachments/{obj.pk}/file/")
 
 
 class UploadSerializer(serializers.Serializer):
@@ -219,12 +230,16 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", read_only=True, use_url=True)
+    url = serializers.SerializerMethodField()  # the scoped download, as for attachments
 
     class Meta:
         model = InspectionPhoto
         fields = ["id", "original_name", "content_type", "size", "caption", "url", "uploaded_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField)
+    def get_url(self, obj) -> str:
+        return _download_url(self, f"/api/v1/inspections/{obj.inspection_id}/photos/{obj.pk}/file/")
 
 
 class InspectionSerializer(serializers.ModelSerializer):

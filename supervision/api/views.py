@@ -1,4 +1,6 @@
-"""The supervision API: issues (with /transition/ and attachments), inspections, notifications.
+"""The supervision API: issues (with /transition/ and attachments), inspections (with photos),
+notifications; the download of each attachment and photo (`…/file/`, scoped like its issue or
+inspection).
 
 Every queryset comes from `supervision.selectors` (scoped to the caller); every write is a
 service. Objects outside the caller's scope are 404; a role that may not act is 403; bad
@@ -12,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -19,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.files import stored_file_response
 from projects import access
 from projects.api.authentication import ExpiringTokenAuthentication
 
@@ -118,8 +122,28 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervision
         """Documents and on-site photos (JPEG/PNG/WebP/PDF/DOCX/XLSX, checked by content)."""
         issue = self.get_object()
         if request.method == "GET":
-            return Response(s.AttachmentSerializer(issue.attachments.all(), many=True).data)
+            return Response(
+                s.AttachmentSerializer(
+                    issue.attachments.all(), many=True, context=self.get_serializer_context()
+                ).data
+            )
         return self._upload(request, s.AttachmentSerializer, services.issue_attach, issue=issue)
+
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY, 404: None})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>\d+)/file",
+        filter_backends=[],
+    )
+    def attachment_file(self, request, pk=None, attachment_id=None):
+        """An attachment's file: images inline, documents as a download (original name)."""
+        attachment = get_object_or_404(self.get_object().attachments, pk=attachment_id)
+        return stored_file_response(
+            attachment.file,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
 
 
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupervisionViewSet):
@@ -157,6 +181,20 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Superv
     def photos(self, request, pk=None):
         return self._upload(
             request, s.PhotoSerializer, services.inspection_add_photo, inspection=self.get_object()
+        )
+
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY, 404: None})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_id>\d+)/file",
+        filter_backends=[],
+    )
+    def photo_file(self, request, pk=None, photo_id=None):
+        """A photo's file, inline."""
+        photo = get_object_or_404(self.get_object().photos, pk=photo_id)
+        return stored_file_response(
+            photo.file, filename=photo.original_name, content_type=photo.content_type
         )
 
     @extend_schema(request=s.RaiseIssueSerializer, responses={201: s.IssueDetailSerializer})

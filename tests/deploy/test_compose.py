@@ -15,6 +15,7 @@ import yaml
 from django.conf import settings
 from django.urls import resolve
 
+from core.db import disable_web_timeouts
 from portfolio import views
 from tests.deploy.conftest import ROOT, readme, settings_variables
 
@@ -54,6 +55,7 @@ def test_web_runs_gunicorn_on_the_projects_wsgi_application(services):
 
     assert arguments[0] == "gunicorn"
     module = importlib.import_module(arguments[1])  # portfolio.wsgi
+    disable_web_timeouts()  # importing it turned the web process's timeouts on (core.db)
     assert arguments[1] == settings.WSGI_APPLICATION.rsplit(".", 1)[0]
     assert callable(module.application)
     assert option(arguments, "--bind").endswith(":8000")

@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from docx import Document
 
 from assessment.models import ProjectStatus
@@ -238,3 +240,28 @@ def test_letter_list_query_count_does_not_grow(
         meeting_services.letter_generate(region=regions["district"], year=2026, month=month)
     with django_assert_num_queries(2):
         assert client.get("/api/v1/letters/").json()["count"] == 4
+
+
+def test_word_file_is_scoped_and_a_missing_file_is_a_404(
+    colours, regions, district_official, other_official, api
+):
+    letter = meeting_services.letter_generate(region=regions["district"], year=2026, month=8)
+    page = reverse("meetings:letter_docx", args=[letter.pk])
+    endpoint = f"/api/v1/letters/{letter.pk}/docx/"
+
+    def client(user) -> Client:
+        browser = Client()
+        browser.force_login(user)
+        return browser
+
+    response = client(district_official).get(page)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"PK")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    assert client(other_official).get(page).status_code == 404
+    assert api(other_official).get(endpoint).status_code == 404
+
+    ReminderLetter.objects.filter(pk=letter.pk).update(file="")  # before: a 500
+    assert client(district_official).get(page).status_code == 404
+    assert api(district_official).get(endpoint).status_code == 404
