@@ -307,6 +307,15 @@ RECOMPUTE_QUEUED_STALE_SECONDS = env.int("RECOMPUTE_QUEUED_STALE_SECONDS", defau
 RECOMPUTE_WORKERS = env.int("RECOMPUTE_WORKERS", default=2)
 # The category code whose projects make up the "四新" investment share.
 MEASURES_FOUR_NEW_CATEGORY = env.str("MEASURES_FOUR_NEW_CATEGORY", default="four_new")
+# Excel uploads (imports/limits.py): refused before parsing when larger than this, when their
+# unzipped size or compression ratio is beyond these; stopped at these many rows, columns and
+# characters a cell while reading.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=100 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.float("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32767)
 # The demo login printed by `make run` (created by seed_demo).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 
