@@ -316,6 +316,12 @@ IMPORT_MAX_COMPRESSION_RATIO = env.float("IMPORT_MAX_COMPRESSION_RATIO", default
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32767)
+# Import jobs (imports/models.py): a running job without a heartbeat for this many seconds, or a
+# queued one not started within IMPORT_JOB_QUEUED_MAX_SECONDS, has lost its worker and shows as
+# failed (with a retry); a failed job's stored file is kept IMPORT_JOB_RETENTION_HOURS for it.
+IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=300)
+IMPORT_JOB_QUEUED_MAX_SECONDS = env.int("IMPORT_JOB_QUEUED_MAX_SECONDS", default=3600)
+IMPORT_JOB_RETENTION_HOURS = env.int("IMPORT_JOB_RETENTION_HOURS", default=24)
 # The demo login printed by `make run` (created by seed_demo).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 

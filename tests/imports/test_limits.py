@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from imports import sheet
 from imports.ledger import import_ledger
 from imports.limits import FileRefused, Limits, check_xlsx
+from imports.models import ImportJob
 from imports.reports import import_reports
 from projects.models import MonthlyReport, Project
 from tests.imports.conftest import LEDGER_HEADERS, ledger_row
@@ -258,6 +259,7 @@ def test_the_upload_pages_refuse_a_zip_bomb_without_storing_it(
 
     assert response.status_code == 200
     assert "IMPORT_MAX_UNZIPPED_BYTES" in response.content.decode()
+    assert not ImportJob.objects.exists()
     assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*.xlsx"))
 
 
@@ -277,6 +279,7 @@ def test_the_upload_page_refuses_a_file_above_the_upload_size(
 
     assert response.status_code == 200
     assert "IMPORT_MAX_UPLOAD_BYTES" in response.content.decode()
+    assert not ImportJob.objects.exists()
 
 
 def test_the_ledger_importer_checks_the_limits_too(tmp_path, regions, settings):
