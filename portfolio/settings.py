@@ -245,6 +245,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A worker child whose resident memory is above this many KiB after a task is replaced by a
+# fresh one (Celery's --max-memory-per-child; 0: never). It recycles a child a large import
+# left bloated; the import limits below keep one file from getting there.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1048576)
 
 # --- Email (notifications; console in the embedded default) --------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
