@@ -74,6 +74,17 @@ def _size(file: Any) -> int | None:
     return int(end)
 
 
+def too_large(size: int | None, limit: int) -> str:
+    """The message for a file above IMPORT_MAX_UPLOAD_BYTES (`size` None: not known)."""
+    if size is None:
+        return _("文件过大，上传的 Excel 文件不能超过 %(max)s（IMPORT_MAX_UPLOAD_BYTES）。") % {
+            "max": _megabytes(limit)
+        }
+    return _(
+        "文件过大（%(size)s），上传的 Excel 文件不能超过 %(max)s（IMPORT_MAX_UPLOAD_BYTES）。"
+    ) % {"size": _megabytes(size), "max": _megabytes(limit)}
+
+
 def check_xlsx(file: str | os.PathLike | IO[bytes] | Any, limits: Limits | None = None) -> None:
     """Raises FileRefused unless `file` (a path or a seekable binary file) is a zip within the
     size, unzipped-size and compression-ratio limits. Reads only the zip's directory; a file
@@ -81,13 +92,7 @@ def check_xlsx(file: str | os.PathLike | IO[bytes] | Any, limits: Limits | None 
     limits = limits or Limits.from_settings()
     size = _size(file)
     if size is not None and size > limits.upload_bytes:
-        raise FileRefused(
-            _(
-                "文件过大（%(size)s），上传的 Excel 文件不能超过 %(max)s"
-                "（IMPORT_MAX_UPLOAD_BYTES）。"
-            )
-            % {"size": _megabytes(size), "max": _megabytes(limits.upload_bytes)}
-        )
+        raise FileRefused(too_large(size, limits.upload_bytes))
     try:
         if hasattr(file, "seek"):
             file.seek(0)

@@ -24,6 +24,7 @@ from .choices import JobKind
 from .forms import LedgerUploadForm, ReportsUploadForm
 from .models import ImportJob
 from .template import write_ledger_template, write_reports_template
+from .uploads import limited_upload, received_whole
 
 
 def _start_import(request, form, kind: str) -> HttpResponse | None:
@@ -45,6 +46,7 @@ def _start_import(request, form, kind: str) -> HttpResponse | None:
 
 
 @login_required
+@limited_upload
 @require_http_methods(["GET", "POST"])
 def ledger_upload(request):
     """Upload of the project ledger (台账): checked whole, written all-or-nothing by the
@@ -54,7 +56,7 @@ def ledger_upload(request):
     form = LedgerUploadForm(
         request.POST or None, request.FILES or None, initial={"year": timezone.localdate().year}
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and received_whole(request, form) and form.is_valid():
         started = _start_import(request, form, JobKind.LEDGER)
         if started is not None:
             return started
@@ -66,6 +68,7 @@ def ledger_upload(request):
 
 
 @login_required
+@limited_upload
 @require_http_methods(["POST"])
 def reports_upload(request):
     """Upload of a month's reports (.xlsx with 项目编号, 本月完成投资(万元)) as an alternative to
@@ -73,7 +76,7 @@ def reports_upload(request):
     if not request.user.can_edit:
         raise PermissionDenied(_("您的账号没有导入权限。"))
     form = ReportsUploadForm(request.POST, request.FILES)
-    if form.is_valid():
+    if received_whole(request, form) and form.is_valid():
         started = _start_import(request, form, JobKind.REPORTS)
         if started is not None:
             return started

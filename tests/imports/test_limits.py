@@ -3,13 +3,16 @@ zip bomb — unzipped size or compression ratio), and while reading (rows, colum
 by the importers, the management commands and the upload pages alike. Nothing is written."""
 
 import io
+import os
 import time
 import zipfile
 from io import StringIO
 
 import pytest
+from django.core.files import uploadhandler
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -295,3 +298,66 @@ def test_the_ledger_importer_checks_the_limits_too(tmp_path, regions, settings):
 
     assert "IMPORT_MAX_ROWS" in result.errors[-1].reason
     assert not Project.objects.exists()
+
+
+@pytest.fixture
+def spooled(monkeypatch, settings):
+    """Every upload goes to a temporary file (as a large one would); returns the names of
+    those created."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    created = []
+    real = uploadhandler.TemporaryUploadedFile
+
+    def recording(*args, **kwargs):
+        file = real(*args, **kwargs)
+        created.append(file.temporary_file_path())
+        return file
+
+    monkeypatch.setattr(uploadhandler, "TemporaryUploadedFile", recording)
+    return created
+
+
+def test_an_upload_declared_too_large_is_never_received_into_a_file(
+    client, settings, district_official, spooled
+):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100_000
+    client.force_login(district_official)
+    big = SimpleUploadedFile("台账.xlsx", b"PK" + b"\0" * 300_000)
+
+    response = client.post(reverse("imports:ledger_upload"), {"file": big, "year": 2024})
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["file"]
+    assert errors == [
+        "文件过大（0.3 MB），上传的 Excel 文件不能超过 0.1 MB（IMPORT_MAX_UPLOAD_BYTES）。"
+    ]
+    assert spooled == []  # dropped before Django's handlers saw a byte of it
+    assert not ImportJob.objects.exists()
+
+
+def test_an_upload_found_too_large_while_receiving_is_dropped(
+    client, settings, district_official, spooled
+):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100_000  # the body is within the limit and the overhead
+    client.force_login(district_official)
+    big = SimpleUploadedFile("月报.xlsx", b"PK" + b"\0" * 120_000)
+
+    response = client.post(
+        reverse("imports:reports_upload"), {"file": big, "year": 2024, "month": 9}, follow=True
+    )
+
+    assert "IMPORT_MAX_UPLOAD_BYTES" in response.content.decode()
+    assert spooled  # Django's handler had begun spooling it: the limit stopped it midway
+    assert all(not os.path.exists(name) for name in spooled)  # and the partial file is gone
+    assert not ImportJob.objects.exists()
+
+
+def test_the_upload_pages_still_check_csrf(district_official, ledger):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(district_official)
+    upload = SimpleUploadedFile("台账.xlsx", ledger([ledger_row("C1")]).read_bytes())
+
+    for page in ("imports:ledger_upload", "imports:reports_upload"):
+        response = client.post(reverse(page), {"file": upload, "year": 2024, "month": 9})
+        assert response.status_code == 403
+    assert not ImportJob.objects.exists()
