@@ -5,6 +5,7 @@ stored file, and stored files are deleted when no job needs them any more."""
 import datetime as dt
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -358,3 +359,25 @@ def test_the_admin_lists_jobs_of_the_users_regions_only(
     assert list(admin.get_queryset(request)) == [mine]
     assert admin_client.get(reverse("admin:imports_importjob_changelist")).status_code == 200
     assert theirs in ImportJob.objects.all()
+
+
+def test_the_recent_imports_list_takes_four_queries_however_many_jobs(
+    client,
+    city_official,
+    district_official,
+    other_official,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    client.force_login(city_official)
+    queued_job(district_official, django_capture_on_commit_callbacks)
+    url = reverse("imports:ledger_upload")
+    # the session; the user; the user's region (its scope); the jobs with their importers
+    with django_assert_num_queries(4):
+        assert len(client.get(url).context["jobs"]) == 1
+
+    for user in (district_official, other_official, city_official) * 2:
+        queued_job(user, django_capture_on_commit_callbacks)
+    with django_assert_num_queries(4):
+        body = client.get(url).content.decode()
+    assert len(re.findall(r'href="/uploads/[0-9a-f-]{36}/"', body)) == 7  # the city sees all
