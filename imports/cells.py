@@ -90,7 +90,8 @@ def parse_money(value) -> Decimal | None:
         if not math.isfinite(value):
             raise CellError(_("“%(v)s”不是有效的金额") % {"v": value})
         amount = Decimal(str(value))
-        cents = amount.quantize(CENT)
+        # (beyond the money range quantize() has too few digits and raises: checked below)
+        cents = amount.quantize(CENT) if abs(amount) <= MONEY_MAX else amount
         if amount != cents and abs(amount - cents) < FLOAT_NOISE:
             amount = cents  # binary floating-point noise from an Excel formula
     elif isinstance(value, Decimal):

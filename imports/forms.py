@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.forms import PlainLabels
+
+from .limits import FileRefused, check_xlsx
 
 XLSX = FileExtensionValidator(["xlsx"], message=_lazy("请上传 .xlsx 格式的 Excel 文件。"))
 
@@ -20,8 +23,28 @@ def _year_choices():
 XLSX_INPUT = forms.ClearableFileInput(attrs={"accept": ".xlsx"})
 
 
+def within_limits(upload) -> None:
+    """Refuses, before it is stored or parsed, a file that is too large, not a zip, or whose
+    unzipped size or compression ratio is beyond the limits (`imports.limits`)."""
+    try:
+        check_xlsx(upload)
+    except FileRefused as exc:
+        raise ValidationError(str(exc), code="limits") from None
+
+
+class XlsxField(forms.FileField):
+    """An .xlsx upload within the limits (checked once its name is right)."""
+
+    default_validators = [XLSX]
+
+    def run_validators(self, value) -> None:
+        super().run_validators(value)
+        if value:
+            within_limits(value)
+
+
 class LedgerUploadForm(PlainLabels, forms.Form):
-    file = forms.FileField(label=_lazy("台账文件（.xlsx）"), validators=[XLSX], widget=XLSX_INPUT)
+    file = XlsxField(label=_lazy("台账文件（.xlsx）"), widget=XLSX_INPUT)
     year = forms.TypedChoiceField(label=_lazy("年度"), coerce=int, choices=_year_choices)
     plan_revision_reason = forms.CharField(
         label=_lazy("计划调整原因"),
@@ -32,7 +55,7 @@ class LedgerUploadForm(PlainLabels, forms.Form):
 
 
 class ReportsUploadForm(PlainLabels, forms.Form):
-    file = forms.FileField(label=_lazy("月报文件（.xlsx）"), validators=[XLSX], widget=XLSX_INPUT)
+    file = XlsxField(label=_lazy("月报文件（.xlsx）"), widget=XLSX_INPUT)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_reports_%s")

@@ -16,9 +16,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .cells import CellError, is_blank, normalize, parse_text
+from .limits import FileRefused, Limits, check_xlsx
 from .result import FILE_ROW, HEADER_ROW, ImportResult, Progress
 
 _UNIT_SUFFIX = re.compile(r"\((万元|元|亿元)\)$")
@@ -90,9 +92,21 @@ def duplicate_codes(table: Table, result: ImportResult, key: str = "code") -> se
 
 
 def read_table(
-    file, columns: Sequence[Column], result: ImportResult, progress: Progress | None = None
+    file,
+    columns: Sequence[Column],
+    result: ImportResult,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> Table | None:
-    """Reads and parses every row; cell errors go to `result`. None if the file is unusable."""
+    """Reads and parses every row; cell errors go to `result`. None if the file is unusable:
+    refused before parsing (`imports.limits.check_xlsx`), unreadable, or beyond the row, column
+    or cell-length limit (reading stops there)."""
+    limits = limits or Limits.from_settings()
+    try:
+        check_xlsx(file, limits)
+    except FileRefused as exc:
+        result.error(FILE_ROW, "", str(exc))
+        return None
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -104,11 +118,27 @@ def read_table(
         sheet.reset_dimensions()  # don't trust the file's stated size; read to its real end
         rows = sheet.iter_rows(values_only=True)
         header_cells = next(rows, ())
+        if not _within_limits(HEADER_ROW, header_cells, limits, result):
+            return None
         positions, headers = _map_headers(header_cells, columns, result)
         if positions is None:
             return None
         parsed: list[Row] = []
         for number, cells in enumerate(rows, start=HEADER_ROW + 1):
+            if number - HEADER_ROW > limits.rows:
+                result.error(
+                    FILE_ROW,
+                    "",
+                    _(
+                        "工作表超过 %(max)s 行数据的限制（IMPORT_MAX_ROWS），"
+                        "读取在第 %(row)s 行停止，"
+                        "整个文件未导入。请删除多余的行（包括看似空白的行）或分成几个文件。"
+                    )
+                    % {"max": limits.rows, "row": number},
+                )
+                return None
+            if not _within_limits(number, cells, limits, result):
+                return None
             row = _parse_row(number, cells, positions, headers, result)
             if row is not None:
                 parsed.append(row)
@@ -119,6 +149,35 @@ def read_table(
         return Table(headers=headers, rows=parsed)
     finally:
         workbook.close()
+
+
+def _within_limits(number: int, cells: Sequence, limits: Limits, result: ImportResult) -> bool:
+    """False (with the error) if the row is wider than the column limit or holds a cell longer
+    than the cell-length limit."""
+    if len(cells) > limits.columns:
+        result.error(
+            number,
+            get_column_letter(min(len(cells), 16384)),
+            _(
+                "该行有 %(n)s 列，超过 %(max)s 列的限制（IMPORT_MAX_COLUMNS），读取停止，"
+                "整个文件未导入。请删除多余的列。"
+            )
+            % {"n": len(cells), "max": limits.columns},
+        )
+        return False
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and len(cell) > limits.cell_chars:
+            result.error(
+                number,
+                get_column_letter(index + 1),
+                _(
+                    "单元格内容长达 %(n)s 个字符，超过 %(max)s 个字符的限制"
+                    "（IMPORT_MAX_CELL_CHARS），读取停止，整个文件未导入。"
+                )
+                % {"n": len(cell), "max": limits.cell_chars},
+            )
+            return False
+    return True
 
 
 def _map_headers(cells, columns: Sequence[Column], result: ImportResult):

@@ -12,4 +12,5 @@ urlpatterns = [
     path("uploads/template/<str:kind>.xlsx", views.import_template, name="import_template"),
     path("uploads/<uuid:job>/", views.import_job, name="import_job"),
     path("uploads/<uuid:job>/progress/", views.import_progress, name="import_progress"),
+    path("uploads/<uuid:job>/retry/", views.import_retry, name="import_retry"),
 ]

@@ -8,9 +8,9 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,24 +19,34 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.xlsx import XLSX_TYPE
 
-from . import tasks as jobs
+from . import selectors, services
+from .choices import JobKind
 from .forms import LedgerUploadForm, ReportsUploadForm
+from .models import ImportJob
 from .template import write_ledger_template, write_reports_template
+from .uploads import limited_upload, received_whole
 
 
-def _start_import(request, form, kind: str) -> HttpResponse:
-    job = jobs.start_import(
-        kind=kind,
-        upload=form.cleaned_data["file"],
-        user=request.user,
-        year=form.cleaned_data["year"],
-        month=form.cleaned_data.get("month"),
-        plan_revision_reason=form.cleaned_data.get("plan_revision_reason") or "",
-    )
-    return redirect("imports:import_job", job=job["id"])
+def _start_import(request, form, kind: str) -> HttpResponse | None:
+    """The job started, and its page; None if the service refused the file (the form then
+    carries the reason)."""
+    try:
+        job = services.import_job_start(
+            actor=request.user,
+            kind=kind,
+            upload=form.cleaned_data["file"],
+            year=form.cleaned_data["year"],
+            month=form.cleaned_data.get("month"),
+            plan_revision_reason=form.cleaned_data.get("plan_revision_reason") or "",
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    return redirect("imports:import_job", job=job.pk)
 
 
 @login_required
+@limited_upload
 @require_http_methods(["GET", "POST"])
 def ledger_upload(request):
     """Upload of the project ledger (台账): checked whole, written all-or-nothing by the
@@ -46,16 +56,19 @@ def ledger_upload(request):
     form = LedgerUploadForm(
         request.POST or None, request.FILES or None, initial={"year": timezone.localdate().year}
     )
-    if request.method == "POST" and form.is_valid():
-        return _start_import(request, form, jobs.LEDGER)
+    if request.method == "POST" and received_whole(request, form) and form.is_valid():
+        started = _start_import(request, form, JobKind.LEDGER)
+        if started is not None:
+            return started
     return render(
         request,
         "imports/ledger_upload.html",
-        {"form": form, "jobs": jobs.recent_jobs(request.user)},
+        {"form": form, "jobs": selectors.recent_jobs(request.user)},
     )
 
 
 @login_required
+@limited_upload
 @require_http_methods(["POST"])
 def reports_upload(request):
     """Upload of a month's reports (.xlsx with 项目编号, 本月完成投资(万元)) as an alternative to
@@ -63,13 +76,14 @@ def reports_upload(request):
     if not request.user.can_edit:
         raise PermissionDenied(_("您的账号没有导入权限。"))
     form = ReportsUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        return _start_import(request, form, jobs.REPORTS)
+    if received_whole(request, form) and form.is_valid():
+        started = _start_import(request, form, JobKind.REPORTS)
+        if started is not None:
+            return started
     for field, errors in form.errors.items():
         for error in errors:
-            messages.error(
-                request, f"{form.fields[field].label if field in form.fields else ''}：{error}"
-            )
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{error}" if label else error)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = reverse("projects:reporting")
@@ -81,11 +95,11 @@ def reports_upload(request):
 def import_template(request, kind: str):
     """The empty .xlsx template of an upload, built from the importer's own columns."""
     buffer = io.BytesIO()
-    if kind == jobs.LEDGER:
+    if kind == JobKind.LEDGER:
         year = timezone.localdate().year
         write_ledger_template(buffer, year=year)
         name = _("%(y)s年重点项目台账模板.xlsx") % {"y": year}
-    elif kind == jobs.REPORTS:
+    elif kind == JobKind.REPORTS:
         write_reports_template(buffer)
         name = _("月度完成投资模板.xlsx")
     else:
@@ -94,27 +108,41 @@ def import_template(request, kind: str):
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
-def _job_or_404(request, job: uuid.UUID) -> dict:
-    state = jobs.get_job(str(job))
-    if state is None or state["user_id"] != request.user.pk:
-        raise Http404(_("未找到该导入任务（任务记录保留 %(h)s 小时）。") % {"h": jobs.KEEP_HOURS})
-    return state
+def _job_or_404(request, job: uuid.UUID) -> ImportJob:
+    """A job the user may see: their own, or one of the regions they oversee."""
+    return get_object_or_404(selectors.visible_jobs(request.user), pk=job)
 
 
 @login_required
 @require_GET
 def import_job(request, job: uuid.UUID):
-    state = _job_or_404(request, job)
-    return render(request, "imports/import_job.html", {"job": state})
+    record = _job_or_404(request, job)
+    may_retry = record.retryable and (
+        request.user.is_superuser or (record.user_id == request.user.pk and request.user.can_edit)
+    )
+    return render(request, "imports/import_job.html", {"job": record, "may_retry": may_retry})
 
 
 @login_required
 @require_GET
 def import_progress(request, job: uuid.UUID):
     """The progress bar, polled by htmx every second until the job has finished."""
-    state = _job_or_404(request, job)
-    response = render(request, "imports/_import_progress.html", {"job": state})
-    if state["finished"] and request.htmx:
+    record = _job_or_404(request, job)
+    response = render(request, "imports/_import_progress.html", {"job": record})
+    if record.finished and request.htmx:
         # Finished: replace the whole page once so the result (and its errors) show in full.
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_retry(request, job: uuid.UUID):
+    """Runs a failed job again with the file it stored (the 重试 button)."""
+    record = _job_or_404(request, job)
+    try:
+        services.import_job_retry(actor=request.user, job_id=record.pk)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("imports:import_job", job=record.pk)

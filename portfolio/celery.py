@@ -30,6 +30,11 @@ app.conf.beat_schedule = {
         "task": "assessment.tasks.publish_due_rankings",
         "schedule": crontab(hour=6, minute=0),
     },
+    # import jobs whose worker died → failed (with a retry); stored files no job needs → deleted
+    "check-import-jobs": {
+        "task": "imports.tasks.check_import_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
     "flag-overdue-issues": {
         "task": "supervision.tasks.flag_overdue_issues",
         "schedule": crontab(hour=7, minute=0),

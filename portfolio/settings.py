@@ -258,6 +258,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A worker child whose resident memory is above this many KiB after a task is replaced by a
+# fresh one (Celery's --max-memory-per-child; 0: never). It recycles a child a large import
+# left bloated; the import limits below keep one file from getting there.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1048576)
 
 # --- Email (notifications; console in the embedded default) --------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -323,6 +327,21 @@ REPORTING_WINDOW_WORKDAYS = env.int("REPORTING_WINDOW_WORKDAYS", default=3)
 RECOMPUTE_WORKERS = env.int("RECOMPUTE_WORKERS", default=2)
 # The category code whose projects make up the "四新" investment share.
 MEASURES_FOUR_NEW_CATEGORY = env.str("MEASURES_FOUR_NEW_CATEGORY", default="four_new")
+# Excel uploads (imports/limits.py): refused before parsing when larger than this, when their
+# unzipped size or compression ratio is beyond these; stopped at these many rows, columns and
+# characters a cell while reading.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.float("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32767)
+# Import jobs (imports/models.py): a running job without a heartbeat for this many seconds, or a
+# queued one not started within IMPORT_JOB_QUEUED_MAX_SECONDS, has lost its worker and shows as
+# failed (with a retry); a failed job's stored file is kept IMPORT_JOB_RETENTION_HOURS for it.
+IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=300)
+IMPORT_JOB_QUEUED_MAX_SECONDS = env.int("IMPORT_JOB_QUEUED_MAX_SECONDS", default=3600)
+IMPORT_JOB_RETENTION_HOURS = env.int("IMPORT_JOB_RETENTION_HOURS", default=24)
 # The demo login printed by `make run` (created by seed_demo).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 

@@ -17,6 +17,7 @@ from django.urls import resolve
 
 from core.db import disable_web_timeouts
 from portfolio import views
+from portfolio.celery import app as celery_app
 from tests.deploy.conftest import ROOT, readme, settings_variables
 
 APP_SERVICES = ("migrate", "web", "worker", "beat")
@@ -212,3 +213,18 @@ def test_web_healthcheck_snippet_fails_on_503_and_sends_an_allowed_host(
 
     assert (result.returncode == 0) is exit_ok, result.stderr
     assert _Health.hosts == [("/healthz", host)]
+
+
+def test_the_worker_runs_with_a_memory_ceiling_per_child(services):
+    arguments = command(services["worker"])
+    ceiling = option(arguments, "--max-memory-per-child")
+
+    # the variable of the README, with the same default as settings.py (KiB)
+    match = re.fullmatch(r"\$\{CELERY_WORKER_MAX_MEMORY_PER_CHILD:-(\d+)\}", ceiling)
+    assert match, ceiling
+    assert int(match.group(1)) == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD > 0
+    assert "CELERY_WORKER_MAX_MEMORY_PER_CHILD" in settings_variables()
+    # a worker started otherwise reads it from the settings (the CELERY_ namespace)
+    assert (
+        celery_app.conf.worker_max_memory_per_child == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
+    )

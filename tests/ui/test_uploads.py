@@ -62,7 +62,7 @@ def test_a_good_ledger_is_imported_and_the_result_shown(client, upload, district
     response = upload(xlsx(GOOD))
     assert response.status_code == 200
     job = response.context["job"]
-    assert job["status"] == "done" and job["finished"]
+    assert job.status == "done" and job.finished
     assert "新增 2 个项目" in response.content.decode()
     assert set(Project.objects.values_list("code", flat=True)) == {"UP-001", "UP-002"}
     assert MonthlyReport.objects.get(project__code="UP-001", month=1).completed_investment == 120
@@ -79,9 +79,9 @@ def test_a_ledger_with_bad_rows_is_rejected_whole_with_every_row_named(
     ]
     response = upload(xlsx(rows))
     job = response.context["job"]
-    assert job["status"] == "rejected"
+    assert job.status == "rejected"
     assert not Project.objects.exists()  # all or nothing
-    assert sorted({e["row"] for e in job["errors"]}) == [4, 5]
+    assert sorted({e["row"] for e in job.errors}) == [4, 5]
     body = response.content.decode()
     table = body[body.index('id="error-table"') :]
     assert re.search(r"<td class=\"num\">4</td><td>所属区域</td>", table)
@@ -94,7 +94,7 @@ def test_a_district_official_cannot_import_into_another_district(
 ):
     client.force_login(other_official)
     response = upload(xlsx(GOOD))
-    assert response.context["job"]["status"] == "rejected"
+    assert response.context["job"].status == "rejected"
     assert not Project.objects.exists()
 
 
@@ -103,7 +103,7 @@ def test_the_progress_of_a_finished_job_refreshes_the_page_once(
 ):
     client.force_login(district_official)
     job = upload(xlsx(GOOD)).context["job"]
-    url = reverse("imports:import_progress", args=[job["id"]])
+    url = reverse("imports:import_progress", args=[job.pk])
     response = client.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response["HX-Refresh"] == "true"
@@ -113,8 +113,8 @@ def test_someone_elses_job_is_not_found(client, upload, district_official, other
     client.force_login(district_official)
     job = upload(xlsx(GOOD)).context["job"]
     client.force_login(other_official)
-    assert client.get(reverse("imports:import_job", args=[job["id"]])).status_code == 404
-    assert client.get(reverse("imports:import_progress", args=[job["id"]])).status_code == 404
+    assert client.get(reverse("imports:import_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("imports:import_progress", args=[job.pk])).status_code == 404
 
 
 def test_a_reader_cannot_upload(client, viewer, regions):
@@ -137,7 +137,7 @@ def test_a_months_reports_upload(client, upload, district_official, project):
         [[project.code, 321.5]], headers=["项目编号", "本月完成投资(万元)"], name="月报.xlsx"
     )
     response = upload(file, url=reverse("imports:reports_upload"), month=9)
-    assert response.context["job"]["status"] == "done"
+    assert response.context["job"].status == "done"
     report = MonthlyReport.objects.get(project=project, year=2024, month=9)
     assert report.completed_investment == Decimal("321.50")
 
