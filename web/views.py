@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 from assessment import selectors as assessment_selectors
 from assessment.choices import Colour
 from assessment.reasons import check_list
-from projects import selectors, ui
+from projects import access, selectors, ui
 from projects.api.authentication import token_expires_at
 from projects.models import Project
 
@@ -120,6 +120,7 @@ def project_detail(request, code: str):
     status = next((s for s in statuses if (s.year, s.month) == tuple(period)), None)
     context = {
         "project": project,
+        "may_change": access.may_change_project(request.user, project),
         "period": period,
         "categories": list(project.categories.all()),
         "years": years,
