@@ -194,10 +194,13 @@ def _project_widgets() -> dict:
         for name in Project.EDITABLE_FIELDS
         if isinstance(Project._meta.get_field(name), models.DateField)
     }
+    widgets |= {  # typed as text, so "12万" or "1,234" get a message rather than a blank
+        name: forms.TextInput(attrs={"inputmode": "decimal"})
+        for name in Project.EDITABLE_FIELDS
+        if isinstance(Project._meta.get_field(name), models.DecimalField)
+    }
     widgets["description"] = forms.Textarea(attrs={"rows": 3})
     widgets["categories"] = forms.CheckboxSelectMultiple
-    for name in ("latitude", "longitude"):
-        widgets[name] = forms.TextInput(attrs={"inputmode": "decimal"})
     return widgets
 
 
@@ -216,6 +219,7 @@ class ProjectForm(PlainLabels, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = self.instance.pk is None
+        self.order_fields(("code", "name", "region", "town", "level", "stage"))
         if self.creating:
             self.fields["stage"].choices = [
                 (value, label) for value, label in Stage.choices if value != Stage.WITHDRAWN

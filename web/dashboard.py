@@ -28,6 +28,7 @@ from projects.choices import RegionLevel, Stage
 from projects.models import (
     ChainAssignment,
     MonthlyReport,
+    PlanRevision,
     Project,
     ProjectYear,
     Region,
@@ -90,6 +91,7 @@ def project_changes(*, project, reports, limit: int = 60) -> list[dict]:
             py.history.select_related("history_user").order_by("history_date", "history_id")
         )
         entries += _diffs(records, ProjectYear, title=_("%(y)s年度计划") % {"y": py.year})
+    entries += _plan_revisions(project)
     entries += _chain_changes(project)
     entries += _withdrawal_changes(project)
     entries.sort(key=lambda e: e["when"], reverse=True)
@@ -98,6 +100,23 @@ def project_changes(*, project, reports, limit: int = 60) -> list[dict]:
 
 def _who(user) -> str:
     return (user.get_full_name() or user.username) if user else _("系统")
+
+
+def _plan_revisions(project) -> list[dict]:
+    """计划调整: each revision of an annual plan with its reason."""
+    revisions = PlanRevision.objects.filter(project_year__project_id=project.pk).select_related(
+        "project_year", "revised_by"
+    )
+    return [
+        {
+            "when": r.revised_at,
+            "who": _who(r.revised_by),
+            "what": _("%(y)s年度计划调整") % {"y": r.project_year.year},
+            "changes": [(r.reason, wan(r.previous_plan), wan(r.new_plan))],
+            "reason": r.reason,
+        }
+        for r in revisions
+    ]
 
 
 def _chain_changes(project) -> list[dict]:
