@@ -228,6 +228,10 @@ class ProjectForm(PlainLabels, forms.ModelForm):
             del self.fields["code"]
             del self.fields["stage"]
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = _lazy(
+                "页面缺少版本信息，请重新打开编辑页面。"
+            )
         regions = access.scope(user, Region.objects.all(), for_change=True)
         self.fields["region"].queryset = regions.filter(level=RegionLevel.COUNTY).order_by("code")
         self.fields["town"].queryset = regions.filter(level=RegionLevel.TOWN).order_by("code")

@@ -315,7 +315,7 @@ def project_edit(request, code: str):
             updated = services.project_update(
                 project=project,
                 actor=request.user,
-                expected_version=seen if seen is not None else project.version,
+                expected_version=seen,
                 categories=values.pop("categories"),
                 **values,
             )

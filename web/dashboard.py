@@ -86,11 +86,15 @@ def project_changes(*, project, reports, limit: int = 60) -> list[dict]:
         entries += _diffs(
             rows, MonthlyReport, title=_("%(y)s年%(m)s月月报") % {"y": first.year, "m": first.month}
         )
-    for py in ProjectYear.objects.filter(project_id=project.pk).order_by("year"):
-        records = list(
-            py.history.select_related("history_user").order_by("history_date", "history_id")
-        )
-        entries += _diffs(records, ProjectYear, title=_("%(y)s年度计划") % {"y": py.year})
+    plan_records = defaultdict(list)
+    for record in (
+        ProjectYear.history.filter(project_id=project.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    ):
+        plan_records[record.id].append(record)
+    for rows in plan_records.values():
+        entries += _diffs(rows, ProjectYear, title=_("%(y)s年度计划") % {"y": rows[0].year})
     entries += _plan_revisions(project)
     entries += _chain_changes(project)
     entries += _withdrawal_changes(project)

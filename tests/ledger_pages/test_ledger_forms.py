@@ -453,3 +453,39 @@ def test_project_page_change_log_shows_plan_chain_and_withdrawal(
     titles = {e["what"] for e in history}
     assert {"2024年度计划", "责任链", "退库申请"} <= titles
     assert Project.objects.get(pk=project.pk).version == 1
+
+
+# --- English ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "chinese"),
+    [
+        (
+            "project_edit",
+            ["Edit project", "Back to the project", "Save"],
+            ["编辑项目", "返回项目页"],
+        ),
+        ("project_stage", ["Move stage", "Stage moves"], ["变更阶段", "阶段变更记录"]),
+        ("project_plan", ["Save plan", "New start this year"], ["保存计划", "当年新开工项目"]),
+        ("project_chain", ["Hand over a chain role", "New person: name"], ["交接责任角色"]),
+        ("project_withdrawal", ["Request withdrawal"], ["申请退库", "退库须写明书面原因"]),
+    ],
+)
+def test_the_ledger_pages_in_english(client, district_official, project, name, english, chinese):
+    client.force_login(district_official)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse(f"projects:{name}", args=[project.code])).content.decode()
+    assert [text for text in english if text not in body] == []
+    assert [text for text in chinese if text in body] == []
+
+
+def test_the_queue_and_search_in_english(client, reviewer, district_official, project):
+    services.withdrawal_request(project=project, reason="x", actor=district_official)
+    client.force_login(reviewer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("projects:withdrawal_queue")).content.decode()
+    assert "Approve withdrawal" in body and "1 waiting for review" in body
+    assert "批准退库" not in body
+    found = client.get(reverse("projects:search"), {"q": "市南"}).content.decode()
+    assert "1 project found" in found and "Search projects" in found

@@ -238,6 +238,17 @@ def test_after_a_conflict_saving_again_applies_the_users_values(client, district
     assert (project.name, project.version) == ("我的名称", 3)
 
 
+def test_an_edit_without_the_version_seen_is_refused(client, district_official, project):
+    client.force_login(district_official)
+    data = form_data(project, name="新名称")
+    del data["version"]
+    response = client.post(reverse("projects:project_edit", args=[project.code]), data)
+    assert response.status_code == 200
+    assert "页面缺少版本信息" in response.content.decode()
+    project.refresh_from_db()
+    assert (project.name, project.version) == ("市南区测试项目", 1)
+
+
 def test_bad_edit_changes_nothing(client, district_official, project):
     client.force_login(district_official)
     response = client.post(
