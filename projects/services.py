@@ -423,7 +423,9 @@ def _save_line(index, line, report, year, month, actor, outcome: SheetOutcome) -
 
 
 @transaction.atomic
-def person_create(*, name: str, unit: Unit, title: str = "", phone: str = "", actor=None) -> Person:
+def person_create(
+    *, name: str, unit: Unit, title: str = "", phone: str = "", actor: Any = None
+) -> Person:
     """A person in `unit` (a chain member, an assignee), registered in the unit's region. The
     actor needs an editing role covering that region: a district official adds people of their
     district's units; people of the city's departments are the city's to add."""

@@ -6,7 +6,7 @@ project is frozen. No JavaScript error anywhere (the `page` fixture checks); scr
 
 import pytest
 
-from tests.browser.conftest import PHONE, log_in, shot
+from tests.browser.conftest import OFFICE, PHONE, log_in, shot
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[browser]')"
@@ -41,12 +41,41 @@ def test_district_official_keeps_the_ledger_and_the_reviewer_approves_a_withdraw
     expect(page.locator("#field-total_investment .errorlist")).to_contain_text("请输入数字")
     assert not Project.objects.filter(code="SN-101").exists()
     shot(page, "ledger-01-create-bad-input", full_page=True)
+    page.set_viewport_size(PHONE)
+    shot(page, "ledger-01-create-phone", full_page=True)
+    page.set_viewport_size(OFFICE)
     page.fill("#id_total_investment", "8000")
     page.click("#save-project")
     expect(page.locator("h1")).to_contain_text("市南区海洋科技园")
     expect(page.locator(".msg-success")).to_contain_text("项目已建档")
     expect(page.locator("#facts")).to_contain_text("四新经济")
     shot(page, "ledger-02-project-created")
+
+    # An edit made stale by someone else's save: shown as a conflict, nothing overwritten.
+    page.click("#edit-project")
+    project = Project.objects.get(code="SN-101")
+    services.project_update(project=project, expected_version=1, industry="海洋经济")
+    page.fill("#id_industry", "科技服务")
+    page.fill("#id_description", "建设海洋科技研发楼及配套设施")
+    page.click("#save-project")
+    expect(page.locator("#conflict")).to_contain_text("已被他人修改")
+    expect(page.locator("#field-industry .conflict")).to_contain_text("海洋经济")
+    project.refresh_from_db()
+    assert (project.industry, project.description) == ("海洋经济", "")
+    shot(page, "ledger-02b-edit-conflict", full_page=True)
+    page.fill("#id_industry", "海洋经济")
+    page.click("#save-project")  # against the version now shown
+    expect(page.locator(".msg-success")).to_contain_text("版本 3")
+    expect(page.locator("#facts")).to_contain_text("海洋经济")
+
+    # The stage: 签约 → 在建 on a date.
+    page.click("a.btn:text-is('阶段变更')")
+    page.select_option("#id_stage", "construction")
+    page.fill("#id_on", f"{city['year']}-03-18")
+    page.fill("#id_note", "举行开工仪式")
+    page.click("#save-stage")
+    expect(page.locator(".msg-success")).to_contain_text("在建")
+    expect(page.locator("#facts")).to_contain_text(f"{city['year']}年3月18日")  # 实际开工
 
     # The year's plan, then a revision with its reason.
     page.click("text=年度计划")
@@ -66,7 +95,6 @@ def test_district_official_keeps_the_ledger_and_the_reviewer_approves_a_withdraw
     shot(page, "ledger-03-plan-revised")
 
     # The chain: 张建国 leads; the staff role goes to someone entered on the spot.
-    project = Project.objects.get(code="SN-101")
     services.chain_assign(project=project, role=ChainRole.objects.get(code="leader"), person=leader)
     page.goto(f"{page.base}/projects/SN-101/chain/")
     page.select_option("#id_role", label="工作人员")
@@ -88,7 +116,7 @@ def test_district_official_keeps_the_ledger_and_the_reviewer_approves_a_withdraw
     shot(page, "ledger-04-chain-handed-over")
     page.set_viewport_size(PHONE)
     shot(page, "ledger-05-chain-phone", full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 768})
+    page.set_viewport_size(OFFICE)
 
     # 退库 requested.
     page.goto(f"{page.base}/projects/SN-101/")

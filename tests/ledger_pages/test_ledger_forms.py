@@ -489,3 +489,41 @@ def test_the_queue_and_search_in_english(client, reviewer, district_official, pr
     assert "批准退库" not in body
     found = client.get(reverse("projects:search"), {"q": "市南"}).content.decode()
     assert "1 project found" in found and "Search projects" in found
+
+
+# --- Query counts -----------------------------------------------------------------------
+
+
+def queries_of(client, url, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+def test_the_queue_costs_the_same_queries_for_one_request_or_many(
+    client, district_official, reviewer, regions
+):
+    """Session and user, the pending requests (with project, requester and reviewer joined),
+    the latest decisions (joined likewise): no query per row."""
+    projects = [ProjectFactory(region=regions["district"]) for _ in range(6)]
+    services.withdrawal_request(project=projects[0], reason="x", actor=district_official)
+    client.force_login(reviewer)
+    one = queries_of(client, reverse("projects:withdrawal_queue"))
+    for p in projects[1:4]:
+        services.withdrawal_request(project=p, reason="x", actor=district_official)
+    for p in projects[4:]:
+        w = services.withdrawal_request(project=p, reason="x", actor=district_official)
+        services.withdrawal_review(withdrawal=w, actor=reviewer, approve=False, note="n")
+    assert queries_of(client, reverse("projects:withdrawal_queue")) == one
+
+
+def test_search_costs_the_same_queries_for_one_result_or_many(client, district_official, regions):
+    ProjectFactory(code="ZZ-1", name="港口项目", region=regions["district"])
+    client.force_login(district_official)
+    one = queries_of(client, reverse("projects:search"), {"q": "港口"})
+    for i in range(2, 8):
+        ProjectFactory(code=f"ZZ-{i}", name=f"港口项目{i}", region=regions["district"])
+    assert queries_of(client, reverse("projects:search"), {"q": "港口"}) == one
