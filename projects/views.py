@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -320,7 +320,7 @@ def project_edit(request, code: str):
                 **values,
             )
         except ConflictError:
-            form.show_conflict(Project.objects.get(pk=project.pk), seen)
+            form.show_conflict(_project_for_change(request, code), seen)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -354,9 +354,7 @@ def project_stage(request, code: str):
                 request, _("建设阶段已变更为“%(s)s”。") % {"s": moved.get_stage_display()}
             )
             return _project_page(moved)
-    changes = project.stage_changes.select_related("changed_by").order_by(
-        "-changed_on", "-recorded_at"
-    )
+    changes = selectors.stage_change_queryset(user=request.user, project=project)
     return render(
         request,
         "projects/project_stage.html",
@@ -560,15 +558,11 @@ def search(request):
     q = (request.GET.get("q") or "").strip()
     projects = []
     if q:
-        found = access.scope(request.user, Project.objects.all()).select_related("region")
-        exact = found.filter(code__iexact=q).first()
-        if exact is not None and not found.exclude(pk=exact.pk).filter(name__icontains=q).exists():
-            return _project_page(exact)
-        projects = list(
-            found.filter(Q(code__icontains=q) | Q(name__icontains=q)).order_by("code")[
-                : SEARCH_LIMIT + 1
-            ]
-        )
+        found = selectors.project_search(user=request.user, q=q)
+        projects = list(found[: SEARCH_LIMIT + 1])
+        exact = [p for p in projects if p.code.lower() == q.lower()]
+        if len(projects) == 1 and exact:  # a code typed in full opens its page
+            return _project_page(exact[0])
     return render(
         request,
         "projects/search.html",

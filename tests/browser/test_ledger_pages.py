@@ -73,6 +73,7 @@ def test_district_official_keeps_the_ledger_and_the_reviewer_approves_a_withdraw
     page.select_option("#id_stage", "construction")
     page.fill("#id_on", f"{city['year']}-03-18")
     page.fill("#id_note", "举行开工仪式")
+    shot(page, "ledger-02c-stage-move")
     page.click("#save-stage")
     expect(page.locator(".msg-success")).to_contain_text("在建")
     expect(page.locator("#facts")).to_contain_text(f"{city['year']}年3月18日")  # 实际开工
@@ -121,7 +122,10 @@ def test_district_official_keeps_the_ledger_and_the_reviewer_approves_a_withdraw
     # 退库 requested.
     page.goto(f"{page.base}/projects/SN-101/")
     page.click("a.btn:text-is('退库')")
+    page.click("#save-withdrawal")  # no reason: refused beside the field
+    expect(page.locator("#field-reason .errorlist")).to_contain_text("书面原因")
     page.fill("#id_reason", "企业调整投资计划，项目终止")
+    shot(page, "ledger-06a-withdrawal-request")
     page.click("#save-withdrawal")
     expect(page.locator(".msg-success")).to_contain_text("退库申请已提交")
     assert Withdrawal.objects.get(project=project).status == WithdrawalStatus.PENDING
@@ -141,6 +145,9 @@ def test_district_official_keeps_the_ledger_and_the_reviewer_approves_a_withdraw
     expect(page.locator(".msg-success")).to_contain_text("已批准 SN-101 退库")
     expect(page.locator("#decided")).to_contain_text("情况属实，同意退库")
     shot(page, "ledger-08-approved")
+    page.set_viewport_size(PHONE)
+    shot(page, "ledger-08-approved-phone", full_page=True)
+    page.set_viewport_size(OFFICE)
     project.refresh_from_db()
     assert project.stage == Stage.WITHDRAWN
     page.goto(f"{page.base}/projects/SN-101/")
