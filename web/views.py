@@ -22,6 +22,7 @@ from assessment.choices import Colour
 from assessment.reasons import check_list
 from projects import access, selectors, ui
 from projects.api.authentication import token_expires_at
+from projects.choices import WithdrawalStatus
 from projects.models import Project
 
 from . import charts, dashboard, exports
@@ -121,6 +122,9 @@ def project_detail(request, code: str):
     context = {
         "project": project,
         "may_change": access.may_change_project(request.user, project),
+        "pending_withdrawal": selectors.withdrawal_queryset(user=request.user)
+        .filter(project=project, status=WithdrawalStatus.PENDING)
+        .first(),
         "period": period,
         "categories": list(project.categories.all()),
         "years": years,

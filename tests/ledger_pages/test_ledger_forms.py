@@ -321,6 +321,8 @@ def test_request_withdrawal_with_a_reason(client, district_official, project):
     assert not Withdrawal.objects.exists()
     response = client.post(url, {"reason": "企业资金链断裂，项目终止"})
     assert response.status_code == 302
+    detail = client.get(reverse("web:project_detail", args=[project.code])).content.decode()
+    assert 'id="pending-withdrawal"' in detail
     withdrawal = Withdrawal.objects.get()
     assert (withdrawal.status, withdrawal.requested_by, withdrawal.reason) == (
         WithdrawalStatus.PENDING,
