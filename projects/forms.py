@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -19,8 +21,17 @@ from core.formatting import wan
 from core.forms import add_service_errors
 from core.models import MONEY_MAX
 
-from . import services
-from .models import MonthlyReport
+from . import access, services
+from .choices import RegionLevel, Stage
+from .models import (
+    Category,
+    ChainRole,
+    MonthlyReport,
+    Person,
+    Project,
+    Region,
+    Unit,
+)
 from .selectors import SheetRow
 
 
@@ -146,3 +157,263 @@ def _conflict(row: SheetRow, form: ReportRowForm, report: MonthlyReport) -> None
     form.data = form.data.copy()
     form.data[form.add_prefix("version")] = str(report.version)
     row.report = report
+
+
+# --- The ledger's own pages: project, stage, plan, chain, withdrawal ------------------------
+#
+# Each form checks what a browser can get wrong (a number, a date, a choice outside the user's
+# scope) and hands the values to the service, which holds the rules and shows its refusals
+# beside the fields (`add_service_errors`). The choices offered are the user's scope; the
+# services check access again whatever a form offers.
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY_ERRORS = {
+    "invalid": _lazy("请输入数字（万元），如 1234.5"),
+    "min_value": _lazy("金额不能为负数"),
+    "max_value": _lazy("数值过大，请检查单位是否为万元"),
+    "max_decimal_places": _lazy("最多保留两位小数"),
+    "max_digits": _lazy("数值过大，请检查单位是否为万元"),
+}
+
+
+def _money_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        min_value=Decimal("0"),
+        max_value=MONEY_MAX,
+        decimal_places=2,
+        localize=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages=MONEY_ERRORS,
+        **kwargs,
+    )
+
+
+def _project_widgets() -> dict:
+    widgets = {
+        name: DATE_WIDGET
+        for name in Project.EDITABLE_FIELDS
+        if isinstance(Project._meta.get_field(name), models.DateField)
+    }
+    widgets |= {  # typed as text, so "12万" or "1,234" get a message rather than a blank
+        name: forms.TextInput(attrs={"inputmode": "decimal"})
+        for name in Project.EDITABLE_FIELDS
+        if isinstance(Project._meta.get_field(name), models.DecimalField)
+    }
+    widgets["description"] = forms.Textarea(attrs={"rows": 3})
+    widgets["categories"] = forms.CheckboxSelectMultiple
+    return widgets
+
+
+class ProjectForm(PlainLabels, forms.ModelForm):
+    """A project's ledger fields (`Project.EDITABLE_FIELDS`) and categories; creating also takes
+    the code and the first stage. `version` is the version the user saw: the service refuses a
+    stale edit (ConflictError) and the page shows what the other person saved."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = ("code", *Project.EDITABLE_FIELDS, "categories", "stage")
+        widgets = _project_widgets()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = self.instance.pk is None
+        self.order_fields(("code", "name", "region", "town", "level", "stage"))
+        if self.creating:
+            self.fields["stage"].choices = [
+                (value, label) for value, label in Stage.choices if value != Stage.WITHDRAWN
+            ]
+        else:
+            del self.fields["code"]
+            del self.fields["stage"]
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = _lazy(
+                "页面缺少版本信息，请重新打开编辑页面。"
+            )
+        regions = access.scope(user, Region.objects.all(), for_change=True)
+        self.fields["region"].queryset = regions.filter(level=RegionLevel.COUNTY).order_by("code")
+        self.fields["town"].queryset = regions.filter(level=RegionLevel.TOWN).order_by("code")
+        self.fields["responsible_unit"].queryset = access.scope(
+            user, Unit.objects.filter(active=True), for_choice=True
+        ).order_by("region", "name")
+        current = self.instance.categories.all() if not self.creating else Category.objects.none()
+        self.fields["categories"].queryset = Category.objects.filter(
+            Q(active=True) | Q(pk__in=current.values("pk"))
+        )
+        for name in ("total_investment",):
+            self.fields[name].error_messages.update(MONEY_ERRORS)
+        self.conflicts: dict[str, str] = {}
+
+    def rows(self) -> list[tuple[forms.BoundField, str]]:
+        """Each visible field with the other person's value where a save conflicted."""
+        return [(bf, self.conflicts.get(bf.name, "")) for bf in self.visible_fields()]
+
+    def service_values(self) -> dict:
+        """The cleaned values as the services take them."""
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+    def show_conflict(self, current: Project, seen_version: int | None) -> None:
+        """Someone saved the project since the user opened the page: beside each field they
+        changed, what it is now (who, when); the hidden version moves on, so saving again is
+        a deliberate choice."""
+        seen = (
+            current.history.filter(version=seen_version).order_by("-history_id").first()
+            if seen_version is not None
+            else None
+        )
+        last = current.history.select_related("history_user").first()
+        who = last.history_user if last else None
+        by = (who.get_full_name() or who.username) if who else _("系统")
+        when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+        for name in self.fields:
+            if name in ("version", "categories"):
+                continue
+            field = Project._meta.get_field(name)
+            now = getattr(current, field.attname)
+            before = getattr(seen, field.attname) if seen is not None else None
+            if seen is None or now != before:
+                self.conflicts[name] = _("他人（%(who)s，%(when)s）已改为：%(value)s") % {
+                    "who": by,
+                    "when": when,
+                    "value": _shown(field, now, current),
+                }
+        self.conflict_message = _(
+            "该项目在您编辑期间已被他人修改（现为版本 %(v)s），您的修改未保存。"
+            "各栏旁标出了对方保存的值；核对后再次保存将以您的填写为准。"
+        ) % {"v": current.version}
+        self.data = self.data.copy()
+        self.data["version"] = str(current.version)
+
+
+def _shown(field, value, project: Project) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        return str(getattr(project, field.name))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)
+
+
+class StageForm(PlainLabels, forms.Form):
+    """A stage move (谋划 → … → 投产) on a date; 退库 is a reviewed request, not a move."""
+
+    stage = forms.ChoiceField(label=_lazy("新阶段"))
+    on = forms.DateField(label=_lazy("变更日期"), widget=DATE_WIDGET)
+    note = forms.CharField(
+        label=_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [
+            (value, label)
+            for value, label in Stage.choices
+            if value not in (Stage.WITHDRAWN, project.stage)
+        ]
+        self.fields["on"].initial = timezone.localdate()
+
+
+class ProjectYearForm(PlainLabels, forms.Form):
+    """A year's plan: the first amount set is the original (年初计划); a different amount later
+    is a revision (调整) and needs a reason — the service's rule."""
+
+    year = forms.IntegerField(label=_lazy("年度"), min_value=2000, max_value=2100)
+    annual_plan = _money_field(label=_lazy("年度计划投资（万元）"), required=False)
+    reason = forms.CharField(
+        label=_lazy("调整原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_lazy("计划已下达后再修改金额，属于计划调整，须填写原因。"),
+    )
+    new_start = forms.BooleanField(label=_lazy("当年新开工项目"), required=False)
+    planned_completion = forms.BooleanField(label=_lazy("计划当年竣工"), required=False)
+
+
+class ChainForm(PlainLabels, forms.Form):
+    """Hands a chain role over to a person of the project's district or a region above it —
+    chosen from the list or, where they are not in it yet, entered here (unit, title, phone)."""
+
+    role = forms.ModelChoiceField(label=_lazy("责任角色"), queryset=ChainRole.objects.none())
+    person = forms.ModelChoiceField(
+        label=_lazy("责任人"), queryset=Person.objects.none(), required=False
+    )
+    on = forms.DateField(label=_lazy("起始日期"), widget=DATE_WIDGET)
+    new_name = forms.CharField(label=_lazy("新增人员：姓名"), required=False, max_length=50)
+    new_unit = forms.ModelChoiceField(
+        label=_lazy("所在单位"), queryset=Unit.objects.none(), required=False
+    )
+    new_title = forms.CharField(label=_lazy("职务"), required=False, max_length=100)
+    new_phone = forms.CharField(label=_lazy("电话"), required=False, max_length=30)
+
+    NEW_FIELDS = ("new_name", "new_unit", "new_title", "new_phone")
+
+    def __init__(self, *args, user, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = ChainRole.objects.filter(active=True).order_by(
+            "order", "code"
+        )
+        serves = Q(region__code__startswith=project.region.prefix) | Q(
+            region__code__in=project.region.ancestor_codes()
+        )
+        self.fields["person"].queryset = (
+            access.scope(user, Person.objects.filter(active=True), for_choice=True)
+            .filter(serves)
+            .select_related("unit")
+            .order_by("region", "unit__name", "name")
+        )
+        self.fields["person"].label_from_instance = _person_label
+        self.fields["new_unit"].queryset = (
+            access.scope(user, Unit.objects.filter(active=True))
+            .filter(region__code__startswith=project.region.prefix)
+            .order_by("name")
+        )
+        self.fields["on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        person, name = data.get("person"), (data.get("new_name") or "").strip()
+        if person is None and not name and "person" not in self.errors:
+            self.add_error("person", _("请选择责任人，或在下方新增人员。"))
+        if person is not None and name:
+            self.add_error("new_name", _("已选择责任人时不要再填写新增人员。"))
+        if name and data.get("new_unit") is None and "new_unit" not in self.errors:
+            self.add_error("new_unit", _("新增人员须选择所在单位。"))
+        return data
+
+
+def _person_label(person: Person) -> str:
+    parts = [person.name]
+    if person.unit_id:
+        parts.append(person.unit.name)
+    if person.title:
+        parts.append(person.title)
+    return " · ".join(parts)
+
+
+class WithdrawalRequestForm(PlainLabels, forms.Form):
+    reason = forms.CharField(
+        label=_lazy("退库原因"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,  # the service says why a blank reason is refused
+        max_length=2000,
+    )
+
+
+class WithdrawalReviewForm(PlainLabels, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _lazy("批准")), ("reject", _lazy("驳回"))],
+        widget=forms.HiddenInput,
+    )
+    note = forms.CharField(
+        label=_lazy("审核意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

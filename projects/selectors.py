@@ -41,6 +41,7 @@ from .models import (
     Project,
     ProjectYear,
     Region,
+    StageChange,
     Unit,
     Withdrawal,
 )
@@ -91,6 +92,24 @@ def project_history(*, project: Project) -> QuerySet:
     """The history rows of a project (already fetched through `project_by_code`), newest
     first."""
     return project.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+
+def project_search(*, user, q: str) -> QuerySet:
+    """The header's search: the user's projects whose code or name contains `q`, by code."""
+    return (
+        access.scope(user, Project.objects.select_related("region"))
+        .filter(Q(code__icontains=q) | Q(name__icontains=q))
+        .order_by("code")
+    )
+
+
+def stage_change_queryset(*, user, project: Project) -> QuerySet:
+    """A project's stage moves, newest first, with who made them."""
+    return (
+        access.scope(user, StageChange.objects.filter(project=project))
+        .select_related("changed_by")
+        .order_by("-changed_on", "-recorded_at")
+    )
 
 
 # --- Plans, reports, chain, withdrawals -----------------------------------------------------

@@ -30,6 +30,7 @@ from .models import (
     Project,
     ProjectYear,
     StageChange,
+    Unit,
     Withdrawal,
 )
 from .signals import send_reports_changed
@@ -419,6 +420,30 @@ def _save_line(index, line, report, year, month, actor, outcome: SheetOutcome) -
 
 
 # --- Responsibility chain -------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *, name: str, unit: Unit, title: str = "", phone: str = "", actor: Any = None
+) -> Person:
+    """A person in `unit` (a chain member, an assignee), registered in the unit's region. The
+    actor needs an editing role covering that region: a district official adds people of their
+    district's units; people of the city's departments are the city's to add."""
+    if actor is not None and not (
+        getattr(actor, "can_edit", False) and access.covers(actor, unit.region_id)
+    ):
+        raise PermissionDenied(_("无权在该单位新增人员。"))
+    person = Person(
+        name=(name or "").strip(),
+        unit=unit,
+        region_id=unit.region_id,
+        title=(title or "").strip(),
+        phone=(phone or "").strip(),
+    )
+    person.full_clean()
+    set_history_user(person, actor)
+    person.save()
+    return person
 
 
 def chain_handover(current: ChainAssignment, on: dt.date) -> None:

@@ -1,5 +1,6 @@
-"""Pages of the ledger (namespace `projects:`): the project list and the monthly reporting
-sheet. A project's own page combines every app and is `web:project_detail`."""
+"""Pages of the ledger (namespace `projects:`): the project list, the forms that keep the
+ledger (project, stage, plan, chain, withdrawal and its review queue), the search and the
+monthly reporting sheet. A project's own page combines every app and is `web:project_detail`."""
 
 from django.urls import path, register_converter
 
@@ -22,6 +23,16 @@ app_name = "projects"
 
 urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
+    # "projects/new/" would be taken by the project page of a project coded "new".
+    path("ledger/new/", views.project_create, name="project_create"),
+    path("projects/<str:code>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<str:code>/stage/", views.project_stage, name="project_stage"),
+    path("projects/<str:code>/plan/", views.project_plan, name="project_plan"),
+    path("projects/<str:code>/chain/", views.project_chain, name="project_chain"),
+    path("projects/<str:code>/withdrawal/", views.project_withdrawal, name="project_withdrawal"),
+    path("withdrawals/", views.withdrawal_queue, name="withdrawal_queue"),
+    path("withdrawals/<int:pk>/review/", views.withdrawal_review, name="withdrawal_review"),
+    path("search/", views.search, name="search"),
     path("reporting/", views.reporting, name="reporting"),
     path("reporting/<str:region>/<period:period>/", views.reporting_form, name="reporting_form"),
     path(

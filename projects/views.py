@@ -11,25 +11,38 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from assessment.choices import Colour, ProjectSet
 from assessment.selectors import last_computed_at, latest_computed_period, resolve_period
 from assessment.tasks import ensure_fresh
+from core.forms import add_service_errors
 from core.periods import Period
+from core.services import ConflictError
 from core.xlsx import describe_filters
 from imports.forms import ReportsUploadForm
 
 from . import access, exports, selectors, services, ui
-from .choices import Level, RegionLevel, Stage
+from .choices import Level, RegionLevel, Stage, WithdrawalStatus
 from .filters import ProjectFilterSet
-from .forms import ReportFormSet, sheet_lines, show_outcome
+from .forms import (
+    ChainForm,
+    ProjectForm,
+    ProjectYearForm,
+    ReportFormSet,
+    StageForm,
+    WithdrawalRequestForm,
+    WithdrawalReviewForm,
+    sheet_lines,
+    show_outcome,
+)
 from .models import (
     Category,
     Project,
@@ -262,3 +275,332 @@ def reporting_status(request, region: str, period: str):
     if done and request.htmx:
         response.status_code = HttpResponseStopPolling.status_code
     return response
+
+
+# --- The ledger kept in the browser (issue #11) ---------------------------------------------
+#
+# Every page below writes through a service of `projects.services` (the same rules, history
+# rows and version bump as the API and the imports). A project outside the user's scope, or a
+# user without an editing role, gets a 404 on every route, as the API does.
+
+
+def _project_for_change(request, code: str) -> Project:
+    try:
+        return selectors.project_by_code(user=request.user, code=code, for_change=True)
+    except Project.DoesNotExist:
+        raise Http404(_("未找到该项目，或您无权修改该项目。")) from None
+
+
+def _frozen(request, project: Project):
+    """A withdrawn project is frozen: its pages say so instead of offering a form."""
+    if project.is_withdrawn:
+        messages.error(request, _("该项目已退库，不能再修改（历史记录保留）。"))
+        return redirect("web:project_detail", code=project.code)
+    return None
+
+
+def _project_page(project: Project):
+    return redirect("web:project_detail", code=project.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    """新建项目: the ledger fields, categories and the first stage; the project's page opens on
+    save."""
+    if not request.user.can_edit:
+        raise PermissionDenied(_("您的账号没有修改权限。"))
+    form = ProjectForm(request.POST or None, user=request.user, instance=Project())
+    if request.method == "POST" and form.is_valid():
+        values = form.service_values()
+        try:
+            with transaction.atomic():
+                project = services.project_create(
+                    code=values.pop("code"),
+                    stage=values.pop("stage"),
+                    categories=values.pop("categories"),
+                    actor=request.user,
+                    **values,
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except IntegrityError:  # the same code saved by someone else a moment ago
+            form.add_error("code", _("项目编号已存在。"))
+        else:
+            messages.success(request, _("项目已建档。"))
+            return _project_page(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, code: str):
+    """编辑项目, with optimistic locking: a stale edit is refused and shown as a conflict."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    form = ProjectForm(request.POST or None, user=request.user, instance=project)
+    if request.method == "POST" and form.is_valid():
+        seen = form.cleaned_data.get("version")
+        values = form.service_values()
+        try:
+            updated = services.project_update(
+                project=project,
+                actor=request.user,
+                expected_version=seen,
+                categories=values.pop("categories"),
+                **values,
+            )
+        except ConflictError:
+            form.show_conflict(_project_for_change(request, code), seen)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("项目信息已保存（版本 %(v)s）。") % {"v": updated.version})
+            return _project_page(updated)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_stage(request, code: str):
+    """Moves the project to another stage on a date (a StageChange row)."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    form = StageForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.project_set_stage(
+                project=project,
+                stage=data["stage"],
+                on=data["on"],
+                note=data["note"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, fields={"changed_on": "on"})
+        else:
+            messages.success(
+                request, _("建设阶段已变更为“%(s)s”。") % {"s": moved.get_stage_display()}
+            )
+            return _project_page(moved)
+    changes = selectors.stage_change_queryset(user=request.user, project=project)
+    return render(
+        request,
+        "projects/project_stage.html",
+        {"form": form, "project": project, "changes": changes},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_plan(request, code: str):
+    """A year's plan: set it, or revise it with a reason (the original stays beside it)."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    years = list(selectors.project_year_queryset(user=request.user, project=project))
+    try:
+        year = int(request.GET.get("year") or ui.period_from(request).year)
+    except ValueError:
+        year = ui.period_from(request).year
+    current = next((y for y in years if y.year == year), None)
+    initial = {"year": year}
+    if current is not None:
+        initial |= {
+            "annual_plan": current.annual_plan,
+            "new_start": current.new_start,
+            "planned_completion": current.planned_completion,
+        }
+    form = ProjectYearForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            py = services.project_year_set(
+                project=project,
+                year=data["year"],
+                annual_plan=data["annual_plan"],
+                new_start=data["new_start"],
+                planned_completion=data["planned_completion"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, fields={"project": "__all__"})
+        else:
+            messages.success(request, _("%(y)s 年度计划已保存。") % {"y": py.year})
+            return redirect(
+                reverse("projects:project_plan", kwargs={"code": project.code}) + f"?year={py.year}"
+            )
+    return render(
+        request,
+        "projects/project_plan.html",
+        {"form": form, "project": project, "years": years, "year": year, "current": current},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_chain(request, code: str):
+    """四包一: hand a role over (the previous holder's term ends), to a listed person or to one
+    entered here; the chain's history below."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    form = ChainForm(request.POST or None, user=request.user, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                person = data["person"]
+                if person is None:
+                    person = services.person_create(
+                        name=data["new_name"],
+                        unit=data["new_unit"],
+                        title=data["new_title"],
+                        phone=data["new_phone"],
+                        actor=request.user,
+                    )
+                assignment = services.chain_assign(
+                    project=project,
+                    role=data["role"],
+                    person=person,
+                    on=data["on"],
+                    actor=request.user,
+                )
+        except ValidationError as exc:
+            new = data["person"] is None
+            add_service_errors(
+                form,
+                exc,
+                fields={
+                    "name": "new_name",
+                    "unit": "new_unit",
+                    "title": "new_title",
+                    "phone": "new_phone",
+                    "start_date": "on",
+                    "end_date": "on",
+                    "person": "new_name" if new else "person",
+                },
+            )
+        else:
+            messages.success(
+                request,
+                _("%(role)s已交由 %(name)s 负责。")
+                % {"role": assignment.role.name, "name": assignment.person.name},
+            )
+            return redirect("projects:project_chain", code=project.code)
+    chain = list(selectors.chain_queryset(user=request.user, project=project))
+    return render(
+        request,
+        "projects/project_chain.html",
+        {"form": form, "project": project, "chain": chain},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_withdrawal(request, code: str):
+    """退库申请 with a written reason; a reviewer decides in the queue."""
+    project = _project_for_change(request, code)
+    form = WithdrawalRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdrawal_request(
+                project=project, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, fields={"project": "__all__"})
+        except IntegrityError:
+            form.add_error(None, _("该项目已有待审核的退库申请。"))
+        else:
+            messages.success(request, _("退库申请已提交，等待审核。"))
+            return _project_page(project)
+    withdrawals = selectors.withdrawal_queryset(user=request.user).filter(project=project)
+    return render(
+        request,
+        "projects/project_withdrawal.html",
+        {"form": form, "project": project, "withdrawals": withdrawals},
+    )
+
+
+def _require_reviewer(user) -> None:
+    if not user.can_review:
+        raise PermissionDenied(_("只有审核人可以审核退库申请。"))
+
+
+@login_required
+@require_GET
+def withdrawal_queue(request):
+    """退库审核: the pending requests of the reviewer's scope, oldest first, and the latest
+    decisions."""
+    _require_reviewer(request.user)
+    requests = selectors.withdrawal_queryset(user=request.user, for_change=True)
+    pending = list(requests.filter(status=WithdrawalStatus.PENDING).order_by("requested_at"))
+    for withdrawal in pending:
+        withdrawal.own = withdrawal.requested_by_id == request.user.pk
+    decided = requests.exclude(status=WithdrawalStatus.PENDING).order_by("-reviewed_at")[:20]
+    return render(
+        request,
+        "projects/withdrawal_queue.html",
+        {"pending": pending, "decided": decided, "form": WithdrawalReviewForm()},
+    )
+
+
+@login_required
+@require_POST
+def withdrawal_review(request, pk: int):
+    """Approve or reject one request (never one's own: the service's rule)."""
+    _require_reviewer(request.user)
+    withdrawal = (
+        selectors.withdrawal_queryset(user=request.user, for_change=True).filter(pk=pk).first()
+    )
+    if withdrawal is None:
+        raise Http404(_("未找到该退库申请，或不在您的管辖范围内。"))
+    form = WithdrawalReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择批准或驳回。"))
+        return redirect("projects:withdrawal_queue")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.withdrawal_review(
+            withdrawal=withdrawal,
+            actor=request.user,
+            approve=approve,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        text = _("已批准 %(c)s 退库。") if approve else _("已驳回 %(c)s 的退库申请。")
+        messages.success(request, text % {"c": withdrawal.project.code})
+    return redirect("projects:withdrawal_queue")
+
+
+SEARCH_LIMIT = 50
+
+
+@login_required
+@require_GET
+def search(request):
+    """The header's search box: projects of the user's scope by code or name; one exact code
+    opens its page."""
+    q = (request.GET.get("q") or "").strip()
+    projects = []
+    if q:
+        found = selectors.project_search(user=request.user, q=q)
+        projects = list(found[: SEARCH_LIMIT + 1])
+        exact = [p for p in projects if p.code.lower() == q.lower()]
+        if len(projects) == 1 and exact:  # a code typed in full opens its page
+            return _project_page(exact[0])
+    return render(
+        request,
+        "projects/search.html",
+        {
+            "q": q,
+            "projects": projects[:SEARCH_LIMIT],
+            "more": len(projects) > SEARCH_LIMIT,
+        },
+    )

@@ -25,7 +25,15 @@ from core.formatting import cndate, cnperiod, wan
 from core.periods import Period
 from projects import access
 from projects.choices import RegionLevel, Stage
-from projects.models import MonthlyReport, Project, Region
+from projects.models import (
+    ChainAssignment,
+    MonthlyReport,
+    PlanRevision,
+    Project,
+    ProjectYear,
+    Region,
+    Withdrawal,
+)
 from supervision import selectors as supervision
 from supervision.choices import IssueStatus
 
@@ -95,8 +103,97 @@ def project_changes(*, project, reports, limit: int = 60) -> list[dict]:
         entries += _diffs(
             rows, MonthlyReport, title=_("%(y)s年%(m)s月月报") % {"y": first.year, "m": first.month}
         )
+    plan_records = defaultdict(list)
+    for record in (
+        ProjectYear.history.filter(project_id=project.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    ):
+        plan_records[record.id].append(record)
+    for rows in plan_records.values():
+        entries += _diffs(rows, ProjectYear, title=_("%(y)s年度计划") % {"y": rows[0].year})
+    entries += _plan_revisions(project)
+    entries += _chain_changes(project)
+    entries += _withdrawal_changes(project)
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries[:limit]
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.username) if user else _("系统")
+
+
+def _plan_revisions(project) -> list[dict]:
+    """计划调整: each revision of an annual plan with its reason."""
+    revisions = PlanRevision.objects.filter(project_year__project_id=project.pk).select_related(
+        "project_year", "revised_by"
+    )
+    return [
+        {
+            "when": r.revised_at,
+            "who": _who(r.revised_by),
+            "what": _("%(y)s年度计划调整") % {"y": r.project_year.year},
+            "changes": [(r.reason, wan(r.previous_plan), wan(r.new_plan))],
+            "reason": r.reason,
+        }
+        for r in revisions
+    ]
+
+
+def _chain_changes(project) -> list[dict]:
+    """Each chain assignment as it was recorded (the history row of its creation)."""
+    out = []
+    records = (
+        ChainAssignment.history.filter(project_id=project.pk, history_type="+")
+        .select_related("history_user", "role", "person")
+        .order_by("history_date")
+    )
+    for record in records:
+        out.append(
+            {
+                "when": record.history_date,
+                "who": _who(record.history_user),
+                "what": _("责任链"),
+                "changes": [
+                    (
+                        str(record.role.name),
+                        "",
+                        _("%(name)s，自 %(on)s 起")
+                        % {"name": record.person.name, "on": cndate(record.start_date)},
+                    )
+                ],
+                "reason": "",
+            }
+        )
+    return out
+
+
+def _withdrawal_changes(project) -> list[dict]:
+    """退库: each request and each decision."""
+    out = []
+    for w in Withdrawal.objects.filter(project_id=project.pk).select_related(
+        "requested_by", "reviewer"
+    ):
+        out.append(
+            {
+                "when": w.requested_at,
+                "who": _who(w.requested_by),
+                "what": _("退库申请"),
+                "changes": [(str(_("退库原因")), "", w.reason)],
+                "reason": w.reason,
+            }
+        )
+        if w.reviewed_at:
+            out.append(
+                {
+                    "when": w.reviewed_at,
+                    "who": _who(w.reviewer),
+                    "what": _("退库审核"),
+                    "changes": [(w.get_status_display(), "", w.review_note or "—")],
+                    "reason": w.review_note,
+                }
+            )
+    return out
 
 
 SKIP_FIELDS = {"id", "version", "updated_at", "created_at", "project", "year", "month"}

@@ -20,8 +20,9 @@ from rest_framework.authtoken.models import Token
 from assessment import selectors as assessment_selectors
 from assessment.choices import Colour
 from assessment.reasons import check_list
-from projects import selectors, ui
+from projects import access, selectors, ui
 from projects.api.authentication import token_expires_at
+from projects.choices import WithdrawalStatus
 from projects.models import Project
 
 from . import charts, dashboard, exports
@@ -120,6 +121,10 @@ def project_detail(request, code: str):
     status = next((s for s in statuses if (s.year, s.month) == tuple(period)), None)
     context = {
         "project": project,
+        "may_change": access.may_change_project(request.user, project),
+        "pending_withdrawal": selectors.withdrawal_queryset(user=request.user)
+        .filter(project=project, status=WithdrawalStatus.PENDING)
+        .first(),
         "period": period,
         "categories": list(project.categories.all()),
         "years": years,
