@@ -1,17 +1,40 @@
 """REST framework pieces every app's API shares: pagination, the error format (400 with field
-messages, never 500) and the period field."""
+messages, never 500), the optimistic lock's precondition (428), the text field that cleans
+control characters, and the period field."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .periods import Period
+
+
+class PreconditionRequired(APIException):
+    """428: a change of a versioned record (a project, a monthly report) sent neither the
+    version the client read (`version` in the body) nor an `If-Match` header, so it could
+    overwrite someone else's change unseen."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _(
+        "缺少版本号：请把读取时的版本号作为 `version` 字段放在请求体中发送，"
+        '或放在 If-Match 请求头中（如 If-Match: "3"）；'
+        "版本号见读取结果的 `version` 字段或 ETag 头。"
+    )
+    default_code = "precondition_required"
+
+
+class DetailSerializer(serializers.Serializer):
+    """An error answer: `{"detail": "…"}` (documents 403, 404, 428 …)."""
+
+    detail = serializers.CharField()
 
 
 class Pagination(PageNumberPagination):
