@@ -78,8 +78,8 @@ class DecisionInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(choices=IssueCategory.choices, default=IssueCategory.OTHER)
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(active=True))
-    assignee = serializers.PrimaryKeyRelatedField(
+    unit = ScopedPrimaryKeyField(queryset=Unit.objects.filter(active=True))
+    assignee = ScopedPrimaryKeyField(
         queryset=Person.objects.filter(active=True), required=False, allow_null=True
     )
     deadline = serializers.DateField(required=False, allow_null=True)

@@ -72,16 +72,37 @@ def inline_enum(values: list[str]) -> serializers.CharField:
     )
 
 
-class ScopedSlugRelatedField(serializers.SlugRelatedField):
-    """A related row by slug, chosen among the rows the requesting user may see."""
+class ScopedRelatedMixin:
+    """A related row chosen among those the requesting user may see (`access.scope`), or may
+    change (`for_change`), or may pick (`for_choice`: people and units of the regions above
+    the user's too). A row outside that is answered exactly like a row that does not exist,
+    and the message never names it."""
+
+    default_error_messages = {
+        "does_not_exist": _("对象不存在。"),
+        "incorrect_type": _("应为编号，收到的类型为 {data_type}。"),
+    }
+
+    def __init__(self, *args, for_change: bool = False, for_choice: bool = False, **kwargs):
+        self.for_change = for_change
+        self.for_choice = for_choice
+        super().__init__(*args, **kwargs)
 
     def get_queryset(self):
-        return access.scope(_user(self.context.get("request")), super().get_queryset())
+        return access.scope(
+            _user(self.context.get("request")),  # type: ignore[attr-defined]
+            super().get_queryset(),  # type: ignore[misc]
+            for_change=self.for_change,
+            for_choice=self.for_choice,
+        )
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return access.scope(_user(self.context.get("request")), super().get_queryset())
+class ScopedSlugRelatedField(ScopedRelatedMixin, serializers.SlugRelatedField):
+    pass
+
+
+class ScopedPrimaryKeyRelatedField(ScopedRelatedMixin, serializers.PrimaryKeyRelatedField):
+    pass
 
 
 # --- Small references -----------------------------------------------------------------------
@@ -212,7 +233,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=Category.objects.filter(active=True), many=True, required=False
     )
     responsible_unit = ScopedPrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), required=False, allow_null=True
+        queryset=Unit.objects.all(), required=False, allow_null=True, for_choice=True
     )
     total_investment = MoneyField(min_value=Decimal("0"), required=False)
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
@@ -468,7 +489,9 @@ class ChainAssignSerializer(serializers.Serializer):
     role = serializers.SlugRelatedField(
         slug_field="code", queryset=ChainRole.objects.filter(active=True)
     )
-    person = ScopedPrimaryKeyRelatedField(queryset=Person.objects.filter(active=True))
+    person = ScopedPrimaryKeyRelatedField(
+        queryset=Person.objects.filter(active=True), for_choice=True
+    )
     start_date = serializers.DateField(required=False)
 
 

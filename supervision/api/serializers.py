@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from projects import access
+from projects.api.serializers import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from projects.models import Person, Project, Unit
 
 from .. import workflow
@@ -22,25 +22,18 @@ from ..models import (
 )
 
 
-class ScopedSlugField(serializers.SlugRelatedField):
-    """A reference by code/id to a row the requesting user may see (or change)."""
-
-    def __init__(self, *args, for_change: bool = False, **kwargs):
-        self.for_change = for_change
-        super().__init__(*args, **kwargs)
-
-    def get_queryset(self):
-        user = self.context["request"].user
-        return access.scope(user, super().get_queryset(), for_change=self.for_change)
+class ScopedSlugField(ScopedSlugRelatedField):
+    """A reference by code to a row the requesting user may see (or, `for_change`, change)."""
 
 
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+class ScopedPrimaryKeyField(ScopedPrimaryKeyRelatedField):
     """A person (or unit) the user may pick: of their subtree or of the regions above it
-    (a city leader as an attendee or inspector), never of a sibling district."""
+    (a city leader as an attendee or inspector), never of a sibling district. Whether it may
+    serve the record at hand (the project's or meeting's region) is the service's check."""
 
-    def get_queryset(self):
-        user = self.context["request"].user
-        return access.scope(user, super().get_queryset(), for_choice=True)
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("for_choice", True)
+        super().__init__(*args, **kwargs)
 
 
 # --- Issues ----------------------------------------------------------------------------------
@@ -190,10 +183,10 @@ class IssueCreateSerializer(serializers.Serializer):
 class IssueTransitionInputSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=workflow.Action.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    unit = serializers.PrimaryKeyRelatedField(
+    unit = ScopedPrimaryKeyField(
         queryset=Unit.objects.filter(active=True), required=False, allow_null=True
     )
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = ScopedPrimaryKeyField(
         queryset=Person.objects.filter(active=True), required=False, allow_null=True
     )
     deadline = serializers.DateField(required=False, allow_null=True)
