@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .periods import Period
+from .text import clean_text
 
 
 class PreconditionRequired(APIException):
@@ -49,6 +50,28 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = serializers.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+class CleanCharField(serializers.CharField):
+    """User text coming through the API, through the one rule for user text
+    (`core.text.clean_text`): control characters are removed (tab, newline and carriage return
+    stay) — except NUL, which is refused with the field's 400: it never belongs in text, and
+    PostgreSQL cannot store it. Every writable text field of the API is one of these."""
+
+    default_error_messages = {
+        "null_characters": _("不能包含空字符（NUL，\\x00）。"),
+    }
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        if "\x00" in text:
+            self.fail("null_characters")
+        text = clean_text(text)
+        if self.trim_whitespace:
+            text = text.strip()
+        if not text and not self.allow_blank:
+            self.fail("blank")
+        return text
 
 
 class PeriodField(serializers.CharField):

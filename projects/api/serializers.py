@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessment.choices import Colour
+from core.api import CleanCharField
 
 from .. import access
 from ..choices import RegionLevel, Stage, UnitKind, WithdrawalStatus
@@ -225,6 +227,13 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
     """Fields a client may set on a project. POST creates; PATCH sends only what changes plus
     `version` (or an `If-Match` header) for optimistic locking."""
 
+    # The model's text fields (name, description …) as the API's cleaning text field.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CleanCharField,
+        models.TextField: CleanCharField,
+    }
+
     region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
     town = ScopedSlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
@@ -240,7 +249,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
     stage_date = serializers.DateField(
         required=False, write_only=True, help_text=_("阶段变更日期（默认今天）")
     )
-    stage_note = serializers.CharField(required=False, write_only=True, allow_blank=True)
+    stage_note = CleanCharField(required=False, write_only=True, allow_blank=True)
 
     class Meta:
         model = Project
@@ -404,7 +413,7 @@ class MonthlyReportCreateSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12)
     completed_investment = MoneyField(min_value=Decimal("0"))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = CleanCharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         project = self.context["project"]
@@ -430,7 +439,7 @@ class MonthlyReportCreateSerializer(serializers.Serializer):
 
 class MonthlyReportUpdateSerializer(serializers.Serializer):
     completed_investment = MoneyField(min_value=Decimal("0"), required=False)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = CleanCharField(required=False, allow_blank=True)
     version = serializers.IntegerField(
         required=False, min_value=1, help_text=_("读取时的版本号（乐观锁）")
     )
@@ -477,7 +486,7 @@ class ProjectYearWriteSerializer(serializers.Serializer):
     annual_plan = MoneyField(min_value=Decimal("0"), required=False)
     new_start = serializers.BooleanField(required=False)
     planned_completion = serializers.BooleanField(required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = CleanCharField(required=False, allow_blank=True, default="")
 
 
 # --- Chain ----------------------------------------------------------------------------------
@@ -530,12 +539,12 @@ class WithdrawalSerializer(serializers.ModelSerializer):
 
 
 class WithdrawalRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text=_("退库的书面原因"))
+    reason = CleanCharField(help_text=_("退库的书面原因"))
 
 
 class WithdrawalReviewSerializer(serializers.Serializer):
     approve = serializers.BooleanField(help_text=_("true 批准退库，false 驳回"))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = CleanCharField(required=False, allow_blank=True, default="")
 
 
 # --- Reference lists ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import CleanCharField
 from projects.api.serializers import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from projects.models import Person, Project, Unit
 
@@ -93,7 +94,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
-    caption = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    caption = CleanCharField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class IssueSerializer(serializers.ModelSerializer):
@@ -174,15 +175,15 @@ class IssueCreateSerializer(serializers.Serializer):
     project = ScopedSlugField(
         slug_field="code", queryset=Project.objects.active(), for_change=True, label=_("项目编号")
     )
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    title = CleanCharField(max_length=200)
+    description = CleanCharField(required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(choices=IssueCategory.choices)
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
 
 
 class IssueTransitionInputSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=workflow.Action.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = CleanCharField(required=False, allow_blank=True, default="")
     unit = ScopedPrimaryKeyField(
         queryset=Unit.objects.filter(active=True), required=False, allow_null=True
     )
@@ -190,7 +191,7 @@ class IssueTransitionInputSerializer(serializers.Serializer):
         queryset=Person.objects.filter(active=True), required=False, allow_null=True
     )
     deadline = serializers.DateField(required=False, allow_null=True)
-    plan = serializers.CharField(required=False, allow_blank=True, default="")
+    plan = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class PersonBriefSerializer(serializers.ModelSerializer):
@@ -249,10 +250,10 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class FindingInputSerializer(serializers.Serializer):
-    description = serializers.CharField()
+    description = CleanCharField()
     category = serializers.ChoiceField(choices=IssueCategory.choices, default=IssueCategory.OTHER)
     raise_issue = serializers.BooleanField(default=False)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    title = CleanCharField(max_length=200, required=False, allow_blank=True, default="")
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
 
 
@@ -261,12 +262,12 @@ class InspectionCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=InspectionKind.choices, default=InspectionKind.PATROL)
     date = serializers.DateField()
     inspectors = ScopedPrimaryKeyField(queryset=Person.objects.all(), many=True, required=False)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = CleanCharField(required=False, allow_blank=True, default="")
     findings = FindingInputSerializer(many=True, required=False, default=list)
 
 
 class RaiseIssueSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    title = CleanCharField(max_length=200, required=False, allow_blank=True, default="")
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
 
 
