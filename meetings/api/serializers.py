@@ -22,7 +22,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    chair_name = serializers.CharField(source="chair.name", default=None, read_only=True)
+    chair_name = serializers.CharField(
+        source="chair.name", default=None, read_only=True, allow_null=True
+    )
     attendees = PersonBriefSerializer(many=True, read_only=True)
     decisions = serializers.IntegerField(source="decision_count", read_only=True, default=0)
     open_decisions = serializers.IntegerField(

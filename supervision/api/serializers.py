@@ -41,7 +41,9 @@ class ScopedPrimaryKeyField(ScopedPrimaryKeyRelatedField):
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.username", default=None, read_only=True, allow_null=True
+    )
     actor_name = serializers.SerializerMethodField()
     action_label = serializers.SerializerMethodField()
 
@@ -106,10 +108,14 @@ class IssueSerializer(serializers.ModelSerializer):
     category_label = serializers.CharField(source="get_category_display", read_only=True)
     difficulty_label = serializers.CharField(source="get_difficulty_display", read_only=True)
     assigned_unit_name = serializers.CharField(
-        source="assigned_unit.name", default=None, read_only=True
+        source="assigned_unit.name", default=None, read_only=True, allow_null=True
     )
-    assignee_name = serializers.CharField(source="assignee.name", default=None, read_only=True)
-    raised_by = serializers.CharField(source="raised_by.username", default=None, read_only=True)
+    assignee_name = serializers.CharField(
+        source="assignee.name", default=None, read_only=True, allow_null=True
+    )
+    raised_by = serializers.CharField(
+        source="raised_by.username", default=None, read_only=True, allow_null=True
+    )
     overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
