@@ -4,6 +4,7 @@ control characters, and the period field."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -30,6 +31,13 @@ class PreconditionRequired(APIException):
         "版本号见读取结果的 `version` 字段或 ETag 头。"
     )
     default_code = "precondition_required"
+
+
+def require_object(data: Any) -> None:
+    """A request body must be a JSON object (or a form): a list, a string or a number is the
+    request's 400, never a TypeError in a view that reads fields from it."""
+    if not isinstance(data, Mapping):
+        raise serializers.ValidationError({"non_field_errors": [_("请求体应为 JSON 对象。")]})
 
 
 class DetailSerializer(serializers.Serializer):

@@ -92,8 +92,8 @@ class ScopedRelatedMixin:
 
     def get_queryset(self):
         return access.scope(
-            _user(self.context.get("request")),  # type: ignore[attr-defined]
-            super().get_queryset(),  # type: ignore[misc]
+            _user(self.context.get("request")),
+            super().get_queryset(),
             for_change=self.for_change,
             for_choice=self.for_choice,
         )

@@ -8,8 +8,6 @@ does not leak; a reader's role (viewer, leader) gets 403 on writes; anonymous ca
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -31,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from assessment.selectors import resolve_period
-from core.api import DetailSerializer, PreconditionRequired
+from core.api import DetailSerializer, PreconditionRequired, require_object
 from core.periods import Period
 from core.services import ConflictError
 
@@ -90,8 +88,7 @@ def require_version(request) -> None:
     version it was made from — `version` in the body or an `If-Match` header (`If-Match: *`
     says "whatever the version" explicitly). Otherwise 428, before the body is validated, so a
     client learns what to send at the first try. A body that is not a JSON object is a 400."""
-    if not isinstance(request.data, Mapping):
-        raise ValidationError({"non_field_errors": [_("请求体应为 JSON 对象。")]})
+    require_object(request.data)
     if "version" not in request.data and not request.headers.get("If-Match", "").strip():
         raise PreconditionRequired()
 
@@ -318,6 +315,7 @@ class ProjectViewSet(
         years = selectors.project_year_queryset(user=request.user, project=project)
         if not years.filter(year=int(year)).exists():
             raise Http404
+        require_object(request.data)
         data = request.data.copy()
         data["year"] = int(year)
         serializer = s.ProjectYearWriteSerializer(data=data)
