@@ -31,9 +31,22 @@ class PeriodFilter(django_filters.Filter):
         return qs
 
 
+# The range of a 64-bit integer column: a larger number is the filter's 400, never an
+# OverflowError from the database driver (SQLite refuses a Python int above 2**63 - 1).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.NumberFilter):
+    """An integer query parameter (an id, a year), bounded by the column's range unless the
+    filter sets tighter bounds."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", INT64_MIN)
+        kwargs.setdefault("max_value", INT64_MAX)
+        super().__init__(*args, **kwargs)
 
 
 class YearMonthFilter(PeriodFilter):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import YearMonthFilter
+from core.filters import IntegerFilter, YearMonthFilter
 from projects.filters import RegionCodeFilter
 
 from .choices import MeetingKind
@@ -26,7 +26,7 @@ class MeetingFilterSet(django_filters.FilterSet):
 class LetterFilterSet(django_filters.FilterSet):
     region = RegionCodeFilter(region_path="region__code")
     period = YearMonthFilter(label=_("期间（YYYY-MM）"))
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = IntegerFilter(label=_("年度"))
 
     class Meta:
         model = ReminderLetter

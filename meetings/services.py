@@ -50,6 +50,8 @@ def meeting_create(
 ) -> Meeting:
     """A dispatch meeting of a region; supervising officials of that region hold it."""
     check_supervisor(actor, region)
+    attendees = list(attendees)
+    _check_people(region, chair=chair, attendees=attendees)
     meeting = Meeting(
         kind=kind,
         region=region,
@@ -62,8 +64,21 @@ def meeting_create(
     )
     meeting.full_clean()
     meeting.save()
-    meeting.attendees.set(list(attendees))
+    meeting.attendees.set(attendees)
     return meeting
+
+
+def _check_people(
+    region: Region, *, chair: Person | None = None, attendees: Iterable[Person] | None = None
+) -> None:
+    """The chair and the attendees are of the meeting's region, below it or above it, never
+    of another district (`access.may_serve`); the messages name nobody."""
+    if chair is not None and not access.may_serve(region, chair.region_id):
+        raise ValidationError({"chair": _("主持人应属于会议所在区域或其上级区域。")})
+    if attendees is not None and any(
+        not access.may_serve(region, person.region_id) for person in attendees
+    ):
+        raise ValidationError({"attendees": _("参会人员应属于会议所在区域或其上级区域。")})
 
 
 def _default_title(kind: str, region: Region, date: dt.date) -> str:
@@ -80,12 +95,14 @@ def meeting_update(
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
     check_supervisor(actor, meeting.region)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    attendees = None if attendees is None else list(attendees)
+    _check_people(locked.region, chair=fields.get("chair"), attendees=attendees)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()
     if attendees is not None:
-        locked.attendees.set(list(attendees))
+        locked.attendees.set(attendees)
     return locked
 
 

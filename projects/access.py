@@ -97,6 +97,24 @@ def scope(
     return queryset if q is None else queryset.filter(q)
 
 
+def may_serve(region: Any, member_region_code: str) -> bool:
+    """True if a person or unit of region `member_region_code` may be put on a record of
+    `region` (a project's district, a meeting's region): as assignee or assigned unit, chain
+    member, responsible unit, chair, attendee or inspector. That is the region itself and what
+    lies below it, or a region above it (市级领导分包, a city department) — never a sibling
+    district. No query: read off the codes."""
+    return member_region_code in region.ancestor_codes() or member_region_code.startswith(
+        region.prefix
+    )
+
+
+def may_serve_q(region: Any, path: str = "region__code") -> Q:
+    """`may_serve` as a filter on people or units (`path` leads to their region code)."""
+    return Q(**{f"{path}__in": region.ancestor_codes()}) | Q(
+        **{f"{path}__startswith": region.prefix}
+    )
+
+
 def can_see(user, obj: Model) -> bool:
     return scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 

@@ -216,7 +216,7 @@ class PersonFilterSet(django_filters.FilterSet):
     """`region` (code, subtree), `unit` (id), `active`, `q` (name or title)."""
 
     region = django_filters.CharFilter(method="filter_region", label=_("区域代码（含下级）"))
-    unit = django_filters.NumberFilter(field_name="unit_id", label=_("单位ID"))
+    unit = IntegerFilter(field_name="unit_id", label=_("单位ID"))
     active = django_filters.BooleanFilter(label=_("有效"))
     q = django_filters.CharFilter(method="filter_q", label=_("姓名或职务"))
 

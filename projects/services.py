@@ -59,6 +59,7 @@ def project_create(
         raise ValidationError({"stage": _("不能以“退库”阶段建档。")})
     project = Project(code=code, stage=stage, **fields)
     project.full_clean()
+    _check_responsible_unit(project)
     access.require_project_change(actor, project)
     set_history_user(project, actor)
     project.save()
@@ -73,6 +74,14 @@ def project_create(
         note=_("建档"),
     )
     return project
+
+
+def _check_responsible_unit(project: Project) -> None:
+    """The responsible unit is of the project's district (or its towns) or of a region above
+    it, never of another district (the same rule as the chain's members)."""
+    unit = project.responsible_unit
+    if unit is not None and not access.may_serve(project.region, unit.region_id):
+        raise ValidationError({"responsible_unit": _("责任单位应属于项目所在县市区或其上级区域。")})
 
 
 @transaction.atomic
@@ -105,6 +114,8 @@ def project_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
+    if {"region", "responsible_unit"} & set(changed):
+        _check_responsible_unit(locked)
     access.require_project_change(actor, locked)
     locked.version += 1
     set_history_user(locked, actor)
@@ -541,6 +552,4 @@ def withdrawal_review(
 def _may_serve(person: Person, project: Project) -> bool:
     """A chain member comes from the project's district (or its towns) or a region above it
     (市级领导分包, a city department), never from another district."""
-    return person.region_id in project.region.ancestor_codes() or person.region_id.startswith(
-        project.region.prefix
-    )
+    return access.may_serve(project.region, person.region_id)

@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IntegerFilter
 from projects.filters import RegionCodeFilter
 
 from .choices import Difficulty, InspectionKind, IssueCategory, IssueSource, IssueStatus
@@ -21,8 +22,8 @@ class IssueFilterSet(django_filters.FilterSet):
     difficulty = django_filters.ChoiceFilter(choices=Difficulty.choices, label=_("难易程度"))
     source = django_filters.ChoiceFilter(choices=IssueSource.choices, label=_("来源"))
     overdue = django_filters.BooleanFilter(field_name="is_overdue", label=_("是否逾期"))
-    meeting = django_filters.NumberFilter(field_name="meeting_id", label=_("议定会议"))
-    assigned_unit = django_filters.NumberFilter(field_name="assigned_unit_id", label=_("责任单位"))
+    meeting = IntegerFilter(field_name="meeting_id", label=_("议定会议"))
+    assigned_unit = IntegerFilter(field_name="assigned_unit_id", label=_("责任单位"))
     raised_after = django_filters.DateFilter(
         field_name="raised_at", lookup_expr="date__gte", label=_("收集日期起")
     )

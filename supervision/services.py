@@ -166,8 +166,7 @@ def assignable_units_q(project: Project) -> Q:
     """Units an issue of `project` may be assigned to: those of the project's district and its
     towns, and those of the regions above it (city and province departments) — never another
     district's. The rule does not depend on who assigns."""
-    region = project.region
-    return Q(region__code__in=region.ancestor_codes()) | Q(region__code__startswith=region.prefix)
+    return access.may_serve_q(project.region)
 
 
 def _validate_deadline(deadline: dt.date, today: dt.date) -> None:
@@ -296,17 +295,14 @@ def issue_transition(
 def _assign(issue, actor, unit, assignee, deadline, today, calendar) -> dict:
     if unit is None:
         raise ValidationError({"unit": _("交办须指定责任单位（unit）。")})
-    if not Unit.objects.filter(assignable_units_q(issue.project), pk=unit.pk).exists():
-        raise ValidationError(
-            {"unit": _("责任单位“%(u)s”不在项目所在区域或其上级区域。") % {"u": unit.name}}
-        )
+    # The messages name no unit or person: the caller may have sent the id of one of another
+    # district, which is not theirs to learn about.
+    if not access.may_serve(issue.project.region, unit.region_id):
+        raise ValidationError({"unit": _("责任单位应属于项目所在县市区或其上级区域。")})
+    if assignee is not None and not access.may_serve(issue.project.region, assignee.region_id):
+        raise ValidationError({"assignee": _("责任人应属于项目所在县市区或其上级区域。")})
     if assignee is not None and assignee.unit_id not in (None, unit.pk):
-        raise ValidationError(
-            {
-                "assignee": _("责任人“%(p)s”不属于责任单位“%(u)s”。")
-                % {"p": assignee.name, "u": unit.name}
-            }
-        )
+        raise ValidationError({"assignee": _("责任人不属于所选的责任单位。")})
     settings_row = SupervisionSettings.current()
     calendar = calendar or WorkCalendar.load()
     issue.assigned_unit = unit
@@ -623,12 +619,15 @@ def inspection_create(
     today = _day(_now(at))
     if date > today:
         raise ValidationError({"date": _("巡查日期 %(d)s 晚于今天。") % {"d": date}})
+    inspectors = list(inspectors)
+    if any(not access.may_serve(project.region, person.region_id) for person in inspectors):
+        raise ValidationError({"inspectors": _("巡查人员应属于项目所在县市区或其上级区域。")})
     inspection = Inspection(
         project=project, date=date, kind=kind, summary=summary, created_by=_user(actor)
     )
     inspection.full_clean()
     inspection.save()
-    inspection.inspectors.set(list(inspectors))
+    inspection.inspectors.set(inspectors)
     for item in findings:
         finding = InspectionFinding(
             inspection=inspection,

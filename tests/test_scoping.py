@@ -161,8 +161,11 @@ def test_city_official_sees_and_changes_every_district(city_official, world):
     client = api(city_official)
     codes = {row["code"] for row in client.get("/api/v1/projects/").json()["results"]}
     assert codes == {world["ours"]["project"].code, world["theirs"]["project"].code}
+    theirs = world["theirs"]["project"]
     response = client.patch(
-        f"/api/v1/projects/{world['theirs']['project'].code}/", {"name": "市级更名"}, format="json"
+        f"/api/v1/projects/{theirs.code}/",
+        {"name": "市级更名", "version": theirs.version},
+        format="json",
     )
     assert response.status_code == 200
 

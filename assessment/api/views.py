@@ -34,7 +34,9 @@ def _region(request, region, field: str):
         if region is None:
             raise ValidationError({field: [_("请指定区域代码。")]})
     if not access.covers(request.user, region.code):
-        raise PermissionDenied(_("无权查看 %(name)s 的数据。") % {"name": region.name})
+        # No name in the message: the caller sent a code outside their regions, whose name is
+        # not theirs to learn.
+        raise PermissionDenied(_("无权查看该区域的数据（不在您的管辖范围内）。"))
     return region
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import PeriodField
+from core.api import CleanCharField, PeriodField
 from projects.models import Person, Project, Region, Unit
 from supervision.api.serializers import (
     PersonBriefSerializer,
@@ -22,7 +22,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    chair_name = serializers.CharField(source="chair.name", default=None, read_only=True)
+    chair_name = serializers.CharField(
+        source="chair.name", default=None, read_only=True, allow_null=True
+    )
     attendees = PersonBriefSerializer(many=True, read_only=True)
     decisions = serializers.IntegerField(source="decision_count", read_only=True, default=0)
     open_decisions = serializers.IntegerField(
@@ -55,31 +57,31 @@ class MeetingWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     region = ScopedSlugField(slug_field="code", queryset=Region.objects.all())
     date = serializers.DateField()
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    title = CleanCharField(max_length=200, required=False, allow_blank=True, default="")
+    location = CleanCharField(max_length=200, required=False, allow_blank=True, default="")
     chair = ScopedPrimaryKeyField(queryset=Person.objects.all(), required=False, allow_null=True)
     attendees = ScopedPrimaryKeyField(queryset=Person.objects.all(), many=True, required=False)
-    minutes = serializers.CharField(required=False, allow_blank=True, default="")
+    minutes = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class MeetingUpdateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices, required=False)
     date = serializers.DateField(required=False)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title = CleanCharField(max_length=200, required=False, allow_blank=True)
+    location = CleanCharField(max_length=200, required=False, allow_blank=True)
     chair = ScopedPrimaryKeyField(queryset=Person.objects.all(), required=False, allow_null=True)
     attendees = ScopedPrimaryKeyField(queryset=Person.objects.all(), many=True, required=False)
-    minutes = serializers.CharField(required=False, allow_blank=True)
+    minutes = CleanCharField(required=False, allow_blank=True)
 
 
 class DecisionInputSerializer(serializers.Serializer):
     project = ScopedSlugField(slug_field="code", queryset=Project.objects.active())
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    title = CleanCharField(max_length=200)
+    description = CleanCharField(required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(choices=IssueCategory.choices, default=IssueCategory.OTHER)
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(active=True))
-    assignee = serializers.PrimaryKeyRelatedField(
+    unit = ScopedPrimaryKeyField(queryset=Unit.objects.filter(active=True))
+    assignee = ScopedPrimaryKeyField(
         queryset=Person.objects.filter(active=True), required=False, allow_null=True
     )
     deadline = serializers.DateField(required=False, allow_null=True)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessment.choices import Colour
+from core.api import CleanCharField
 
 from .. import access
 from ..choices import RegionLevel, Stage, UnitKind, WithdrawalStatus
@@ -72,16 +74,37 @@ def inline_enum(values: list[str]) -> serializers.CharField:
     )
 
 
-class ScopedSlugRelatedField(serializers.SlugRelatedField):
-    """A related row by slug, chosen among the rows the requesting user may see."""
+class ScopedRelatedMixin:
+    """A related row chosen among those the requesting user may see (`access.scope`), or may
+    change (`for_change`), or may pick (`for_choice`: people and units of the regions above
+    the user's too). A row outside that is answered exactly like a row that does not exist,
+    and the message never names it."""
+
+    default_error_messages = {
+        "does_not_exist": _("对象不存在。"),
+        "incorrect_type": _("应为编号，收到的类型为 {data_type}。"),
+    }
+
+    def __init__(self, *args, for_change: bool = False, for_choice: bool = False, **kwargs):
+        self.for_change = for_change
+        self.for_choice = for_choice
+        super().__init__(*args, **kwargs)
 
     def get_queryset(self):
-        return access.scope(_user(self.context.get("request")), super().get_queryset())
+        return access.scope(
+            _user(self.context.get("request")),
+            super().get_queryset(),
+            for_change=self.for_change,
+            for_choice=self.for_choice,
+        )
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return access.scope(_user(self.context.get("request")), super().get_queryset())
+class ScopedSlugRelatedField(ScopedRelatedMixin, serializers.SlugRelatedField):
+    pass
+
+
+class ScopedPrimaryKeyRelatedField(ScopedRelatedMixin, serializers.PrimaryKeyRelatedField):
+    pass
 
 
 # --- Small references -----------------------------------------------------------------------
@@ -204,6 +227,13 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
     """Fields a client may set on a project. POST creates; PATCH sends only what changes plus
     `version` (or an `If-Match` header) for optimistic locking."""
 
+    # The model's text fields (name, description …) as the API's cleaning text field.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CleanCharField,
+        models.TextField: CleanCharField,
+    }
+
     region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
     town = ScopedSlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
@@ -212,14 +242,14 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=Category.objects.filter(active=True), many=True, required=False
     )
     responsible_unit = ScopedPrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), required=False, allow_null=True
+        queryset=Unit.objects.all(), required=False, allow_null=True, for_choice=True
     )
     total_investment = MoneyField(min_value=Decimal("0"), required=False)
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
     stage_date = serializers.DateField(
         required=False, write_only=True, help_text=_("阶段变更日期（默认今天）")
     )
-    stage_note = serializers.CharField(required=False, write_only=True, allow_blank=True)
+    stage_note = CleanCharField(required=False, write_only=True, allow_blank=True)
 
     class Meta:
         model = Project
@@ -383,7 +413,7 @@ class MonthlyReportCreateSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12)
     completed_investment = MoneyField(min_value=Decimal("0"))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = CleanCharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         project = self.context["project"]
@@ -409,7 +439,7 @@ class MonthlyReportCreateSerializer(serializers.Serializer):
 
 class MonthlyReportUpdateSerializer(serializers.Serializer):
     completed_investment = MoneyField(min_value=Decimal("0"), required=False)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = CleanCharField(required=False, allow_blank=True)
     version = serializers.IntegerField(
         required=False, min_value=1, help_text=_("读取时的版本号（乐观锁）")
     )
@@ -456,7 +486,7 @@ class ProjectYearWriteSerializer(serializers.Serializer):
     annual_plan = MoneyField(min_value=Decimal("0"), required=False)
     new_start = serializers.BooleanField(required=False)
     planned_completion = serializers.BooleanField(required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = CleanCharField(required=False, allow_blank=True, default="")
 
 
 # --- Chain ----------------------------------------------------------------------------------
@@ -468,7 +498,9 @@ class ChainAssignSerializer(serializers.Serializer):
     role = serializers.SlugRelatedField(
         slug_field="code", queryset=ChainRole.objects.filter(active=True)
     )
-    person = ScopedPrimaryKeyRelatedField(queryset=Person.objects.filter(active=True))
+    person = ScopedPrimaryKeyRelatedField(
+        queryset=Person.objects.filter(active=True), for_choice=True
+    )
     start_date = serializers.DateField(required=False)
 
 
@@ -507,12 +539,12 @@ class WithdrawalSerializer(serializers.ModelSerializer):
 
 
 class WithdrawalRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text=_("退库的书面原因"))
+    reason = CleanCharField(help_text=_("退库的书面原因"))
 
 
 class WithdrawalReviewSerializer(serializers.Serializer):
     approve = serializers.BooleanField(help_text=_("true 批准退库，false 驳回"))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = CleanCharField(required=False, allow_blank=True, default="")
 
 
 # --- Reference lists ------------------------------------------------------------------------

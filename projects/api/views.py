@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from assessment.selectors import resolve_period
+from core.api import DetailSerializer, PreconditionRequired, require_object
 from core.periods import Period
 from core.services import ConflictError
 
@@ -59,6 +60,10 @@ IF_MATCH_PARAMETER = OpenApiParameter(
     description='The version read (its ETag, e.g. "3"); alternative to `version` in the body',
 )
 CONFLICT = OpenApiResponse(s.ConflictSerializer, description="Changed by someone else since read")
+PRECONDITION_REQUIRED = OpenApiResponse(
+    DetailSerializer,
+    description="Neither `version` in the body nor an `If-Match` header: send the version read",
+)
 
 
 class ApiView:
@@ -78,9 +83,20 @@ class ApiView:
         return getattr(self, "swagger_fake_view", False)
 
 
+def require_version(request) -> None:
+    """The optimistic lock is not optional: a change of a versioned record must say which
+    version it was made from — `version` in the body or an `If-Match` header (`If-Match: *`
+    says "whatever the version" explicitly). Otherwise 428, before the body is validated, so a
+    client learns what to send at the first try. A body that is not a JSON object is a 400."""
+    require_object(request.data)
+    if "version" not in request.data and not request.headers.get("If-Match", "").strip():
+        raise PreconditionRequired()
+
+
 def expected_version(request, body_version: int | None) -> int | None:
     """The version the client read: `version` in the body, else the `If-Match` header (an ETag
-    such as "3" or W/"3"); None when the client sent neither (or `If-Match: *`)."""
+    such as "3" or W/"3"); None for `If-Match: *` (or neither, which `require_version` refuses
+    first)."""
     if body_version is not None:
         return body_version
     header = request.headers.get("If-Match", "").strip()
@@ -118,7 +134,7 @@ def etag(version: int) -> dict[str, str]:
         summary="Change a project (optimistic locking by version / If-Match)",
         request=s.ProjectUpdateSerializer,
         parameters=[IF_MATCH_PARAMETER],
-        responses={200: s.ProjectSerializer, 409: CONFLICT},
+        responses={200: s.ProjectSerializer, 409: CONFLICT, 428: PRECONDITION_REQUIRED},
     ),
 )
 class ProjectViewSet(
@@ -213,6 +229,7 @@ class ProjectViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         project = self._project(for_change=True)
+        require_version(request)
         serializer = s.ProjectUpdateSerializer(
             project, data=request.data, partial=True, context={"request": request}
         )
@@ -298,6 +315,7 @@ class ProjectViewSet(
         years = selectors.project_year_queryset(user=request.user, project=project)
         if not years.filter(year=int(year)).exists():
             raise Http404
+        require_object(request.data)
         data = request.data.copy()
         data["year"] = int(year)
         serializer = s.ProjectYearWriteSerializer(data=data)
@@ -384,7 +402,7 @@ class ProjectViewSet(
         summary="Correct a monthly report (kept in history; optimistic locking)",
         request=s.MonthlyReportUpdateSerializer,
         parameters=[IF_MATCH_PARAMETER],
-        responses={200: s.MonthlyReportSerializer, 409: CONFLICT},
+        responses={200: s.MonthlyReportSerializer, 409: CONFLICT, 428: PRECONDITION_REQUIRED},
     ),
 )
 @extend_schema(
@@ -471,6 +489,7 @@ class MonthlyReportViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         report = self.get_object()
+        require_version(request)
         serializer = s.MonthlyReportUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

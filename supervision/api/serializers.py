@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects import access
+from core.api import CleanCharField
+from projects.api.serializers import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from projects.models import Person, Project, Unit
 
 from .. import workflow
@@ -23,32 +24,27 @@ from ..models import (
 )
 
 
-class ScopedSlugField(serializers.SlugRelatedField):
-    """A reference by code/id to a row the requesting user may see (or change)."""
-
-    def __init__(self, *args, for_change: bool = False, **kwargs):
-        self.for_change = for_change
-        super().__init__(*args, **kwargs)
-
-    def get_queryset(self):
-        user = self.context["request"].user
-        return access.scope(user, super().get_queryset(), for_change=self.for_change)
+class ScopedSlugField(ScopedSlugRelatedField):
+    """A reference by code to a row the requesting user may see (or, `for_change`, change)."""
 
 
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+class ScopedPrimaryKeyField(ScopedPrimaryKeyRelatedField):
     """A person (or unit) the user may pick: of their subtree or of the regions above it
-    (a city leader as an attendee or inspector), never of a sibling district."""
+    (a city leader as an attendee or inspector), never of a sibling district. Whether it may
+    serve the record at hand (the project's or meeting's region) is the service's check."""
 
-    def get_queryset(self):
-        user = self.context["request"].user
-        return access.scope(user, super().get_queryset(), for_choice=True)
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("for_choice", True)
+        super().__init__(*args, **kwargs)
 
 
 # --- Issues ----------------------------------------------------------------------------------
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.username", default=None, read_only=True, allow_null=True
+    )
     actor_name = serializers.SerializerMethodField()
     action_label = serializers.SerializerMethodField()
 
@@ -111,7 +107,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
-    caption = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    caption = CleanCharField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class IssueSerializer(serializers.ModelSerializer):
@@ -123,10 +119,14 @@ class IssueSerializer(serializers.ModelSerializer):
     category_label = serializers.CharField(source="get_category_display", read_only=True)
     difficulty_label = serializers.CharField(source="get_difficulty_display", read_only=True)
     assigned_unit_name = serializers.CharField(
-        source="assigned_unit.name", default=None, read_only=True
+        source="assigned_unit.name", default=None, read_only=True, allow_null=True
     )
-    assignee_name = serializers.CharField(source="assignee.name", default=None, read_only=True)
-    raised_by = serializers.CharField(source="raised_by.username", default=None, read_only=True)
+    assignee_name = serializers.CharField(
+        source="assignee.name", default=None, read_only=True, allow_null=True
+    )
+    raised_by = serializers.CharField(
+        source="raised_by.username", default=None, read_only=True, allow_null=True
+    )
     overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
@@ -192,23 +192,23 @@ class IssueCreateSerializer(serializers.Serializer):
     project = ScopedSlugField(
         slug_field="code", queryset=Project.objects.active(), for_change=True, label=_("项目编号")
     )
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    title = CleanCharField(max_length=200)
+    description = CleanCharField(required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(choices=IssueCategory.choices)
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
 
 
 class IssueTransitionInputSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=workflow.Action.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    unit = serializers.PrimaryKeyRelatedField(
+    note = CleanCharField(required=False, allow_blank=True, default="")
+    unit = ScopedPrimaryKeyField(
         queryset=Unit.objects.filter(active=True), required=False, allow_null=True
     )
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = ScopedPrimaryKeyField(
         queryset=Person.objects.filter(active=True), required=False, allow_null=True
     )
     deadline = serializers.DateField(required=False, allow_null=True)
-    plan = serializers.CharField(required=False, allow_blank=True, default="")
+    plan = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class PersonBriefSerializer(serializers.ModelSerializer):
@@ -271,10 +271,10 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class FindingInputSerializer(serializers.Serializer):
-    description = serializers.CharField()
+    description = CleanCharField()
     category = serializers.ChoiceField(choices=IssueCategory.choices, default=IssueCategory.OTHER)
     raise_issue = serializers.BooleanField(default=False)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    title = CleanCharField(max_length=200, required=False, allow_blank=True, default="")
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
 
 
@@ -283,12 +283,12 @@ class InspectionCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=InspectionKind.choices, default=InspectionKind.PATROL)
     date = serializers.DateField()
     inspectors = ScopedPrimaryKeyField(queryset=Person.objects.all(), many=True, required=False)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = CleanCharField(required=False, allow_blank=True, default="")
     findings = FindingInputSerializer(many=True, required=False, default=list)
 
 
 class RaiseIssueSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    title = CleanCharField(max_length=200, required=False, allow_blank=True, default="")
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.ORDINARY)
 
 

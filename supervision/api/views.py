@@ -106,7 +106,9 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervision
         """Moves the issue: assign (unit, assignee, deadline), start (plan), resolve (note),
         feedback, close, escalate, set_deadline (deadline), reopen (note)."""
         issue = self.get_object()
-        data = s.IssueTransitionInputSerializer(data=request.data)
+        data = s.IssueTransitionInputSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         data.is_valid(raise_exception=True)
         services.issue_transition(issue=issue, actor=request.user, **data.validated_data)
         return self._detail(issue.pk)

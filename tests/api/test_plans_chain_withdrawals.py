@@ -77,6 +77,16 @@ def test_setting_a_first_plan_then_revising_it_needs_a_reason(
     assert PlanRevision.objects.get().reason == "资金到位推迟"
 
 
+def test_a_json_list_as_a_plan_revision_is_400(client_for, district_official, project):
+    """(schemathesis found `[null, null]` as the body a 500)"""
+    ProjectYearFactory(project=project, year=2025)
+    response = client_for(district_official).patch(
+        url(project.code, "years/2025/"), [None, None], format="json"
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+
+
 def test_revising_a_year_without_a_plan_is_404(client_for, district_official, project):
     response = client_for(district_official).patch(
         url(project.code, "years/2030/"), {"annual_plan": "1", "reason": "x"}, format="json"

@@ -98,7 +98,7 @@ def test_viewer_and_leader_cannot_write(client_for, viewer, leader_user, project
 
 def test_city_official_can_change_a_district_project(client_for, city_official, project):
     response = client_for(city_official).patch(
-        detail(project.code), {"name": "市级调整名称"}, format="json"
+        detail(project.code), {"name": "市级调整名称", "version": 1}, format="json"
     )
     assert response.status_code == 200, response.content
     assert response.json()["name"] == "市级调整名称"
@@ -586,7 +586,7 @@ def test_withdrawal_through_patch_is_refused_and_nothing_changes(
     client_for, district_official, project
 ):
     response = client_for(district_official).patch(
-        detail(project.code), {"name": "改名", "stage": "withdrawn"}, format="json"
+        detail(project.code), {"name": "改名", "stage": "withdrawn", "version": 1}, format="json"
     )
     assert response.status_code == 400
     assert "stage" in response.json()
@@ -602,7 +602,7 @@ def test_patch_cannot_move_a_project_out_of_the_callers_regions(
     client_for, district_official, regions, project
 ):
     response = client_for(district_official).patch(
-        detail(project.code), {"region": regions["other"].code}, format="json"
+        detail(project.code), {"region": regions["other"].code, "version": 1}, format="json"
     )
     assert response.status_code == 400
     project.refresh_from_db()
@@ -617,14 +617,14 @@ def test_patch_rejects_bad_values(client_for, district_official, project):
         ({"version": "three"}, "version"),
         ({"categories": "manufacturing"}, "categories"),
     ):
-        response = client.patch(detail(project.code), body, format="json")
+        response = client.patch(detail(project.code), {"version": 1, **body}, format="json")
         assert response.status_code == 400, body
         assert field in response.json(), body
 
 
 def test_patch_categories(client_for, district_official, project):
     response = client_for(district_official).patch(
-        detail(project.code), {"categories": ["livelihood"]}, format="json"
+        detail(project.code), {"categories": ["livelihood"], "version": 1}, format="json"
     )
     assert response.status_code == 200
     assert [c["code"] for c in response.json()["categories"]] == ["livelihood"]
@@ -632,7 +632,7 @@ def test_patch_categories(client_for, district_official, project):
 
 def test_project_history_lists_who_changed_what(client_for, district_official, project):
     client = client_for(district_official)
-    client.patch(detail(project.code), {"name": "第二个名字"}, format="json")
+    client.patch(detail(project.code), {"name": "第二个名字", "version": 1}, format="json")
     response = client.get(detail(project.code) + "history/")
     assert response.status_code == 200
     newest = response.json()[0]

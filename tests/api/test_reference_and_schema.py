@@ -109,3 +109,21 @@ def test_swagger_ui_loads_only_local_assets(client):
         assert ref.startswith("/static/"), ref
     assert "cdn" not in html.lower()
     assert not re.search(r"https?://", html.replace("http://www.w3.org", ""))
+
+
+def test_fields_that_can_be_null_are_declared_nullable(client):
+    """A name read through an optional relation (no unit assigned yet, no chair, the system as
+    actor) is null in the answer, so the schema says so (schemathesis found them as strings)."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    for component, field in (
+        ("Issue", "assigned_unit_name"),
+        ("Issue", "assignee_name"),
+        ("Issue", "raised_by"),
+        ("Transition", "actor"),
+        ("Meeting", "chair_name"),
+    ):
+        assert components[component]["properties"][field].get("nullable") is True, (
+            component,
+            field,
+        )

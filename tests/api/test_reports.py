@@ -243,6 +243,7 @@ def test_bad_correction_is_400(client_for, district_official, project, march):
         ({"completed_investment": "abc"}, "completed_investment"),
         ({"version": 0}, "version"),
     ):
+        body = {"version": 1, **body}
         response = client.patch(report_url(project.code, "2024-03"), body, format="json")
         assert response.status_code == 400, body
         assert field in response.json()
