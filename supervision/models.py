@@ -14,6 +14,7 @@ every queryset served to a user is scoped by region.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,7 +37,7 @@ from .choices import (
 )
 
 
-class IssueQuerySet(NoDeleteQuerySet):
+class IssueQuerySet(NoDeleteQuerySet["Issue"]):
     def overdue(self, today: dt.date) -> IssueQuerySet:
         return self.filter(overdue_q(today))
 
@@ -49,6 +50,11 @@ class IssueQuerySet(NoDeleteQuerySet):
                 output_field=models.BooleanField(),
             )
         )
+
+
+if TYPE_CHECKING:
+    # The manager `as_manager()` builds, named for the annotation of `Issue.objects`.
+    IssueManager = models.Manager.from_queryset(IssueQuerySet)
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -154,7 +160,7 @@ class Issue(NoDeleteModel):
     escalated_at = models.DateTimeField(_("督办通报时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
 
-    objects = IssueQuerySet.as_manager()
+    objects: ClassVar[IssueManager[Issue]] = IssueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("问题")

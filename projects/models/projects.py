@@ -27,7 +27,7 @@ def validate_project_code(value: str) -> None:
         raise ValidationError(_("项目编号不能包含“/”或空白字符。"), code="invalid_code")
 
 
-class ProjectQuerySet(NoDeleteQuerySet):
+class ProjectQuerySet(NoDeleteQuerySet["Project"]):
     def active(self):
         return self.exclude(stage=Stage.WITHDRAWN)
 
