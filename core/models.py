@@ -8,11 +8,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar
+from typing import Any, Self, TypedDict, TypeVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.expressions import Combinable
 
 
 class MoneyArgs(TypedDict):
@@ -78,14 +77,10 @@ class SingletonModel(models.Model):
         return obj  # type: ignore[no-any-return]
 
 
-if TYPE_CHECKING:
-    # The stubs' DecimalField is generic in what it accepts and returns; Django's is not.
-    _DecimalField = models.DecimalField[str | float | Decimal | Combinable, Decimal]
-else:
-    _DecimalField = models.DecimalField
-
-
-class MoneyField(_DecimalField):
+# The stubs' DecimalField is generic in what it accepts and returns; the plugin fills those in
+# for an unparametrised subclass (None included for a nullable column), which explicit
+# parameters would defeat.
+class MoneyField(models.DecimalField):  # type: ignore[type-arg]
     """An amount a user enters, in 万元: Decimal(16, 2), at most `MONEY_MAX`. Deconstructs as a
     plain DecimalField, so the migrations do not depend on this module."""
 
