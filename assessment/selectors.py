@@ -19,7 +19,6 @@ from django.db.models import (
 )
 
 from core.periods import Period
-
 from projects.models import Project
 
 from .models import PeriodComputation, ProjectStatus
