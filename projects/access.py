@@ -12,7 +12,7 @@ Town-level users are matched on the town path where the model has one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Who is asking: `request.user` (a login or the anonymous user).
 Viewer: TypeAlias = "User | AnonymousUser"
 
-_M = TypeVar("_M", bound=Model)
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
 # model label → (path to the region code, path to the town code or None). Paths end in the
 # Region's primary key (`…region__code`): Django compares the foreign-key column itself with
@@ -93,8 +93,8 @@ CHOOSABLE_FROM_ANCESTORS = {"projects.person", "projects.unit"}
 
 
 def scope(
-    user: Viewer, queryset: QuerySet[_M], *, for_change: bool = False, for_choice: bool = False
-) -> QuerySet[_M]:
+    user: Viewer, queryset: _QS, *, for_change: bool = False, for_choice: bool = False
+) -> _QS:
     """`queryset` limited to what `user` may see, or (for_change) may change, or (for_choice)
     may pick in a form: people and units of the user's subtree and of the regions
     above it."""
@@ -133,7 +133,9 @@ def region_contains(
     return region_code.startswith(region.prefix)
 
 
-def covers(user: Viewer, region_code: str, town_code: str | _NoTown | None = NO_TOWN) -> bool:
+def covers(
+    user: Viewer | None, region_code: str, town_code: str | _NoTown | None = NO_TOWN
+) -> bool:
     """The Python twin of `region_filter`, for one row and without a query: True if the row
     (`region_contains`) lies within `user`'s scope."""
     if getattr(user, "is_superuser", False):
@@ -144,7 +146,7 @@ def covers(user: Viewer, region_code: str, town_code: str | _NoTown | None = NO_
     return region_contains(region, region_code, town_code)
 
 
-def covers_project(user: Viewer, project: Project) -> bool:
+def covers_project(user: Viewer | None, project: Project) -> bool:
     """`covers` for a project (its district and town)."""
     return covers(user, project.region_id, project.town_id)
 

@@ -28,14 +28,20 @@ from .models import (
 
 class TransitionInline(ReadOnlyInline):
     model = IssueTransition
-    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "action", "from_status", "to_status", "actor", "note")
 
 
 class AttachmentInline(ReadOnlyInline):
     model = IssueAttachment
-    fields = ["kind", "original_name", "file", "size", "caption", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "kind",
+        "original_name",
+        "file",
+        "size",
+        "caption",
+        "uploaded_by",
+        "uploaded_at",
+    )
 
 
 STATE_FIELDS = [
@@ -148,14 +154,12 @@ class NotificationAdmin(ScopedAdmin):
 
 class FindingInline(ReadOnlyInline):
     model = InspectionFinding
-    fields = ["description", "category", "issue"]
-    readonly_fields = fields
+    fields = readonly_fields = ("description", "category", "issue")
 
 
 class PhotoInline(ReadOnlyInline):
     model = InspectionPhoto
-    fields = ["file", "caption", "size", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("file", "caption", "size", "uploaded_at")
 
 
 @admin.register(Inspection)
