@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -40,7 +41,7 @@ def meeting_create(
     kind: str,
     region: Region,
     date: dt.date,
-    actor=None,
+    actor: access.Viewer | None = None,
     title: str = "",
     location: str = "",
     chair: Person | None = None,
@@ -71,7 +72,11 @@ def _default_title(kind: str, region: Region, date: dt.date) -> str:
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, actor=None, attendees: Iterable[Person] | None = None, **fields
+    *,
+    meeting: Meeting,
+    actor: access.Viewer | None = None,
+    attendees: Iterable[Person] | None = None,
+    **fields: Any,
 ) -> Meeting:
     """Records minutes, attendees and corrections of a meeting."""
     unknown = set(fields) - MEETING_FIELDS
@@ -89,7 +94,7 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_freeze_agenda(*, meeting: Meeting, actor=None) -> Meeting:
+def meeting_freeze_agenda(*, meeting: Meeting, actor: access.Viewer | None = None) -> Meeting:
     """Keeps the agenda as it was presented (定稿): from then on the meeting shows this copy,
     not the live data. Freezing again replaces the copy with today's data."""
     check_supervisor(actor, meeting.region)
@@ -108,7 +113,7 @@ def meeting_decide(
     project: Project,
     title: str,
     unit: Unit,
-    actor=None,
+    actor: access.Viewer | None = None,
     category: str = IssueCategory.OTHER,
     description: str = "",
     difficulty: str = Difficulty.ORDINARY,
@@ -157,7 +162,7 @@ def letter_generate(
     region: Region,
     year: int,
     month: int,
-    actor=None,
+    actor: access.Viewer | None = None,
     on: dt.date | None = None,
     regenerate: bool = False,
 ) -> ReminderLetter:
@@ -187,7 +192,12 @@ def letter_generate(
 
 
 def letters_generate_for_period(
-    *, parent: Region, year: int, month: int, actor=None, on: dt.date | None = None
+    *,
+    parent: Region,
+    year: int,
+    month: int,
+    actor: access.Viewer | None = None,
+    on: dt.date | None = None,
 ) -> list[ReminderLetter]:
     """A letter for every district under `parent` that has yellow or red projects."""
     return [
