@@ -31,6 +31,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -322,9 +323,11 @@ class _LedgerImport:
             found = Project.objects.filter(code__in=chunk).order_by()
             self.existing.update((p.code, p) for p in found)
             if self.scoped:
+                assert self.user is not None  # _check_arguments: a scoped import has a user
                 allowed = access.scope(self.user, found, for_change=True)
                 self.changeable.update(allowed.values_list("code", flat=True))
         if self.scoped:
+            assert self.user is not None  # _check_arguments: a scoped import has a user
             self.changeable_regions = set(
                 access.scope(self.user, Region.objects.all(), for_change=True).values_list(
                     "code", flat=True
@@ -357,9 +360,9 @@ class _LedgerImport:
 
         region_codes = {p.region_id for p in self.existing.values()}
         for row in self.table.rows:
-            region = self._lookup_region(row.get("region"))
-            if region is not None:
-                region_codes.add(region.code)
+            named = self._lookup_region(row.get("region"))
+            if named is not None:
+                region_codes.add(named.code)
         self.people: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
         self.units: dict[tuple[str, str], int] = {}
         for chunk in chunked(region_codes):
@@ -829,6 +832,8 @@ class _LedgerImport:
 
 def _differs(project: Project, name: str, value) -> bool:
     if name in FK_FIELDS:
-        current = getattr(project, Project._meta.get_field(name).attname)
+        field = Project._meta.get_field(name)
+        assert isinstance(field, Field)  # a foreign key, not a reverse relation
+        current = getattr(project, field.attname)
         return value.pk is None or current != value.pk
     return getattr(project, name) != value

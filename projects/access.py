@@ -141,7 +141,12 @@ def covers(
     if getattr(user, "is_superuser", False):
         return True
     region = getattr(user, "region", None)
-    if not getattr(user, "is_authenticated", False) or region is None or not user.is_active:
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or region is None
+        or not user.is_active
+    ):
         return False
     return region_contains(region, region_code, town_code)
 

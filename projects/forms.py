@@ -9,8 +9,10 @@ figure they saved.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -143,6 +145,7 @@ def _conflict(row: SheetRow, form: ReportRowForm, report: MonthlyReport) -> None
     if who is not None:
         row.conflict = f"{row.conflict}（{who.get_full_name() or who.username}）"
     # The next submission is made against the version now shown.
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = str(report.version)
+    data = cast(QueryDict, form.data).copy()  # a bound form's data: the request's QueryDict
+    data[form.add_prefix("version")] = str(report.version)
+    form.data = data
     row.report = report

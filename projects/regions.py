@@ -27,6 +27,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.services import set_history_user
+
 from .choices import RegionLevel
 from .models import Region, region_prefix
 
@@ -36,7 +38,12 @@ HEADER_ALIASES = {
     "parent_code": ("上级代码", "parent_code", "parent"),
 }
 
-LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWN]
+LEVEL_ORDER: list[str] = [
+    RegionLevel.PROVINCE,
+    RegionLevel.CITY,
+    RegionLevel.COUNTY,
+    RegionLevel.TOWN,
+]
 
 
 @dataclass(frozen=True)
@@ -214,8 +221,7 @@ def load_regions(
                 result.errors.append(RegionError(row.line, row.code, _messages(exc)))
                 continue
             if not dry_run:
-                if user is not None and getattr(user, "pk", None):
-                    region._history_user = user
+                set_history_user(region, user)
                 region.save()
         if result.errors or dry_run:
             transaction.set_rollback(True)
