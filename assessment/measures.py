@@ -87,6 +87,7 @@ from projects.models import (
     MonthlyReport,
     Person,
     Project,
+    ProjectQuerySet,
     Region,
     StageChange,
     Unit,
@@ -800,7 +801,7 @@ def row_json(row: Row) -> Row:
     return out
 
 
-def projects_under(region: Region) -> QuerySet[Project]:
+def projects_under(region: Region) -> ProjectQuerySet:
     """Every project of `region`'s subtree (by the code prefix rule)."""
     if region.level == RegionLevel.TOWN:
         return Project.objects.filter(town__code__startswith=region.prefix)

@@ -100,8 +100,12 @@ class BaseReportFormSet(forms.BaseFormSet):
         return posted == [str(row.project.pk) for row in self.rows]
 
 
-ReportFormSet = forms.formset_factory(
-    ReportRowForm, formset=BaseReportFormSet, extra=0, max_num=2000, validate_max=True
+# formset_factory returns a subclass of `formset`; the stubs say BaseFormSet.
+ReportFormSet = cast(
+    "type[BaseReportFormSet]",
+    forms.formset_factory(
+        ReportRowForm, formset=BaseReportFormSet, extra=0, max_num=2000, validate_max=True
+    ),
 )
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any, cast
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -41,7 +42,7 @@ def projects_in(user, region: Region):
 def list_url(region: Region | str | None = None, period: Period | None = None, **filters) -> str:
     """The project list behind a number: the same filters the API takes. `region` is a
     Region or a region code."""
-    params = {}
+    params: dict[str, Any] = {}
     if region is not None:
         params["region"] = getattr(region, "code", region)
     if period is not None:
@@ -96,7 +97,7 @@ def _diffs(records, model, *, title: str) -> list[dict]:
         else:
             changes = []
             for f in fields:
-                old = getattr(previous, f.attname, None) if previous else None
+                old: object = getattr(previous, f.attname, None) if previous else None
                 new = getattr(record, f.attname, None)
                 if previous is not None and old != new:
                     changes.append((str(f.verbose_name), _shown(f, old), _shown(f, new)))
@@ -133,7 +134,7 @@ def project_supervision(*, user, project) -> dict:
     issues = list(
         supervision.issue_list(user=user, today=today)
         .filter(project=project)
-        .order_by("-is_overdue", "-raised_at")
+        .order_by("-is_overdue", "-raised_at")  # type: ignore[misc]  # see screen()
     )
     inspections = list(
         supervision.inspection_list(user=user).filter(project=project).order_by("-date")
@@ -304,7 +305,9 @@ def cumulative_curve(projects, *, region, period) -> dict:
     annual plan, i.e. Σ expected year-to-date). Months not computed are gaps; after the
     period, the plan line goes on at m/12 of the annual plan. One query: `measures.total`'s
     aggregates grouped by month; the chart is `charts.curve_chart`."""
-    grouped = (
+    # values() rows are plain dicts (the stubs see a TypedDict of the month only)
+    grouped = cast(
+        "QuerySet[ProjectStatus, measures.Row]",
         ProjectStatus.objects.filter(
             year=period.year,
             month__lte=period.month,
@@ -312,14 +315,16 @@ def cumulative_curve(projects, *, region, period) -> dict:
         )
         .order_by()
         .values("month")
-        .annotate(**measures._aggregates())
+        .annotate(**measures._aggregates()),
     )
-    totals = {}
-    for row in grouped:
-        month = row.pop("month")
-        sums = measures._unprefixed(row)
+    totals: dict[int, measures.Row] = {}
+    for grouped_row in grouped:
+        month = grouped_row.pop("month")
+        sums = measures._unprefixed(grouped_row)
         totals[month] = measures._with_rates(sums, Period(period.year, month))
-    done, plan, annual = [], [], None
+    done: list[float | None] = []
+    plan: list[float | None] = []
+    annual = None
     for month in charts.MONTHS:
         if month <= period.month:
             row = totals.get(month)
@@ -413,14 +418,16 @@ def screen(*, user, region: Region, period: Period) -> dict:
     issues = supervision.issue_list(user=user, today=today).filter(
         project__in=projects.values("pk")
     )
-    overdue = list(issues.filter(is_overdue=True).order_by("deadline", "pk"))
+    # is_overdue: annotated by IssueQuerySet.with_overdue, which the stubs' lookup check does
+    # not follow
+    overdue = list(issues.filter(is_overdue=True).order_by("deadline", "pk"))  # type: ignore[misc]
     decisions = list(
         issues.filter(meeting__isnull=False, deadline__lte=today + dt.timedelta(days=7))
         .exclude(status__in=[*IssueStatus.done()])
         .order_by("deadline", "pk")
     )
     attention = attention_projects(user, region, period)
-    slides = [{"kind": "figures", "title": _("主要指标")}]
+    slides: list[dict[str, Any]] = [{"kind": "figures", "title": _("主要指标")}]
     if ranking["rows"]:
         slides.append({"kind": "ranking", "title": _("排名")})
     for kind, title, rows in (
