@@ -305,7 +305,7 @@ class _LedgerImport:
 
     # -- reading what exists -------------------------------------------------------------
 
-    def _prefetch(self) -> None:
+    def _prefetch(self) -> None:  # noqa: C901  (one read after another, each a short loop)
         """The state the rows are compared with, in a few queries per 900 codes."""
         self.regions = {region.code: region for region in Region.objects.all()}
         self.region_names: dict[str, list[Region]] = defaultdict(list)
@@ -438,7 +438,7 @@ class _LedgerImport:
             self.error(row, "region", _("本系统中没有区域“%(r)s”") % {"r": text})
         return None
 
-    def _check_project(
+    def _check_project(  # noqa: C901  (build or apply, validate, then record: in sequence)
         self, row: Row, existing: Project | None, region: Region, town: Region | None
     ) -> tuple[Project | None, bool]:
         """Builds the new project or applies the row to the existing one and validates it.

@@ -48,7 +48,7 @@ REPORT_COLUMNS = [
 ]
 
 
-def import_reports(
+def import_reports(  # noqa: C901  (the import's steps in order: arguments, table, rows, write)
     file,
     *,
     year: int,

@@ -222,5 +222,9 @@ def letters_recompute(calendar: WorkCalendar) -> int:
     return changed
 
 
-def letters_recompute_receiver(sender: object, calendar: WorkCalendar, **kwargs: object) -> int:
+def letters_recompute_receiver(
+    sender: object,  # noqa: ARG001  (a signal receiver's)
+    calendar: WorkCalendar,
+    **kwargs: object,
+) -> int:
     return letters_recompute(calendar)

@@ -234,7 +234,9 @@ def _messages(exc: ValidationError) -> str:
     return "；".join(m for messages in exc.message_dict.values() for m in messages)
 
 
-def _validate(rows: list[RegionRow], result: RegionLoadResult) -> list[tuple[RegionRow, str, int]]:
+def _validate(  # noqa: C901  (the file's checks, one after another)
+    rows: list[RegionRow], result: RegionLoadResult
+) -> list[tuple[RegionRow, str, int]]:
     """Checks every row; returns (row, level, order among siblings) with parents first."""
     errors = result.errors
     by_code: dict[str, RegionRow] = {}
@@ -290,7 +292,7 @@ def _validate(rows: list[RegionRow], result: RegionLoadResult) -> list[tuple[Reg
             )
     if errors:
         return []
-    _check_cycles(good, by_code, db_parent, errors)
+    _check_cycles(good, db_parent, errors)
     if errors:
         return []
 
@@ -368,7 +370,7 @@ def _level(code: str, parent_level: str | None) -> str | None:
     return LEVEL_ORDER[parent_rank + 1]
 
 
-def _check_cycles(rows, by_code, db_parent: _DatabaseParents, errors) -> None:
+def _check_cycles(rows, db_parent: _DatabaseParents, errors) -> None:
     """A row whose chain of parents comes back to itself is a cycle (each row of it reported)."""
     for row in rows:
         chain = [row.code]

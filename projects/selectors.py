@@ -155,12 +155,18 @@ def person_queryset(*, user: access.Viewer) -> QuerySet[Person]:
     return access.scope(user, Person.objects.select_related("unit", "region"))
 
 
-def category_queryset(*, user: access.Viewer) -> QuerySet[Category]:
+def category_queryset(
+    *,
+    user: access.Viewer,  # noqa: ARG001  (every selector takes the user)
+) -> QuerySet[Category]:
     """Categories are installation-wide reference data: every signed-in user sees them."""
     return Category.objects.all()
 
 
-def chain_role_queryset(*, user: access.Viewer) -> QuerySet[ChainRole]:
+def chain_role_queryset(
+    *,
+    user: access.Viewer,  # noqa: ARG001  (every selector takes the user)
+) -> QuerySet[ChainRole]:
     """Chain roles are installation-wide reference data: every signed-in user sees them."""
     return ChainRole.objects.all()
 

@@ -241,7 +241,6 @@ def generate_dataset(
     batch_size: int = 2000,
     today: dt.date | None = None,
     progress: bool = False,
-    log: Callable[[str], None] | None = None,
 ) -> DatasetResult:
     if projects < 1 or years < 1 or batch_size < 1:
         raise DatasetError("--projects, --years and --batch-size must be positive")
@@ -410,7 +409,9 @@ class _Generator:
         last = Period.latest_complete(today)
         self.timeline = Timeline(today=today, first_report=last.shifted(1 - 12 * years))
         self.window_start = self.timeline.first_report.start
-        self.now = timezone.make_aware(dt.datetime(today.year, today.month, today.day, 8, 0))
+        self.now = dt.datetime(
+            today.year, today.month, today.day, 8, 0, tzinfo=timezone.get_current_timezone()
+        )
         self.report_stamp: dict[tuple[int, int], dt.datetime] = {}
 
     # Regions, units, people, users ---------------------------------------------------------

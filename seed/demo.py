@@ -140,7 +140,7 @@ def seed_demo(
     """Seeds the demo installation (idempotent). `extras`: also the supervision seed (issues,
     meetings, letters) and the recompute of this year's periods (colours and rankings)."""
     today = today or timezone.localdate()
-    log = log or (lambda message: None)
+    log = log or (lambda _message: None)
     result = SeedResult()
     with transaction.atomic():
         ctx = _Context(seed=seed, today=today, result=result)

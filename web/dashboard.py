@@ -58,7 +58,7 @@ def overview_url(region_code: str, period: Period) -> str:
 # --- Project page ---------------------------------------------------------------------------
 
 
-def project_changes(*, project, reports, limit: int = 60) -> list[dict]:
+def project_changes(*, project, limit: int = 60) -> list[dict]:
     """The history of changes of a project and its monthly reports, newest first: who, when,
     and each field's old and new value (from django-simple-history)."""
     entries = []
@@ -299,7 +299,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
     ]
 
 
-def cumulative_curve(projects, *, region, period) -> dict:
+def cumulative_curve(projects, *, period) -> dict:
     """Cumulative investment of the year against plan, month by month: completed (Σ completed
     year-to-date of each month's computed figures) and planned (the group's time progress ×
     annual plan, i.e. Σ expected year-to-date). Months not computed are gaps; after the
@@ -377,7 +377,7 @@ def overview(*, user, region: Region, period: Period) -> dict:
         "pipeline_chart": charts.pipeline_chart(stages),
         "ranking": ranking,
         "ranking_chart": ranking_chart(ranking, period),
-        "curve": cumulative_curve(projects, region=region, period=period),
+        "curve": cumulative_curve(projects, period=period),
         "computed": totals["projects"] > 0,
     }
 
@@ -461,7 +461,7 @@ def screen(*, user, region: Region, period: Period) -> dict:
 # --- Ranking bulletin -----------------------------------------------------------------------
 
 
-def bulletin(*, user, region: Region, period: Period) -> dict:
+def bulletin(*, user, region: Region, period: Period) -> dict:  # noqa: ARG001  (as every page's)
     """The monthly ranking bulletin (排名通报) of `region`'s districts (a district's own
     bulletin ranks its leaders): the ranking rows, the praised and the called-in, and the
     indicators and weights the score used."""
