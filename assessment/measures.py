@@ -115,10 +115,11 @@ RATE_CEILING = Decimal("999999")
 
 
 def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Decimal | None:
-    """numerator / denominator as an exact Decimal; None when the denominator is zero or null."""
-    if denominator is None or denominator == 0:
+    """numerator / denominator as an exact Decimal; None when the denominator is zero, or
+    either is null (a sum that is not known)."""
+    if numerator is None or denominator is None or denominator == 0:
         return None
-    return Decimal(numerator or 0) / Decimal(denominator)
+    return Decimal(numerator) / Decimal(denominator)
 
 
 class Ratio(Func):
@@ -564,20 +565,28 @@ def _unprefixed(row: Row) -> Row:
     return {name.removeprefix("agg_"): value for name, value in row.items()}
 
 
+def _ratios(row: Row) -> Row:
+    """A group's rates from its sums (all but time progress): ratios of sums, None on a zero
+    denominator."""
+    return {
+        "investment_rate": ratio(row["completed_ytd"], row["annual_plan"]),
+        "investment_rate_original": ratio(row["completed_ytd"], row["original_plan"]),
+        "start_rate": ratio(row["new_start_started"], row["new_start_planned"]),
+        "finish_rate": ratio(row["finished"], row["finish_planned"]),
+        "statistics_rate": ratio(row["in_statistics"], row["started"]),
+        "resolution_rate": ratio(row["issues_resolved"], row["issues"]),
+        "on_time_rate": ratio(row["issues_on_time"], row["issues"]),
+        "four_new_share": ratio(row["four_new_completed"], row["completed_ytd"]),
+        "conversion_rate": ratio(row["converted"], row["pool_at_start"]),
+    }
+
+
 def _with_rates(row: Row, period: Period) -> Row:
     """Adds the group rates to a row of sums: ratios of sums, None on a zero denominator."""
     plan = row["annual_plan"]
-    row["investment_rate"] = ratio(row["completed_ytd"], plan)
-    row["investment_rate_original"] = ratio(row["completed_ytd"], row["original_plan"])
     expected = row.pop("planned_ytd") + row.pop("plan_by_time") * period.time_progress
     row["time_progress"] = ratio(expected, plan) if plan else period.time_progress
-    row["start_rate"] = ratio(row["new_start_started"], row["new_start_planned"])
-    row["finish_rate"] = ratio(row["finished"], row["finish_planned"])
-    row["statistics_rate"] = ratio(row["in_statistics"], row["started"])
-    row["resolution_rate"] = ratio(row["issues_resolved"], row["issues"])
-    row["on_time_rate"] = ratio(row["issues_on_time"], row["issues"])
-    row["four_new_share"] = ratio(row["four_new_completed"], row["completed_ytd"])
-    row["conversion_rate"] = ratio(row["converted"], row["pool_at_start"])
+    row.update(_ratios(row))
     for name in MONEY_MEASURES:
         row[name] = Decimal(row[name]).quantize(MONEY_QUANTUM)
     return {name: row.get(name) for name in ROW_FIELDS}
@@ -799,6 +808,27 @@ def row_json(row: Row) -> Row:
         else:
             out[name] = value
     return out
+
+
+# The fields of a summary row that are sums over its projects (a total of rows adds them).
+SUM_FIELDS = tuple(name for name in ROW_FIELDS if name not in ("key", "name", *RATE_MEASURES))
+
+
+def rows_total(rows: Iterable[Row], *, name: str) -> Row:
+    """The total of summary rows as `row_json` gives them (a live or a published ranking's):
+    the sums added, the rates ratios of those sums, as every group's — so a published version's
+    total is that of its frozen rows. Time progress, a weighted mean of figures the rows do not
+    keep, is None; so is a sum (and the rates made of it) that a row does not hold."""
+    sums: Row = {field: ZERO if field in MONEY_MEASURES else 0 for field in SUM_FIELDS}
+    for row in rows:
+        for field in SUM_FIELDS:
+            value = row.get(field)
+            if value is None or sums[field] is None:
+                sums[field] = None
+            else:
+                sums[field] += Decimal(value) if field in MONEY_MEASURES else value
+    total = {"key": "total", "name": name, **sums, "time_progress": None, **_ratios(sums)}
+    return row_json({field: total[field] for field in ROW_FIELDS})
 
 
 def projects_under(region: Region) -> ProjectQuerySet:

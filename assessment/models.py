@@ -413,6 +413,12 @@ class RecomputeRequest(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
     dirty_since = models.DateTimeField(_("待重算自"), null=True, blank=True)
+    changed_at = models.DateTimeField(
+        _("最近变更"),
+        null=True,
+        blank=True,
+        help_text=_("最近一次标记待重算的时间：重算只清除它开始之前的变更。"),
+    )
     queued_at = models.DateTimeField(_("已排队"), null=True, blank=True)
 
     class Meta:

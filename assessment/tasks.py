@@ -67,7 +67,13 @@ def request_recompute(period: Period) -> None:
     if not recompute.claim_queue(period):
         return  # a run is already queued: this change will be in it
     if not is_eager():
-        recompute_queued.apply_async((period.year, period.month), countdown=debounce_seconds())
+        try:
+            recompute_queued.apply_async((period.year, period.month), countdown=debounce_seconds())
+        except Exception:
+            # The broker is down: free the queue slot, so the next save queues again; the
+            # period stays marked changed (the nightly run takes it at the latest).
+            recompute.release_queue(period)
+            logger.exception("could not queue the recompute of %s", period)
         return
     try:
         last = recompute.last_started(period)
@@ -107,6 +113,7 @@ def recompute_period(year: int, month: int, region_code: str | None = None) -> s
 def nightly_recompute() -> list[str]:
     """Every night: last month (the reporting period) in full — issues, milestones, chains and
     stage moves change without a report save — and any other period marked changed."""
+    recompute.release_stale_queues()  # runs queued but never come (a lost message, a dead worker)
     latest = Period.latest_complete()
     done = [str(recompute.run(latest))]
     for period in recompute.dirty_periods():

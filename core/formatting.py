@@ -87,7 +87,13 @@ def cndate(value: Any) -> str:
 
 
 def cndatetime(value: Any) -> str:
-    """An aware datetime in local time: "2026年11月23日 14:05"."""
+    """An aware datetime (or its ISO text, as stored in JSON) in local time:
+    "2026年11月23日 14:05"."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if not isinstance(value, dt.datetime):
         return cndate(value)
     local = timezone.localtime(value) if timezone.is_aware(value) else value

@@ -1,8 +1,10 @@
 """The agenda of a dispatch meeting, generated from the data for the meeting's region and date
 (DOMAIN.md "Meetings"):
 
-- red and yellow projects with their colour reasons, from the latest computed period at or
-  before the meeting's month (ProjectStatus, written by the measures job);
+- red and yellow projects with their colour reasons, from the latest computed month that was
+  fully reported before the meeting (its reporting window, `supervision.workdays
+  .reporting_closes`, closed before the meeting's day), of the projects entered by the end of
+  the meeting's day;
 - overdue issues (as of the meeting date);
 - issues raised since the previous meeting of the region (or in the 30 days before);
 - projects that should have started by the meeting date and have not (应开未开);
@@ -11,7 +13,9 @@
   and the decisions taken at this meeting.
 
 `build_agenda(meeting, user=…)` returns plain JSON-ready data (money as decimal strings, rates
-as numbers); every queryset goes through `projects.access.scope` when a user is given.
+as numbers), with when it was generated and the month its data is of; every queryset goes
+through `projects.access.scope` when a user is given. `meeting_agenda` serves the frozen copy
+(定稿) once there is one: a record that never changes, whatever data arrives later.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from projects.choices import RegionLevel, Stage
 from projects.models import Project, Region
 from supervision.choices import IssueStatus
 from supervision.models import Issue, IssueQuerySet
+from supervision.workdays import WorkCalendar, reporting_closes
 
 from .models import Meeting
 
@@ -55,17 +60,23 @@ def _end_of(day: dt.date) -> dt.datetime:
 
 
 def latest_period(region: Region, on: dt.date) -> tuple[int, int] | None:
-    """The latest period (year, month) at or before `on`'s month with colours in `region`."""
-    row = (
+    """The period (year, month) of a meeting on `on`: the latest month with colours in
+    `region` whose reporting window closed before `on` — never the meeting's own month, nor a
+    month still being reported."""
+    calendar = WorkCalendar.load()
+    candidates = (
         ProjectStatus.objects.filter(
             _in_region(region, "project__region__code", "project__town__code"),
-            Q(year__lt=on.year) | Q(year=on.year, month__lte=on.month),
+            Q(year__lt=on.year) | Q(year=on.year, month__lt=on.month),
         )
         .order_by("-year", "-month")
-        .values("year", "month")
-        .first()
+        .values_list("year", "month")
+        .distinct()
     )
-    return (row["year"], row["month"]) if row else None
+    for year, month in candidates[:3]:  # at most the two months before are still open
+        if reporting_closes(year, month, calendar) < on:
+            return year, month
+    return None
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
@@ -152,10 +163,16 @@ def _not_started_row(p: Project, on: dt.date) -> dict[str, Any]:
 
 def meeting_agenda(meeting: Meeting, *, user=None) -> dict:
     """The frozen agenda of a meeting (定稿) if there is one, else the live one. A frozen copy
-    is served whole to those who may see the meeting (it covers the meeting's region)."""
+    is served whole to those who may see the meeting (it covers the meeting's region); only
+    the decisions taken at the meeting, records of their own, are read live."""
     if meeting.agenda is not None:
         assert meeting.agenda_frozen_at is not None  # frozen together (meeting_freeze_agenda)
-        return {**meeting.agenda, "frozen_at": meeting.agenda_frozen_at.isoformat()}
+        decided = _issues(None, meeting.region).filter(meeting=meeting).order_by("pk")
+        return {
+            **meeting.agenda,
+            "decisions": [issue_row(i, meeting.date) for i in decided],
+            "frozen_at": meeting.agenda_frozen_at.isoformat(),
+        }
     return {**build_agenda(meeting, user=user), "frozen_at": None}
 
 
@@ -174,6 +191,7 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
                     year=period[0],
                     month=period[1],
                     colour__in=AGENDA_COLOURS,
+                    project__created_at__lt=_end_of(on),
                 ).exclude(project__stage=Stage.WITHDRAWN),
             )
             .select_related("project__region")
@@ -228,6 +246,7 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
                 _in_region(region, "region__code", "town__code"),
                 planned_start__lte=on,
                 actual_start__isnull=True,
+                created_at__lt=_end_of(on),
             ).exclude(stage__in=[*Stage.started(), Stage.WITHDRAWN]),
         )
         .select_related("region")
@@ -245,6 +264,7 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
             "region_name": region.name,
         },
         "period": f"{period[0]}-{period[1]:02d}" if period else None,
+        "generated_at": timezone.now().isoformat(),
         "previous_meeting": (
             {"id": previous.pk, "date": previous.date.isoformat(), "title": str(previous)}
             if previous

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import cndatetime
 from core.services import acting_user
 from projects import access
 from projects.choices import RegionLevel
@@ -96,14 +97,41 @@ def meeting_update(
 @transaction.atomic
 def meeting_freeze_agenda(*, meeting: Meeting, actor: access.Viewer | None = None) -> Meeting:
     """Keeps the agenda as it was presented (定稿): from then on the meeting shows this copy,
-    not the live data. Freezing again replaces the copy with today's data."""
+    never the live data — a record that does not change. Until then the agenda is generated
+    afresh from the latest data at each reading."""
     check_supervisor(actor, meeting.region)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.agenda is not None:
+        raise ValidationError(
+            {
+                "agenda": _("议程已于 %(when)s 定稿，不能再更改。")
+                % {"when": cndatetime(locked.agenda_frozen_at)}
+            }
+        )
+    _freeze(locked)
+    return locked
+
+
+def _freeze(locked: Meeting) -> None:
     # Through JSON once, so the stored copy is exactly what a reader gets back.
     locked.agenda = json.loads(json.dumps(agenda.build_agenda(locked), cls=DjangoJSONEncoder))
     locked.agenda_frozen_at = timezone.now()
     locked.save(update_fields=["agenda", "agenda_frozen_at", "updated_at"])
-    return locked
+
+
+def meeting_freeze_past_agendas(*, today: dt.date | None = None) -> int:
+    """Freezes the agenda of every meeting held before `today` that was not frozen (the
+    nightly job): a past meeting's agenda is then the record of what it discussed, not a view
+    of data that arrived later. Returns how many were frozen."""
+    today = today or timezone.localdate()
+    frozen = 0
+    for meeting in Meeting.objects.filter(date__lt=today, agenda__isnull=True).order_by("pk"):
+        with transaction.atomic():
+            locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+            if locked.agenda is None:
+                _freeze(locked)
+                frozen += 1
+    return frozen
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ app_name = "meetings"
 urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/freeze/", views.meeting_freeze, name="meeting_freeze"),
     path("letters/", views.letter_list, name="letter_list"),
     path("letters/generate/", views.letter_generate, name="letter_generate"),
     path("supervision/letters/<int:pk>/", views.letter_print, name="letter_print"),

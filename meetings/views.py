@@ -24,7 +24,7 @@ from projects import ui
 from projects.models import Project
 
 from . import selectors, services
-from .agenda import build_agenda
+from .agenda import meeting_agenda
 from .filters import LetterFilterSet, MeetingFilterSet
 from .forms import DecisionForm, MeetingForm
 from .letters import download_name, letter_text
@@ -103,7 +103,7 @@ def meeting_detail(request, pk: int):
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
-            "agenda": build_agenda(meeting, user=request.user),
+            "agenda": meeting_agenda(meeting, user=request.user),
             "form": form,
             "can_decide": request.user.is_superuser or request.user.can_review,
         },
@@ -111,6 +111,24 @@ def meeting_detail(request, pk: int):
 
 
 # --- Reminder letters -----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def meeting_freeze(request, pk: int):
+    """定稿: the agenda as shown now becomes the meeting's record (supervisors of its region)."""
+    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    try:
+        services.meeting_freeze_agenda(meeting=meeting, actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您无权为该会议的议程定稿。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("议程已定稿：此后不再随数据变化。"))
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
 @login_required

@@ -18,6 +18,10 @@ app.autodiscover_tasks()
 # Periodic jobs, declared here and nowhere else (django-celery-beat's DatabaseScheduler picks
 # them up and lets an administrator adjust times in the admin). Times are Asia/Shanghai.
 app.conf.beat_schedule = {
+    "freeze-past-agendas": {
+        "task": "meetings.tasks.freeze_past_agendas",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "nightly-recompute": {
         "task": "assessment.tasks.nightly_recompute",
         "schedule": crontab(hour=1, minute=30),

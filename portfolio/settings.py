@@ -300,6 +300,12 @@ LOGGING = {
 # --- Domain defaults ----------------------------------------------------------------------------
 # Seconds a burst of monthly-report saves is collected before one recompute of the period runs.
 MEASURES_DEBOUNCE_SECONDS = env.int("MEASURES_DEBOUNCE_SECONDS", default=60)
+# A queued recompute that has not started after this many seconds is taken for lost (a broker
+# outage, a dead worker): the next report save queues a new one.
+RECOMPUTE_QUEUED_STALE_SECONDS = env.int("RECOMPUTE_QUEUED_STALE_SECONDS", default=900)
+# A month's reporting window: its first this-many working days of the next month (调休 counted).
+# A month counts as fully reported from the day after; meeting agendas use the latest such month.
+REPORTING_WINDOW_WORKDAYS = env.int("REPORTING_WINDOW_WORKDAYS", default=3)
 # Connections that compute a recompute of all regions at once on PostgreSQL (1: one statement).
 RECOMPUTE_WORKERS = env.int("RECOMPUTE_WORKERS", default=2)
 # The category code whose projects make up the "四新" investment share.

@@ -4,23 +4,19 @@ memory for any number of projects), then sent as a file response."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
 from assessment.choices import Colour
+from assessment.measures import ratio
+from core.formatting import cnperiod
 from core.periods import Period
-from core.xlsx import (
-    DATE_FORMAT,
-    HEADER_FILL,
-    HEADER_FONT,
-    MONEY_FORMAT,
-    RATE_FORMAT,
-    cell_value,
-    response,
-)
+from core.xlsx import DATE_FORMAT, MONEY_FORMAT, RATE_FORMAT, Column, ListSheet, response
+
+ZERO = Decimal("0")
 
 
 def _leader(project) -> str:
@@ -28,45 +24,38 @@ def _leader(project) -> str:
     return "、".join(a.person.name for a in chain if a.role.is_leader)
 
 
-def project_list_xlsx(projects, *, period: Period | None) -> FileResponse:
-    """The filtered list as .xlsx. `projects` comes from the list view (scoped, filtered,
-    annotated with the period's status by `projects.selectors`)."""
+def project_list_xlsx(projects, *, period: Period | None, filters: list[str]) -> FileResponse:
+    """The filtered list as .xlsx, as officials file it (`core.xlsx.ListSheet`): the title
+    (the list, the period, the `filters`), a row per project, a 合计 row (money added, the
+    investment rate as the ratio of the sums). `projects` comes from the list view (scoped,
+    filtered, annotated with the period's status by `projects.selectors`)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("重点项目清单"))
     columns = [
-        (_("项目编号"), 14, None),
-        (_("项目名称"), 36, None),
-        (_("所属区域"), 12, None),
-        (_("所在镇街"), 12, None),
-        (_("项目级别"), 9, None),
-        (_("建设阶段"), 9, None),
-        (_("项目类别"), 22, None),
-        (_("总投资（万元）"), 14, MONEY_FORMAT),
-        (_("年度计划投资（万元）"), 14, MONEY_FORMAT),
-        (_("累计完成投资（万元）"), 14, MONEY_FORMAT),
-        (_("投资完成率"), 10, RATE_FORMAT),
-        (_("时间进度"), 10, RATE_FORMAT),
-        (_("四色"), 6, None),
-        (_("颜色原因"), 40, None),
-        (_("计划开工日期"), 12, DATE_FORMAT),
-        (_("实际开工日期"), 12, DATE_FORMAT),
-        (_("计划竣工日期"), 12, DATE_FORMAT),
-        (_("实际竣工日期"), 12, DATE_FORMAT),
-        (_("是否纳统"), 8, None),
-        (_("责任单位"), 18, None),
-        (_("包联领导"), 12, None),
+        Column(_("项目编号"), 14),
+        Column(_("项目名称"), 36),
+        Column(_("所属区域"), 12),
+        Column(_("所在镇街"), 12),
+        Column(_("项目级别"), 9),
+        Column(_("建设阶段"), 9),
+        Column(_("项目类别"), 22),
+        Column(_("总投资（万元）"), 14, MONEY_FORMAT),
+        Column(_("年度计划投资（万元）"), 14, MONEY_FORMAT),
+        Column(_("累计完成投资（万元）"), 14, MONEY_FORMAT),
+        Column(_("投资完成率"), 10, RATE_FORMAT),
+        Column(_("时间进度"), 10, RATE_FORMAT),
+        Column(_("四色"), 6),
+        Column(_("颜色原因"), 40),
+        Column(_("计划开工日期"), 12, DATE_FORMAT),
+        Column(_("实际开工日期"), 12, DATE_FORMAT),
+        Column(_("计划竣工日期"), 12, DATE_FORMAT),
+        Column(_("实际竣工日期"), 12, DATE_FORMAT),
+        Column(_("是否纳统"), 8),
+        Column(_("责任单位"), 18),
+        Column(_("包联领导"), 12),
     ]
-    for index, (_title, width, _fmt) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C2"
-    header = []
-    for title, _width, _fmt in columns:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
-    formats = [fmt for _title, _width, fmt in columns]
-    count = 0
+    title = " · ".join([_("重点项目清单"), *([cnperiod(period)] if period else []), *filters])
+    sheet = ListSheet(workbook, name=_("重点项目清单"), title=title, columns=columns)
+    sums = {"total": ZERO, "plan": ZERO, "completed": ZERO}
     for project in projects.iterator(chunk_size=1000):
         values = [
             project.code,
@@ -91,14 +80,13 @@ def project_list_xlsx(projects, *, period: Period | None) -> FileResponse:
             project.responsible_unit.name if project.responsible_unit_id else "",
             _leader(project),
         ]
-        row = []
-        for value, fmt in zip(values, formats, strict=True):
-            cell = WriteOnlyCell(sheet, value=cell_value(value))
-            if fmt and value is not None:
-                cell.number_format = fmt
-            row.append(cell)
-        sheet.append(row)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+        sheet.append(values)
+        for key, value in zip(sums, values[7:10], strict=True):
+            sums[key] += value or ZERO
+    total: list = [None] * len(columns)
+    total[0] = _("合计")
+    total[1] = _("%(n)s 个项目") % {"n": sheet.count}
+    total[7:11] = [*sums.values(), ratio(sums["completed"], sums["plan"])]
+    sheet.total(total)
     suffix = f"-{period}" if period else ""
     return response(workbook, f"{_('重点项目清单')}{suffix}.xlsx")

@@ -1,13 +1,7 @@
-"""The web UI officials use (issue #5): server-rendered pages, htmx for partial updates, ECharts
-for charts. Views only read through `projects.selectors` / `projects.access.scope` and write
-through `projects.services`; figures come from `projects.dashboard` (which calls the measures
-and rankings modules) — no formula lives here.
-
-Pages: overview (`/`), projects (list with the API's FilterSet, sorting, .xlsx export; project
-page), "my projects", monthly reporting sheet, ledger and monthly-report uploads (Celery task
-with a progress bar), meeting screen, ranking bulletin (printable and .xlsx). Issues, meetings and
-letters are in `supervision/views_ui.py`.
-"""
+"""The ledger's pages (namespace `projects:`): the project list (the API's FilterSet, sorting,
+.xlsx export of the same list) and the monthly reporting sheet. Views read through
+`projects.selectors` / `projects.access.scope` and write through `projects.services`; no
+formula lives here. A project's own page and the combined pages are in `web/`."""
 
 from __future__ import annotations
 
@@ -29,6 +23,7 @@ from assessment.choices import Colour
 from assessment.selectors import last_computed_at, latest_computed_period, resolve_period
 from assessment.tasks import ensure_fresh
 from core.periods import Period
+from core.xlsx import describe_filters
 from imports.forms import ReportsUploadForm
 
 from . import access, exports, selectors, services, ui
@@ -74,7 +69,9 @@ def project_list(request):
     valid = filterset.is_valid()
     projects = filterset.qs if valid else Project.objects.none()
     if request.GET.get("export") == "xlsx" and valid:
-        return exports.project_list_xlsx(projects, period=filterset.period)
+        return exports.project_list_xlsx(
+            projects, period=filterset.period, filters=describe_filters(filterset.form)
+        )
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     home = ui.home_region(request.user)
     context = {

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import add_service_errors
+from core.xlsx import describe_filters
 from projects import selectors as project_selectors
 from projects import ui
 from projects.models import Project
 
-from . import selectors, services, workflow
+from . import exports, selectors, services, workflow
 from .choices import IssueCategory, IssueStatus
 from .filters import IssueFilterSet
 from .forms import IssueForm, TransitionForm
@@ -57,7 +58,8 @@ def _overdue_first(queryset):
 @require_GET
 def issue_board(request):
     """问题清单 as a board by state, overdue first; `?view=list` (with `status=`) lists one
-    state in full, paginated. The filters are the API's (`supervision.filters`)."""
+    state in full, paginated; `?export=xlsx` the filtered list as a workbook (交办单). The
+    filters are the API's (`supervision.filters`)."""
     filterset = IssueFilterSet(request.GET, queryset=selectors.issue_list(user=request.user))
     try:
         valid = filterset.is_valid()
@@ -66,6 +68,8 @@ def issue_board(request):
         valid, issues = False, selectors.issue_list(user=request.user).none()
         messages.error(request, "；".join(exc.messages))
     issues = _overdue_first(issues)
+    if request.GET.get("export") == "xlsx" and valid:
+        return exports.issue_list_xlsx(issues, filters=describe_filters(filterset.form))
     context = {
         "filterset": filterset,
         "categories": IssueCategory.choices,

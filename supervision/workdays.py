@@ -20,6 +20,7 @@ from functools import cache
 from typing import NamedTuple
 
 import chinese_calendar
+from django.conf import settings
 
 from .models import HolidayOverride, HolidaySchedule
 
@@ -107,3 +108,12 @@ class WorkCalendar:
 def add_workdays(start: dt.date, count: int) -> Deadline:
     """Convenience: `WorkCalendar.load().add_workdays(start, count)`."""
     return WorkCalendar.load().add_workdays(start, count)
+
+
+def reporting_closes(year: int, month: int, calendar: WorkCalendar | None = None) -> dt.date:
+    """The last day of a month's reporting window (DOMAIN.md: districts enter the previous
+    month "within the first working days of the month"): the REPORTING_WINDOW_WORKDAYS-th
+    working day of the next month. From the day after, the month counts as fully reported."""
+    calendar = calendar or WorkCalendar.load()
+    last_day = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return calendar.add_workdays(last_day, settings.REPORTING_WINDOW_WORKDAYS).date

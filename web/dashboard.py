@@ -500,9 +500,14 @@ def bulletin(*, user, region: Region, period: Period) -> dict:  # noqa: ARG001  
         "region": region.name,
         "scope": scope_label,
     }
+    total_name = {RegionLevel.CITY: _("全市合计"), RegionLevel.PROVINCE: _("全省合计")}.get(
+        region.level, _("合计")
+    )
     return {
         "ranking": ranking,
         "rows": rows,
+        # Of the rows shown (a published version's are frozen): sums added, rates of the sums.
+        "total": measures.rows_total(rows, name=total_name) if rows else None,
         "columns": bulletin_columns(),
         "title": title,
         "subtitle": f"{cnperiod(period)} · {status}",

@@ -1,7 +1,10 @@
 """The monthly ranking bulletin (排名通报) as .xlsx: a small formatted workbook (title, merged
-header, borders, number formats, print setup) as the supervision office sends it."""
+header, borders, numbers stored as numbers with their formats, the 合计 row, print setup) as the
+supervision office sends it."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.http import FileResponse
 from django.utils import timezone
@@ -10,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from assessment import measures
 from assessment.choices import Colour
 from core.periods import Period
 from core.xlsx import BOX, HEADER_FILL, HEADER_FONT, MONEY_FORMAT, RATE_FORMAT, cell_value, response
@@ -69,6 +73,18 @@ def bulletin_xlsx(data: dict, *, region, period: Period) -> FileResponse:
                 cell.fill = PatternFill("solid", fgColor=Colour.RED.tint)
             elif key == "name" and row.get("praised"):
                 cell.fill = PatternFill("solid", fgColor=Colour.GREEN.tint)
+    if data.get("total"):
+        row_number += 1
+        for col, (_title, key, fmt, _width) in enumerate(columns, start=1):
+            value = (
+                None
+                if key in ("rank", "score", "movement")
+                else _bulletin_value(data["total"], key)
+            )
+            cell = sheet.cell(row=row_number, column=col, value=cell_value(value))
+            cell.border, cell.font = BOX, HEADER_FONT
+            if fmt and value is not None and not isinstance(value, str):
+                cell.number_format = fmt
     row_number += 2
     for note in data["notes"]:
         sheet.merge_cells(f"A{row_number}:{last}{row_number}")
@@ -88,6 +104,11 @@ def bulletin_xlsx(data: dict, *, region, period: Period) -> FileResponse:
 
 
 def _bulletin_value(row: dict, key: str):
+    """The cell of `key`: money (a decimal string in the ranking's JSON) as a Decimal, so the
+    sheet sums it; the "new"/↑/↓ movement and red/yellow pair as text."""
+    if key in measures.MONEY_MEASURES:
+        value = row.get(key)
+        return None if value is None else Decimal(value)
     if key == "movement":
         step = row.get("movement")
         if step is None:

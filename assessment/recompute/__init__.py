@@ -13,7 +13,7 @@ The modules, each importing only those before it (no cycle):
   queued, claimed with conditional updates;
 - `runs` — a run: the advisory lock and lock row, the one transaction, the period's
   bookkeeping (`recompute_period`, `RecomputeResult`) and the debounced runs (`run_if_dirty`,
-  `run`), which clear and restore `queue`'s mark around it.
+  `run`); a run clears `queue`'s mark inside its own transaction.
 
 This package's names are the public API (`from assessment import recompute;
 recompute.mark_changed(...)`); the engines' internals are reached through their modules.
@@ -27,6 +27,7 @@ from .queue import (
     last_started,
     mark_changed,
     release_queue,
+    release_stale_queues,
 )
 from .runs import RecomputeResult, recompute_period, run, run_if_dirty
 
@@ -40,6 +41,7 @@ __all__ = [
     "mark_changed",
     "recompute_period",
     "release_queue",
+    "release_stale_queues",
     "run",
     "run_if_dirty",
 ]

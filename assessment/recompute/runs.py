@@ -77,13 +77,15 @@ def recompute_period(
     region_code: str | None = None,
     progress=None,
     today: dt.date | None = None,
-) -> RecomputeResult:
+    only_if_changed: bool = False,
+) -> RecomputeResult | None:
     """Computes and stores every project's figures and colour for period year-month (all
     regions, or the subtree of `region_code`). `progress` (e.g. a tqdm bar) gets `total` set to
     the number of steps and `update(1)` after each. Raises ValueError for a bad period or an
     unknown region, before anything is written. A run of all regions clears the period's
-    "changed" mark (before it starts, so changes committed meanwhile mark it again; put back
-    if the run fails)."""
+    "changed" mark for the changes made before it began, in its own transaction: a run that
+    fails or is killed leaves the mark. With `only_if_changed`, a period found unchanged once
+    the run holds the period's lock is left alone (None): of several queued runs, one works."""
     period = Period(year, month)
     region = None
     if region_code:
@@ -102,37 +104,57 @@ def recompute_period(
 
     if progress is not None:
         progress.total = 4
-    cleared = region is None and queue.clear_dirty(period)
-    try:
-        result = _recompute(period, region, as_of, rules, started, now, step)
-    except BaseException:
-        if cleared:
-            queue.mark_dirty(period, since=now)
-        raise
-    return result
+    return _recompute(period, region, as_of, rules, started, now, step, only_if_changed)
 
 
-def _recompute(period, region, as_of, rules, started, now, step) -> RecomputeResult:
+def _recompute(
+    period, region, as_of, rules, started, now, step, only_if_changed=False
+) -> RecomputeResult | None:
     layers = statement.compiled_layers(rules, period)
     workers = parallel.workers_for(region)
     if workers < 2:
-        return _recompute_in(period, region, as_of, rules, layers, started, now, step)
+        return _recompute_in(
+            period, region, as_of, rules, layers, started, now, step, only_if_changed
+        )
     stage = parallel.Stage(statement.written_columns(layers, statement.run_constants(rules)))
     parallel.Stage.sweep()
     stage.create()
     try:
         return _recompute_in(
-            period, region, as_of, rules, layers, started, now, step, stage=stage, workers=workers
+            period,
+            region,
+            as_of,
+            rules,
+            layers,
+            started,
+            now,
+            step,
+            only_if_changed,
+            stage=stage,
+            workers=workers,
         )
     finally:
         stage.drop()
 
 
 def _recompute_in(
-    period, region, as_of, rules, layers, started, now, step, *, stage=None, workers=1
-) -> RecomputeResult:
+    period,
+    region,
+    as_of,
+    rules,
+    layers,
+    started,
+    now,
+    step,
+    only_if_changed=False,
+    *,
+    stage=None,
+    workers=1,
+) -> RecomputeResult | None:
     with transaction.atomic():
         _lock(period, now)
+        if only_if_changed and not queue.is_dirty(period):
+            return None  # another run took this change while this one waited for the lock
         step()
         if stage is None:
             statement.clear(period, region)
@@ -158,6 +180,8 @@ def _recompute_in(
             region_code=region.code if region else "",
         )
         run = PeriodComputation.objects.get(year=period.year, month=period.month).runs
+        if region is None:
+            queue.clear_changed_before(period, now)  # goes only if this transaction commits
         step()
     return RecomputeResult(
         period=period,
@@ -172,18 +196,14 @@ def _recompute_in(
 def run_if_dirty(
     period: Period, *, force: bool = False, today: dt.date | None = None
 ) -> RecomputeResult | None:
-    """Recomputes `period` if it changed since its last run (or always, with `force`). Taking
-    the mark is a conditional update, so of several callers only one runs."""
-    claimed_at = timezone.now()
-    cleared = queue.clear_dirty(period)
-    if not cleared and not force:
+    """Recomputes `period` if it changed since its last run (or always, with `force`). Runs of
+    one period take its lock one after the other; a run that finds the change already taken
+    does nothing."""
+    if not force and not queue.is_dirty(period):
         return None
-    try:
-        return recompute_period(year=period.year, month=period.month, today=today)
-    except BaseException:
-        if cleared:
-            queue.mark_dirty(period, since=claimed_at)
-        raise
+    return recompute_period(
+        year=period.year, month=period.month, today=today, only_if_changed=not force
+    )
 
 
 def run(period: Period, *, today: dt.date | None = None) -> RecomputeResult:

@@ -9,7 +9,7 @@ import re
 import pytest
 from openpyxl import Workbook
 
-from tests.browser.conftest import PHONE, log_in, shot
+from tests.browser.conftest import PHONE, SCREENSHOTS, log_in, shot
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[browser]')"
@@ -204,3 +204,41 @@ def test_open_the_meeting_screen_and_advance_a_page(page, city):
     shot(page, "16-screen-light")
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#page-no")).to_have_text("2")
+
+
+SCREENSHOT_PDF = SCREENSHOTS / "17-bulletin-print.pdf"
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_print_the_bulletin_on_a4_landscape_with_every_column(page, city):
+    """Chromium's own print: A4 landscape (the stylesheet's @page), every column of the table
+    within the printable width, the 全市合计 row printed, on one page for a city's districts."""
+    log_in(page, "city")
+    page.goto(f"{page.base}/bulletin/?period={city['period']}")
+    expect(page.locator("#bulletin-total")).to_contain_text("全市合计")
+    page.emulate_media(media="print")
+    # A4 landscape less the margins: 297 - 2×10 mm at 96 px per inch.
+    printable = round((297 - 20) / 25.4 * 96)
+    page.set_viewport_size({"width": printable, "height": 700})
+    cut = page.evaluate(
+        """() => {
+            const table = document.querySelector('#bulletin-table');
+            const limit = document.documentElement.clientWidth;
+            return [...table.querySelectorAll('thead th')]
+                .filter((th) => th.getBoundingClientRect().right > limit + 1)
+                .map((th) => th.textContent);
+        }"""
+    )
+    assert cut == [], f"columns cut off the printed page: {cut}"
+    assert page.locator(".topbar").is_hidden()
+    shot(page, "17-bulletin-print")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    SCREENSHOT_PDF.parent.mkdir(parents=True, exist_ok=True)
+    SCREENSHOT_PDF.write_bytes(pdf)
+    assert _pdf_pages(pdf) == 1
+    # the page box is landscape: wider than tall (points)
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert box and float(box.group(1)) > float(box.group(2))

@@ -65,20 +65,24 @@ class Worker:
         pytest.fail(f"no result from the Celery worker in {timeout}s:\n{self.output()}")
 
 
-@pytest.fixture(scope="module")
-def celery_worker(django_db_setup, django_db_blocker):
+def require_worker_setup() -> None:
+    """Skip (or, in CI, fail) unless a real worker can run: Redis broker, PostgreSQL database."""
     broker = settings.CELERY_BROKER_URL
     if not broker.startswith("redis://"):
         skip_or_fail(f"needs CELERY_BROKER_URL=redis://… (it is {broker!r})")
     if settings.CELERY_TASK_ALWAYS_EAGER:
         skip_or_fail("CELERY_TASK_ALWAYS_EAGER is on: tasks would not reach the worker")
-    database = connections["default"].settings_dict
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if connections["default"].settings_dict["ENGINE"] != "django.db.backends.postgresql":
         skip_or_fail(
             "needs PostgreSQL (DATABASE_URL=postgres://…): a worker process cannot open "
             "the in-memory SQLite test database"
         )
 
+
+def launch_worker() -> Worker:
+    """A Celery worker process on a queue of its own, against this test database."""
+    broker = settings.CELERY_BROKER_URL
+    database = connections["default"].settings_dict
     # A queue and a worker name of this run alone: parallel runs (and xdist workers) sharing the
     # Redis database never take each other's messages.
     queue = f"portfolio-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -119,24 +123,38 @@ def celery_worker(django_db_setup, django_db_blocker):
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    worker = Worker(process, queue, log)
-    try:
-        yield worker
-    finally:
+    return Worker(process, queue, log)
+
+
+def stop_worker(worker: Worker) -> None:
+    process = worker.process
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-        # The worker declared its queue's binding in Redis; leave nothing behind.
-        from portfolio.celery import app
+    # The worker declared its queue's binding in Redis; leave nothing behind.
+    from portfolio.celery import app
 
-        with app.connection_for_write() as connection:
-            connection.default_channel.client.delete(
-                f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}", queue
-            )
-        log.unlink(missing_ok=True)
+    with app.connection_for_write() as connection:
+        connection.default_channel.client.delete(
+            f"_kombu.binding.{worker.queue}",
+            f"_kombu.binding_permanent.{worker.queue}",
+            worker.queue,
+        )
+    worker.log.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker):
+    require_worker_setup()
+    worker = launch_worker()
+    try:
+        yield worker
+    finally:
+        stop_worker(worker)
 
 
 def test_worker_answers_ping_through_redis(celery_worker):

@@ -29,3 +29,26 @@ def record_monthly_report(project_id: int, year: int, month: int, completed: str
         note="由 Celery worker 写入",
     )
     return report.pk
+
+
+@shared_task(name="tests.deploy.slow_recompute")
+def slow_recompute(year: int, month: int, started_file: str) -> str:
+    """The debounced recompute of a period, held up inside its transaction (after the period's
+    lock, before the rows are written) until the test kills this worker: it writes
+    `started_file` first, so the test knows the run is midway."""
+    import time
+    from pathlib import Path
+
+    from assessment import recompute
+    from assessment.recompute import statement
+    from core.periods import Period
+
+    real_clear = statement.clear  # both engines clear first, inside the transaction
+
+    def held_up(*args, **kwargs):
+        Path(started_file).write_text("midway")
+        time.sleep(120)
+        return real_clear(*args, **kwargs)
+
+    statement.clear = held_up
+    return str(recompute.run_if_dirty(Period(year, month)))

@@ -135,7 +135,8 @@ def test_report_changed_never_raises_and_leaves_the_period_marked(
 def test_nightly_recompute_computes_last_month_and_changed_periods(regions, broker, monkeypatch):
     monkeypatch.setattr(tasks.recompute_queued, "apply_async", lambda args, countdown: None)
     project = build_project(regions["district"], plan="100", reports={3: "10", 10: "20"})
-    tasks.report_changed(project.pk, 2024, 3)
+    with time_machine.travel(dt.datetime(2024, 11, 20, 16, 0), tick=False):
+        tasks.report_changed(project.pk, 2024, 3)  # a correction in the afternoon
     with time_machine.travel(dt.datetime(2024, 11, 21, 1, 30), tick=False):
         done = tasks.nightly_recompute()
     assert [line[:7] for line in done] == ["2024-10", "2024-03"]
@@ -161,3 +162,84 @@ def test_a_full_recompute_clears_the_changed_mark_a_regional_one_does_not(
     assert recompute.is_dirty(OCTOBER)
     compute()
     assert not recompute.is_dirty(OCTOBER)
+
+
+# --- Faults: nothing is lost ---------------------------------------------------------------------
+
+
+def test_a_run_killed_midway_leaves_the_period_marked_and_the_next_run_takes_it(
+    regions, broker, monkeypatch
+):
+    monkeypatch.setattr(tasks.recompute_queued, "apply_async", lambda args, countdown: None)
+    project = build_project(regions["district"], plan="100", reports={10: "20"})
+    tasks.report_changed(project.pk, 2024, 10)
+
+    def killed(*args, **kwargs):
+        raise SystemExit("worker killed")  # not an Exception: nothing may catch and restore
+
+    monkeypatch.setattr(statement, "write", killed)
+    with pytest.raises(SystemExit):
+        recompute.run_if_dirty(OCTOBER)
+    assert recompute.is_dirty(OCTOBER)  # the mark went only with the transaction
+    monkeypatch.undo()
+    assert recompute.run_if_dirty(OCTOBER) is not None
+    assert not recompute.is_dirty(OCTOBER)
+
+
+def test_a_change_made_while_a_run_computes_is_kept_for_the_next_run(regions, monkeypatch):
+    project = build_project(regions["district"], plan="100", reports={10: "20"})
+    compute()
+    real_write = statement.write
+
+    def write_while_someone_saves(*args, **kwargs):
+        written = real_write(*args, **kwargs)
+        recompute.mark_changed(OCTOBER)  # a save committed during the run
+        return written
+
+    monkeypatch.setattr(statement, "write", write_while_someone_saves)
+    recompute.mark_changed(OCTOBER)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)):
+        recompute.run_if_dirty(OCTOBER)
+    assert recompute.is_dirty(OCTOBER)
+    assert project
+
+
+def test_a_broker_down_frees_the_queue_slot_so_the_next_save_queues_again(
+    regions, broker, monkeypatch, caplog
+):
+    project = build_project(regions["district"], plan="100", reports={10: "20"})
+    sent = []
+
+    def down(args, countdown):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.recompute_queued, "apply_async", down)
+    tasks.report_changed(project.pk, 2024, 10)
+    assert "could not queue" in caplog.text
+    assert RecomputeRequest.objects.get(year=2024, month=10).queued_at is None
+    monkeypatch.setattr(
+        tasks.recompute_queued, "apply_async", lambda args, countdown: sent.append(args)
+    )
+    tasks.report_changed(project.pk, 2024, 10)
+    assert sent == [(2024, 10)]
+    assert recompute.is_dirty(OCTOBER)
+
+
+def test_a_queued_mark_whose_run_never_came_expires_and_the_nightly_job_frees_it(
+    regions, broker, monkeypatch, settings
+):
+    settings.RECOMPUTE_QUEUED_STALE_SECONDS = 900
+    sent = []
+    monkeypatch.setattr(
+        tasks.recompute_queued, "apply_async", lambda args, countdown: sent.append(args)
+    )
+    project = build_project(regions["district"], plan="100", reports={10: "20"})
+    tasks.report_changed(project.pk, 2024, 10)
+    tasks.report_changed(project.pk, 2024, 10)
+    assert sent == [(2024, 10)]  # the second change rides on the queued run …
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=20)):
+        tasks.report_changed(project.pk, 2024, 10)  # … which never came: queue again
+        assert sent == [(2024, 10), (2024, 10)]
+        assert recompute.release_stale_queues() == 0  # fresh again
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)):
+        assert recompute.release_stale_queues() == 1

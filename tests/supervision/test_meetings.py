@@ -306,3 +306,75 @@ def test_a_frozen_agenda_stays_as_presented(dataset, clock, api, city_official, 
     agenda = client.get(f"/api/v1/meetings/{meeting.pk}/agenda/").json()
     assert [p["project"] for p in agenda["colour_projects"]] == ["QD-001", "QD-002"]
     assert build_agenda(meeting)["colour_projects"] == []  # the live data has moved on
+
+
+def test_a_meeting_uses_the_latest_month_fully_reported_before_its_day(
+    dataset, regions, city_official
+):
+    """October 2026's reporting window is its first 3 working days of November (2, 3, 4):
+    a meeting on 4 November still uses September, one on 5 November October — never the
+    meeting's own month, though November's colours exist."""
+    october = ProjectFactory(code="QD-010", name="十月红色项目", region=regions["district"])
+    stored_status(october, 2026, 10, "red", rate="0.1", progress="0.8")
+
+    def period_on(day):
+        meeting = meeting_services.meeting_create(
+            kind="weekly", region=regions["city"], date=day, actor=city_official
+        )
+        return build_agenda(meeting)["period"]
+
+    assert period_on(dt.date(2026, 11, 4)) == "2026-09"
+    assert period_on(dt.date(2026, 11, 5)) == "2026-10"
+    assert period_on(dt.date(2026, 11, 20)) == "2026-10"  # November's own colours: not yet
+    assert period_on(dt.date(2026, 12, 20)) == "2026-11"  # once November's window closed
+
+
+def test_a_frozen_agenda_is_a_record_byte_for_byte(dataset, clock, api, city_official, regions):
+    meeting = dataset["meeting"]
+    client = api(city_official)
+    assert client.post(f"/api/v1/meetings/{meeting.pk}/agenda/freeze/").status_code == 200
+    before = client.get(f"/api/v1/meetings/{meeting.pk}/agenda/").content
+    # Data arrives after the meeting: a project entered later, a colour changed, a new issue.
+    clock.move_to(at(dt.date(2026, 12, 2)))
+    late = ProjectFactory(code="QD-020", name="会后导入的项目", region=regions["district"])
+    stored_status(late, 2026, 9, "red")
+    ProjectStatus.objects.filter(year=2026, month=9).update(colour="green")
+    services.issue_create(project=late, title="会后新增问题", category="land", actor=city_official)
+    assert client.get(f"/api/v1/meetings/{meeting.pk}/agenda/").content == before
+    again = client.post(f"/api/v1/meetings/{meeting.pk}/agenda/freeze/")
+    assert again.status_code == 400 and "定稿" in str(again.json())
+    assert client.get(f"/api/v1/meetings/{meeting.pk}/agenda/").content == before
+
+
+def test_a_past_meetings_live_agenda_leaves_out_projects_entered_after_it(dataset, clock, regions):
+    clock.move_to(at(dt.date(2026, 12, 2)))
+    late = ProjectFactory(code="QD-021", name="会后导入的项目", region=regions["district"])
+    stored_status(late, 2026, 9, "red")
+    codes = [p["project"] for p in build_agenda(dataset["meeting"])["colour_projects"]]
+    assert "QD-021" not in codes and codes == ["QD-001", "QD-002"]
+
+
+def test_the_nightly_job_freezes_the_agendas_of_past_meetings_only(dataset, clock):
+    clock.move_to(at(dt.date(2026, 10, 13), 0))
+    from meetings.tasks import freeze_past_agendas
+
+    assert freeze_past_agendas() == 2  # 14 Sep and 12 Oct; nothing is in the future
+    assert freeze_past_agendas() == 0  # idempotent
+    meeting = Meeting.objects.get(pk=dataset["meeting"].pk)
+    assert meeting.agenda["period"] == "2026-09" and meeting.agenda_frozen_at is not None
+
+
+def test_freezing_from_the_meeting_page(client, dataset, city_official, district_official):
+    from django.urls import reverse
+
+    meeting = dataset["meeting"]
+    url = reverse("meetings:meeting_detail", args=[meeting.pk])
+    client.force_login(city_official)
+    page = client.get(url).content.decode()
+    assert "未定稿" in page and 'id="freeze-agenda"' in page
+    response = client.post(reverse("meetings:meeting_freeze", args=[meeting.pk]), follow=True)
+    body = response.content.decode()
+    assert "已定稿" in body and 'id="freeze-agenda"' not in body
+    assert Meeting.objects.get(pk=meeting.pk).agenda is not None
+    client.force_login(district_official)  # a city meeting: the district does not see it
+    assert client.post(reverse("meetings:meeting_freeze", args=[meeting.pk])).status_code == 404

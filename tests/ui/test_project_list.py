@@ -89,12 +89,21 @@ def test_export_is_the_same_filtered_list_as_xlsx(client, district_official, por
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("项目编号", "项目名称", "所属区域")
-    assert sorted(r[0] for r in rows[1:]) == ["SN-000", "SN-003"]
-    header = rows[0]
-    first = dict(zip(header, rows[1], strict=True))
+    assert rows[0][0] == "重点项目清单 · 2024年1—10月 · 四色：红"  # the title: what the list is
+    assert rows[1][:3] == ("项目编号", "项目名称", "所属区域")
+    assert sorted(r[0] for r in rows[2:-1]) == ["SN-000", "SN-003"]
+    header = rows[1]
+    first = dict(zip(header, rows[2], strict=True))
     assert first["年度计划投资（万元）"] == 1200
     assert first["四色"] == "红"
+    total = dict(zip(header, rows[-1], strict=True))
+    assert total["项目编号"] == "合计" and total["项目名称"] == "2 个项目"
+    plans = [dict(zip(header, row, strict=True))["年度计划投资（万元）"] for row in rows[2:-1]]
+    assert total["年度计划投资（万元）"] == sum(plans)  # a number: the sheet can sum it too
+    completed = [dict(zip(header, r, strict=True))["累计完成投资（万元）"] for r in rows[2:-1]]
+    assert total["投资完成率"] == pytest.approx(sum(completed) / sum(plans), abs=1e-6)
+    assert book.active.print_title_rows == "$2:$2"  # the header repeated on every page
+    assert book.active.page_setup.orientation == "landscape"
 
 
 def test_export_of_a_district_official_leaves_out_other_districts(
@@ -103,7 +112,7 @@ def test_export_of_a_district_official_leaves_out_other_districts(
     client.force_login(district_official)
     response = client.get(LIST, {"export": "xlsx"})
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    exported = [r[0] for r in list(book.active.iter_rows(values_only=True))[1:]]
+    exported = [r[0] for r in list(book.active.iter_rows(values_only=True))[2:-1]]
     assert sorted(exported) == [f"SN-{i:03d}" for i in range(6)]
 
 

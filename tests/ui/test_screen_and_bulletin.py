@@ -86,3 +86,54 @@ def test_a_districts_bulletin_ranks_its_leaders_only(client, district_official, 
     assert response.status_code == 200
     assert response.context["scope_label"] == "包联领导"
     assert "市北区" not in response.content.decode()
+
+
+def test_bulletin_total_row_adds_the_rows_and_equals_the_citys_own_total(
+    client, city_official, regions, portfolio
+):
+    from assessment import measures
+
+    client.force_login(city_official)
+    response = client.get(BULLETIN, {"period": PERIOD})
+    total = response.context["total"]
+    rows = response.context["rows"]
+    assert total["name"] == "全市合计"
+    assert total["projects"] == sum(r["projects"] for r in rows)
+    city = measures.row_json(
+        measures.total(projects_qs=None, year=2024, month=10, within=regions["city"])
+    )
+    for field in ("projects", "annual_plan", "completed_ytd", "finished", "finish_planned"):
+        assert total[field] == city[field], field
+    for rate in ("investment_rate", "start_rate", "finish_rate", "resolution_rate"):
+        assert total[rate] == city[rate], rate
+    assert 'id="bulletin-total"' in response.content.decode()
+
+
+def test_bulletin_workbook_stores_money_as_numbers_and_its_total_row_is_their_sum(
+    client, city_official, portfolio
+):
+    client.force_login(city_official)
+    response = client.get(BULLETIN, {"period": PERIOD, "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    plans = [sheet.cell(row=r, column=6).value for r in (5, 6)]
+    assert all(isinstance(value, (int, float)) for value in plans)
+    assert sheet.cell(row=5, column=6).number_format == "#,##0.00"
+    assert sheet.cell(row=7, column=2).value == "全市合计"
+    assert sheet.cell(row=7, column=6).value == pytest.approx(sum(plans))
+    assert sheet.cell(row=7, column=5).value == sum(
+        sheet.cell(row=r, column=5).value for r in (5, 6)
+    )
+
+
+def test_total_of_rows_leaves_out_a_sum_an_old_snapshot_does_not_hold():
+    from assessment import measures
+
+    rows = [
+        {"projects": 2, "annual_plan": "100.00", "completed_ytd": "50.00", "finished": 1},
+        {"projects": 1, "annual_plan": "100.00", "completed_ytd": "30.00", "finished": 0},
+    ]
+    total = measures.rows_total(rows, name="合计")
+    assert total["projects"] == 3 and total["annual_plan"] == "200.00"
+    assert total["investment_rate"] == 0.4  # 80 / 200: the ratio of the sums
+    assert total["finish_planned"] is None and total["finish_rate"] is None
+    assert total["time_progress"] is None

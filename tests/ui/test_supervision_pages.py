@@ -90,6 +90,45 @@ def test_issue_of_another_district_is_not_found(client, other_official, issues):
     assert client.get(url).status_code == 404
 
 
+def test_issue_list_exports_as_the_offices_filed_list(client, district_official, issues):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(district_official)
+    response = client.get(BOARD, {"export": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].startswith("问题清单（交办单） · 截至 2024年11月15日")
+    header = rows[1]
+    listed = [dict(zip(header, row, strict=True)) for row in rows[2:-1]]
+    # 市南区's two issues, the overdue one first; never 市北区's
+    assert [r["问题"] for r in listed] == ["施工许可证办理慢", "用地指标未落实"]
+    late = listed[0]
+    assert late["责任单位"] == "市南区自然资源局"
+    assert isinstance(late["超期（工作日）"], int) and late["超期（工作日）"] > 0
+    assert late["办结时限"] is not None and listed[1]["超期（工作日）"] is None
+    assert rows[-1][1] == "合计" and rows[-1][2] == "2 个问题，逾期 1 个"
+    assert sheet.print_title_rows == "$2:$2"
+
+
+def test_issue_list_export_applies_the_pages_filters(client, city_official, issues):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(city_official)
+    response = client.get(BOARD, {"export": "xlsx", "category": "funding"})
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert [row[4] for row in rows[2:-1]] == ["市北区资金缺口"]
+    assert "资金" in rows[0][0]  # the filter is named in the title
+
+
 def test_an_issue_moves_through_its_states_from_its_page(
     client, city_official, district_official, issues, unit
 ):
