@@ -500,9 +500,11 @@ def bulletin(*, user, region: Region, period: Period) -> dict:  # noqa: ARG001  
         "region": region.name,
         "scope": scope_label,
     }
-    total_name = {RegionLevel.CITY: _("全市合计"), RegionLevel.PROVINCE: _("全省合计")}.get(
-        region.level, _("合计")
-    )
+    total_names: dict[str, str] = {
+        RegionLevel.CITY: _("全市合计"),
+        RegionLevel.PROVINCE: _("全省合计"),
+    }
+    total_name = total_names.get(region.level, _("合计"))
     return {
         "ranking": ranking,
         "rows": rows,
