@@ -9,7 +9,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核评价")
 
     def ready(self) -> None:
-        from . import tasks  # models are loaded only now
+        from . import tasks  # noqa: PLC0415  (models are loaded only now)
 
         access.register(
             {

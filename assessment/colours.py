@@ -71,7 +71,7 @@ class Column(Expression):
     def resolve_expression(self, *args, **kwargs):
         return self
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler, connection):  # noqa: ARG002  (Django's expression API)
         qn = connection.ops.quote_name
         return f"{qn(ProjectStatus._meta.db_table)}.{qn(self.name)}", []
 

@@ -49,11 +49,13 @@ Definitions that the articles leave open, decided here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sized
 from decimal import Decimal
+from typing import Any, TypeAlias, cast
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Case,
     Count,
@@ -69,6 +71,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber, Substr
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,6 +87,7 @@ from projects.models import (
     MonthlyReport,
     Person,
     Project,
+    ProjectQuerySet,
     Region,
     StageChange,
     Unit,
@@ -93,6 +97,11 @@ from supervision.models import Issue
 
 from .choices import ProjectSet
 from .models import ProjectStatus
+
+# A summary row or a group's sums: measure name → value (Decimal, int or None).
+Row: TypeAlias = dict[str, Any]
+# SQL with its parameters.
+Sql: TypeAlias = tuple[str, tuple[Any, ...]]
 
 ZERO = Decimal("0")
 MONEY_QUANTUM = Decimal("0.01")
@@ -106,7 +115,7 @@ RATE_CEILING = Decimal("999999")
 # --- Rates ------------------------------------------------------------------------------------
 
 
-def ratio(numerator, denominator) -> Decimal | None:
+def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Decimal | None:
     """numerator / denominator as an exact Decimal; None when the denominator is zero, or
     either is null (a sum that is not known)."""
     if numerator is None or denominator is None or denominator == 0:
@@ -121,7 +130,9 @@ class Ratio(Func):
 
     output_field = DecimalField(max_digits=20, decimal_places=8)
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(  # type: ignore[override]  # takes none of Func's template arguments
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         (num_sql, num_params), (den_sql, den_params) = (
             compiler.compile(expr) for expr in self.get_source_expressions()
         )
@@ -136,7 +147,7 @@ class Ratio(Func):
 # --- Layer 1: per project ---------------------------------------------------------------------
 
 
-def project_rates(period: Period) -> dict:
+def project_rates(period: Period) -> dict[str, Ratio | Case]:
     """SQL expressions of one project's rates over its ProjectStatus figures."""
     rate_field = DecimalField(max_digits=20, decimal_places=8)
     return {
@@ -192,7 +203,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _compiled(qs: QuerySet) -> tuple[str, tuple]:
+def _compiled(qs: QuerySet[Any]) -> Sql:
     sql, params = qs.order_by().query.sql_with_params()
     return sql, tuple(params)
 
@@ -200,13 +211,13 @@ def _compiled(qs: QuerySet) -> tuple[str, tuple]:
 def _derived_tables(
     period: Period,
     as_of: dt.date,
-    selection: QuerySet | None,
+    selection: QuerySet[Any] | None,
     report_window: int,
     id_range: tuple[int, int] | None = None,
-) -> list[tuple[str, QuerySet]]:
+) -> list[tuple[str, QuerySet[Any]]]:
     """One aggregate per source table, each keyed by `pid` (the project id)."""
 
-    def limited(qs: QuerySet, path: str = "project_id") -> QuerySet:
+    def limited(qs: QuerySet[Any], path: str = "project_id") -> QuerySet[Any]:
         if id_range is not None:
             qs = qs.filter(**{f"{path}__gte": id_range[0], f"{path}__lt": id_range[1]})
         return qs if selection is None else qs.filter(**{f"{path}__in": selection})
@@ -351,7 +362,7 @@ def _derived_tables(
     ]
 
 
-def _days_between(later: dt.date, column: str) -> tuple[str, tuple]:
+def _days_between(later: dt.date, column: str) -> Sql:
     """SQL for the whole days from `column` (a date) to `later`."""
     if connection.vendor == "postgresql":
         return f"(%s::date - {column})", (later,)
@@ -362,23 +373,23 @@ def figures_sql(
     *,
     period: Period,
     as_of: dt.date,
-    projects_qs: QuerySet | None = None,
+    projects_qs: QuerySet[Project] | None = None,
     report_window: int = 2,
     id_range: tuple[int, int] | None = None,
-) -> tuple[str, tuple]:
+) -> Sql:
     """The SELECT of every project's figures for `period` (columns: FIGURE_COLUMNS), for the
     projects of `projects_qs` (None: all projects), as of `as_of`. `report_window`: the months
     the reporting check looks back (`Period.lookback_start`)."""
     selection = None if projects_qs is None else projects_qs.order_by().values("pk")
-    pieces: list[tuple[str, tuple]] = []
+    pieces: list[Sql] = []
 
-    def add(sql: str, *params) -> None:
+    def add(sql: str, *params: Any) -> None:
         pieces.append((sql, params))
 
     started_stages = Stage.started()
     finished_stages = [Stage.COMPLETED, Stage.OPERATING]
     planning = Stage.planning()
-    marks = lambda values: ", ".join(["%s"] * len(values))  # noqa: E731
+    marks: Callable[[Sized], str] = lambda values: ", ".join(["%s"] * len(values))  # noqa: E731
     days_sql, days_params = _days_between(as_of, "ms.since")
     project_table = Project._meta.db_table
     plan_table = Project.years.rel.related_model._meta.db_table
@@ -512,21 +523,21 @@ ROW_FIELDS = (
 )
 
 
-def _aggregates() -> dict:
+def _aggregates() -> dict[str, Count | Coalesce]:
     """The sums and counts of a group, in one SELECT (conditional aggregation). Named with an
     `agg_` prefix: an aggregate named like a field would shadow the field in later ones."""
 
-    def count(**conditions):
+    def count(**conditions: Any) -> Count:
         return Count("id", filter=Q(**conditions))
 
-    def money_sum(field, **conditions):
+    def money_sum(field: str, **conditions: Any) -> Coalesce:
         return Coalesce(
             Sum(field, filter=Q(**conditions) if conditions else None),
             Value(ZERO),
             output_field=DecimalField(**MONEY),
         )
 
-    aggregates = {
+    aggregates: dict[str, Count | Coalesce] = {
         "projects": Count("id"),
         "annual_plan": money_sum("annual_plan"),
         "original_plan": money_sum("original_plan"),
@@ -557,11 +568,11 @@ def _aggregates() -> dict:
     return {f"agg_{name}": aggregate for name, aggregate in aggregates.items()}
 
 
-def _unprefixed(row: dict) -> dict:
+def _unprefixed(row: Row) -> Row:
     return {name.removeprefix("agg_"): value for name, value in row.items()}
 
 
-def _ratios(row: dict) -> dict:
+def _ratios(row: Row) -> Row:
     """A group's rates from its sums (all but time progress): ratios of sums, None on a zero
     denominator."""
     return {
@@ -577,7 +588,7 @@ def _ratios(row: dict) -> dict:
     }
 
 
-def _with_rates(row: dict, period: Period) -> dict:
+def _with_rates(row: Row, period: Period) -> Row:
     """Adds the group rates to a row of sums: ratios of sums, None on a zero denominator."""
     plan = row["annual_plan"]
     expected = row.pop("planned_ytd") + row.pop("plan_by_time") * period.time_progress
@@ -588,8 +599,8 @@ def _with_rates(row: dict, period: Period) -> dict:
     return {name: row.get(name) for name in ROW_FIELDS}
 
 
-def _empty_sums() -> dict:
-    sums = {name: 0 for name in _unprefixed(_aggregates())}
+def _empty_sums() -> Row:
+    sums: Row = {name: 0 for name in _unprefixed(_aggregates())}
     for name in (*MONEY_MEASURES, "planned_ytd", "plan_by_time"):
         sums[name] = ZERO
     return sums
@@ -599,7 +610,9 @@ def children_of(region: Region) -> list[Region]:
     return list(region.children.order_by("order", "code"))
 
 
-def _group_key(group_by: str, parent: Region | None, children: list[Region]):
+def _group_key(
+    group_by: str, parent: Region | None, children: list[Region]
+) -> tuple[F | Substr, dict[Any, tuple[str, str]] | None]:
     """The SQL expression each ProjectStatus row is grouped by, and key → (code, name)."""
     if group_by == "level":
         return F("level"), {value: (value, str(label)) for value, label in Level.choices}
@@ -624,7 +637,7 @@ def _group_key(group_by: str, parent: Region | None, children: list[Region]):
     )
 
 
-def _names(group_by: str, keys: set) -> dict:
+def _names(group_by: str, keys: set[Any]) -> dict[Any, tuple[str, str]]:
     """key → (key, name) for groupings whose names live in another table (one query)."""
     if group_by == "category":
         categories = Category.objects.filter(Q(active=True) | Q(code__in=keys))
@@ -641,12 +654,12 @@ def _names(group_by: str, keys: set) -> dict:
 
 def statuses(
     *,
-    projects_qs: QuerySet | None,
+    projects_qs: QuerySet[Project] | None,
     period: Period,
     within: Region | None = None,
-    districts: list[Region] | None = None,
-    user=None,
-) -> QuerySet:
+    districts: Iterable[Region] | None = None,
+    user: access.Viewer | None = None,
+) -> QuerySet[ProjectStatus]:
     """The stored ProjectStatus rows of `period`: of the projects of `projects_qs` (None: all),
     of `within` (a region) and visible to `user` (`access.scope`; None: no limit).
 
@@ -678,13 +691,20 @@ PARTITIONS = ("region", "level", "leader", "unit")
 
 
 def _grouped(
-    *, projects_qs, period: Period, group_by: str, parent: Region | None, user
-) -> tuple[dict, dict | None]:
+    *,
+    projects_qs: QuerySet[Project] | None,
+    period: Period,
+    group_by: str,
+    parent: Region | None,
+    user: access.Viewer | None,
+) -> tuple[dict[Any, Row], dict[Any, tuple[str, str]] | None]:
     """The grouped sums (key → sums) and key → (code, name) (None: look the names up)."""
     children = children_of(parent) if group_by == "region" and parent is not None else []
     key_expr, names = _group_key(group_by, parent, children)
     city_districts = group_by == "region" and parent and parent.level == RegionLevel.CITY
-    grouped = (
+    # values() rows are plain dicts (the stubs see a TypedDict of the grouping key only)
+    grouped = cast(
+        "QuerySet[ProjectStatus, Row]",
         statuses(
             projects_qs=projects_qs,
             period=period,
@@ -693,12 +713,14 @@ def _grouped(
             user=user,
         )
         .values(group_key=key_expr)
-        .annotate(**_aggregates())
+        .annotate(**_aggregates()),
     )
     return {row.pop("group_key"): _unprefixed(row) for row in grouped}, names
 
 
-def _rows(group_by: str, sums: dict, names: dict | None, period: Period) -> list[dict]:
+def _rows(
+    group_by: str, sums: dict[Any, Row], names: dict[Any, tuple[str, str]] | None, period: Period
+) -> list[Row]:
     if names is None:
         names = _names(group_by, set(sums))
     rows = []
@@ -708,19 +730,19 @@ def _rows(group_by: str, sums: dict, names: dict | None, period: Period) -> list
     return rows
 
 
-def _total_row(sums: dict, period: Period) -> dict:
+def _total_row(sums: Row, period: Period) -> Row:
     return _with_rates({"key": "total", "name": _("合计"), **sums}, period)
 
 
 def summary(
     *,
-    projects_qs: QuerySet | None,
+    projects_qs: QuerySet[Project] | None,
     year: int,
     month: int,
     group_by: str,
     parent: Region | None = None,
-    user=None,
-) -> list[dict]:
+    user: access.Viewer | None = None,
+) -> list[Row]:
     """Summary rows (INTERFACES.md §4) of the projects of `projects_qs` (None: all) of `parent`
     that `user` may see (None: no limit) for period year-month, one per group, in the group's
     natural order. Values are Python types: money as Decimal (万元, 2 places), rates as exact
@@ -741,13 +763,13 @@ def summary(
 
 def summary_with_total(
     *,
-    projects_qs: QuerySet | None,
+    projects_qs: QuerySet[Project] | None,
     year: int,
     month: int,
     group_by: str,
     parent: Region | None = None,
-    user=None,
-) -> tuple[list[dict], dict]:
+    user: access.Viewer | None = None,
+) -> tuple[list[Row], Row]:
     """`summary()` and `total()` of the same projects: the total is summed from the groups'
     sums when the grouping partitions the rows (`PARTITIONS`: one aggregate query for both),
     else computed by its own query. Sums and counts add up exactly; the total's rates are
@@ -769,22 +791,22 @@ def summary_with_total(
 
 def total(
     *,
-    projects_qs: QuerySet | None,
+    projects_qs: QuerySet[Project] | None,
     year: int,
     month: int,
     within: Region | None = None,
-    user=None,
-) -> dict:
+    user: access.Viewer | None = None,
+) -> Row:
     """One row of the same measures for all the projects of `projects_qs` (one query)."""
     period = Period(year, month)
     qs = statuses(projects_qs=projects_qs, period=period, within=within, user=user)
     return _total_row(_unprefixed(qs.aggregate(**_aggregates())), period)
 
 
-def row_json(row: dict) -> dict:
+def row_json(row: Row) -> Row:
     """A summary row as JSON values: money as decimal strings in 万元 ("1234.50"), rates as
     numbers (fractions, 6 decimals) or null, counts as numbers."""
-    out = {}
+    out: Row = {}
     for name, value in row.items():
         if name in MONEY_MEASURES and value is not None:
             out[name] = f"{Decimal(value).quantize(MONEY_QUANTUM)}"
@@ -799,12 +821,12 @@ def row_json(row: dict) -> dict:
 SUM_FIELDS = tuple(name for name in ROW_FIELDS if name not in ("key", "name", *RATE_MEASURES))
 
 
-def rows_total(rows: Iterable[dict], *, name: str) -> dict:
+def rows_total(rows: Iterable[Row], *, name: str) -> Row:
     """The total of summary rows as `row_json` gives them (a live or a published ranking's):
     the sums added, the rates ratios of those sums, as every group's — so a published version's
     total is that of its frozen rows. Time progress, a weighted mean of figures the rows do not
     keep, is None; so is a sum (and the rates made of it) that a row does not hold."""
-    sums: dict = {field: ZERO if field in MONEY_MEASURES else 0 for field in SUM_FIELDS}
+    sums: Row = {field: ZERO if field in MONEY_MEASURES else 0 for field in SUM_FIELDS}
     for row in rows:
         for field in SUM_FIELDS:
             value = row.get(field)
@@ -816,7 +838,7 @@ def rows_total(rows: Iterable[dict], *, name: str) -> dict:
     return row_json({field: total[field] for field in ROW_FIELDS})
 
 
-def projects_under(region: Region) -> QuerySet:
+def projects_under(region: Region) -> ProjectQuerySet:
     """Every project of `region`'s subtree (by the code prefix rule)."""
     if region.level == RegionLevel.TOWN:
         return Project.objects.filter(town__code__startswith=region.prefix)

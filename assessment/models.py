@@ -9,6 +9,7 @@ Moved here from `projects` without touching the database: the tables keep their 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -301,9 +302,14 @@ class SnapshotImmutable(Exception):
     """A published ranking never changes; publish a correction (a new version) instead."""
 
 
-class RankingSnapshotQuerySet(NoDeleteQuerySet):
-    def update(self, **kwargs):
+class RankingSnapshotQuerySet(NoDeleteQuerySet["RankingSnapshot"]):
+    def update(self, **kwargs: object) -> int:
         raise SnapshotImmutable("已发布的排名不可修改；如需更正，请发布新版本并说明原因。")
+
+
+if TYPE_CHECKING:
+    # The manager `as_manager()` builds, named for the annotation of `RankingSnapshot.objects`.
+    RankingSnapshotManager = models.Manager.from_queryset(RankingSnapshotQuerySet)
 
 
 class RankingSnapshot(NoDeleteModel):
@@ -337,7 +343,9 @@ class RankingSnapshot(NoDeleteModel):
     )
     reason = models.TextField(_("更正原因"), blank=True)
 
-    objects = RankingSnapshotQuerySet.as_manager()
+    objects: ClassVar[RankingSnapshotManager[RankingSnapshot]] = (
+        RankingSnapshotQuerySet.as_manager()
+    )
 
     class Meta:
         db_table = "projects_rankingsnapshot"

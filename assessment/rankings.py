@@ -41,7 +41,7 @@ from . import measures, recompute
 from .choices import RankingScope
 from .models import PeriodComputation, RankingIndicator, RankingSettings, RankingSnapshot
 
-GROUPING = {
+GROUPING: dict[str, str] = {
     RankingScope.DISTRICT: "region",
     RankingScope.LEADER: "leader",
     RankingScope.UNIT: "unit",
@@ -96,7 +96,9 @@ def rank(scored: list[tuple[Decimal | None, dict]], settings: RankingSettings) -
             position = 1 + sum(1 for s in scores if s > value)
             from_bottom = 1 + sum(1 for s in scores if s < value)
         praised = value is not None and position <= settings.praised_top
-        called_in = value is not None and not praised and from_bottom <= settings.called_in_bottom
+        called_in = (
+            from_bottom is not None and not praised and from_bottom <= settings.called_in_bottom
+        )
         out.append(
             {**row, "rank": position, "score": value, "praised": praised, "called_in": called_in}
         )

@@ -36,7 +36,7 @@ def verdict_field(code: str) -> str:
     return f"{code}_verdict"
 
 
-def _progress(status, verdict: str) -> tuple[str, dict]:
+def _progress(status, verdict: str) -> tuple[str, dict]:  # noqa: ARG001  (one signature for all)
     gap = Decimal(status.gap_points)
     reason = _("投资完成率 %(rate)s%%，时间进度 %(progress)s%%，%(direction)s %(gap)s 个百分点") % {
         "rate": number(Decimal(status.investment_rate) * 100),
@@ -52,7 +52,7 @@ def _progress(status, verdict: str) -> tuple[str, dict]:
     return reason, numbers
 
 
-def _start(status, verdict: str) -> tuple[str, dict]:
+def _start(status, verdict: str) -> tuple[str, dict]:  # noqa: ARG001  (one signature for all)
     planned, months = cnmonth(status.planned_start), status.months_late
     if months < 0:
         reason = _("计划于 %(planned)s 开工") % {"planned": planned}
@@ -80,7 +80,7 @@ def _statistics(status, verdict: str) -> tuple[str, dict]:
     return reason, {"months_since_start": months}
 
 
-def _milestones(status, verdict: str) -> tuple[str, dict]:
+def _milestones(status, verdict: str) -> tuple[str, dict]:  # noqa: ARG001  (one signature for all)
     reason = _("%(count)s 个节点逾期未完成，最早的“%(name)s”已逾期 %(days)s 天") % {
         "count": status.milestones_overdue,
         "name": status.milestone_overdue_name,

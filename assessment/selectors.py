@@ -19,6 +19,7 @@ from django.db.models import (
 )
 
 from core.periods import Period
+from projects.models import Project
 
 from .models import PeriodComputation, ProjectStatus
 
@@ -69,7 +70,7 @@ _RATE = DecimalField(max_digits=12, decimal_places=6)
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
-def with_status(queryset: QuerySet, period: Period | None) -> QuerySet:
+def with_status(queryset: QuerySet[Project], period: Period | None) -> QuerySet[Project]:
     """Annotates each project with its ProjectStatus for `period` (one LEFT JOIN, for filters
     and sorting): status_colour, status_investment_rate, status_investment_rate_original
     (against the original plan, 年初计划), status_time_progress, status_completed_ytd — null
@@ -108,7 +109,7 @@ def status_joined(queryset: QuerySet) -> bool:
     return "period_status_row" in queryset.query._filtered_relations
 
 
-def status_history(*, project, limit: int = 24) -> QuerySet:
+def status_history(*, project: Project, limit: int = 24) -> QuerySet[ProjectStatus]:
     """A project's statuses, newest period first, at most `limit`. The project is one already
     fetched in the user's scope (`projects.selectors.project_by_code`): all its periods come
     with it, also those it spent in another district."""

@@ -52,7 +52,7 @@ def report_changed(project_id: int, year: int, month: int) -> None:
         logger.exception("recompute after report %s %s-%s failed", project_id, year, month)
 
 
-def reports_changed(sender: object, reports: list[tuple[int, int, int]], **kwargs: object) -> None:
+def reports_changed(sender: object, reports: list[tuple[int, int, int]], **kwargs: object) -> None:  # noqa: ARG001  (a signal receiver's)
     """Receiver of `projects.signals.reports_changed` (connected in `apps.py`): one debounced
     recompute per year, from the earliest changed month (marking a month changed marks the
     later computed periods of its year, whose year-to-date figures include it)."""

@@ -475,6 +475,7 @@ def main() -> None:
         .order_by("code")
         .first()
     )
+    assert city is not None, "no synthetic city (99…): run generate_dataset first"
     client, who = city_client(city)
     districts = city.children.count()
     print(f"endpoints for {city.name} ({city.code}, {districts} districts) as {who}:")

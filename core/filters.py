@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .periods import Period
+
+_M = TypeVar("_M", bound=Model)
 
 
 class PeriodField(forms.CharField):
@@ -22,12 +24,12 @@ class PeriodField(forms.CharField):
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2024-10"})
-class PeriodFilter(django_filters.Filter):
+class PeriodFilter(django_filters.Filter):  # type: ignore[misc]  # django-filter has no types
     """Carries `?period=` through validation; the selector applies it (status columns)."""
 
     field_class = PeriodField
 
-    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+    def filter(self, qs: QuerySet[_M], value: Any) -> QuerySet[_M]:
         return qs
 
 
@@ -37,7 +39,7 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class IntegerFilter(django_filters.NumberFilter):
+class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter has no types
     """An integer query parameter (an id, a year), bounded by the column's range unless the
     filter sets tighter bounds."""
 
@@ -52,5 +54,5 @@ class IntegerFilter(django_filters.NumberFilter):
 class YearMonthFilter(PeriodFilter):
     """`?period=YYYY-MM` on models with `year` and `month` fields."""
 
-    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+    def filter(self, qs: QuerySet[_M], value: Any) -> QuerySet[_M]:
         return qs if value is None else qs.filter(year=value.year, month=value.month)

@@ -90,10 +90,11 @@ def cndatetime(value: Any) -> str:
     """An aware datetime (or its ISO text, as stored in JSON) in local time:
     "2026年11月23日 14:05"."""
     if isinstance(value, str):
+        text = value
         try:
-            value = dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if not isinstance(value, dt.datetime):
         return cndate(value)
     local = timezone.localtime(value) if timezone.is_aware(value) else value

@@ -8,12 +8,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, Self, TypedDict, TypeVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-MONEY: dict[str, int] = {"max_digits": 16, "decimal_places": 2}
+
+class MoneyArgs(TypedDict):
+    """The keyword arguments of a money column (`DecimalField(**MONEY)`)."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyArgs = {"max_digits": 16, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 # The largest amount a user may enter, in 万元 (10^14 yuan): twelve significant digits stay
 # exact in every database, SQLite's floating-point storage of decimals included (the column's
@@ -32,7 +40,10 @@ def _refuse(model: type[models.Model]) -> DeletionForbidden:
     )
 
 
-class NoDeleteQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class NoDeleteQuerySet(models.QuerySet[_M]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise _refuse(self.model)
 
@@ -66,7 +77,10 @@ class SingletonModel(models.Model):
         return obj  # type: ignore[no-any-return]
 
 
-class MoneyField(models.DecimalField):
+# The stubs' DecimalField is generic in what it accepts and returns; the plugin fills those in
+# for an unparametrised subclass (None included for a nullable column), which explicit
+# parameters would defeat.
+class MoneyField(models.DecimalField):  # type: ignore[type-arg]
     """An amount a user enters, in 万元: Decimal(16, 2), at most `MONEY_MAX`. Deconstructs as a
     plain DecimalField, so the migrations do not depend on this module."""
 

@@ -9,9 +9,11 @@ percentage format, so Excel keeps the exact values.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -44,7 +46,9 @@ def cell_value(value: Any) -> Any:
     return spreadsheet_text(value) if isinstance(value, str) else value
 
 
-def describe_filters(form, *, leave_out=("period", "ordering")) -> list[str]:
+def describe_filters(
+    form: forms.BaseForm, *, leave_out: Collection[str] = ("period", "ordering")
+) -> list[str]:
     """The filters a valid filter form applies, as "label：value" for an export's title (the
     choices by their labels, a region by its name)."""
     parts = []

@@ -3,10 +3,11 @@ recompute hook."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 
 from django.db import connections, router
+from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import (
     bulk_update_with_history,
@@ -78,7 +79,7 @@ def bulk_create_with_history(objs: list, model, *, default_user, default_date) -
             )
 
 
-def update_reports(updates: dict[int, tuple[int, Decimal, str | None]], user) -> int:
+def update_reports(updates: Mapping[int, tuple[int, Decimal, str | None]], user) -> int:
     """Corrects reports as services.report_update does (version bump, history row), in bulk.
     `updates` maps report id → (version read when checking, new amount, new note or None to
     keep it). Locks the reports; ImportConflict if one changed since it was read."""
@@ -106,7 +107,7 @@ def update_reports(updates: dict[int, tuple[int, Decimal, str | None]], user) ->
     return len(changed)
 
 
-def after_reports_changed(periods: dict[tuple[int, int], object]) -> None:
+def after_reports_changed(periods: Mapping[tuple[int, int], Model]) -> None:
     """Announces changed reports (`projects.signals.reports_changed`, as the services do for
     each report) when the import's transaction commits. `periods` maps (year, month) to one
     project of it; the receiver coalesces them (one recompute per year, from the earliest

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -304,7 +305,7 @@ class _LedgerImport:
 
     # -- reading what exists -------------------------------------------------------------
 
-    def _prefetch(self) -> None:
+    def _prefetch(self) -> None:  # noqa: C901  (one read after another, each a short loop)
         """The state the rows are compared with, in a few queries per 900 codes."""
         self.regions = {region.code: region for region in Region.objects.all()}
         self.region_names: dict[str, list[Region]] = defaultdict(list)
@@ -322,9 +323,11 @@ class _LedgerImport:
             found = Project.objects.filter(code__in=chunk).order_by()
             self.existing.update((p.code, p) for p in found)
             if self.scoped:
+                assert self.user is not None  # _check_arguments: a scoped import has a user
                 allowed = access.scope(self.user, found, for_change=True)
                 self.changeable.update(allowed.values_list("code", flat=True))
         if self.scoped:
+            assert self.user is not None  # _check_arguments: a scoped import has a user
             self.changeable_regions = set(
                 access.scope(self.user, Region.objects.all(), for_change=True).values_list(
                     "code", flat=True
@@ -357,9 +360,9 @@ class _LedgerImport:
 
         region_codes = {p.region_id for p in self.existing.values()}
         for row in self.table.rows:
-            region = self._lookup_region(row.get("region"))
-            if region is not None:
-                region_codes.add(region.code)
+            named = self._lookup_region(row.get("region"))
+            if named is not None:
+                region_codes.add(named.code)
         self.people: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
         self.units: dict[tuple[str, str], int] = {}
         for chunk in chunked(region_codes):
@@ -435,7 +438,7 @@ class _LedgerImport:
             self.error(row, "region", _("本系统中没有区域“%(r)s”") % {"r": text})
         return None
 
-    def _check_project(
+    def _check_project(  # noqa: C901  (build or apply, validate, then record: in sequence)
         self, row: Row, existing: Project | None, region: Region, town: Region | None
     ) -> tuple[Project | None, bool]:
         """Builds the new project or applies the row to the existing one and validates it.
@@ -829,6 +832,8 @@ class _LedgerImport:
 
 def _differs(project: Project, name: str, value) -> bool:
     if name in FK_FIELDS:
-        current = getattr(project, Project._meta.get_field(name).attname)
+        field = Project._meta.get_field(name)
+        assert isinstance(field, Field)  # a foreign key, not a reverse relation
+        current = getattr(project, field.attname)
         return value.pk is None or current != value.pk
     return getattr(project, name) != value

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,7 +48,7 @@ REPORT_COLUMNS = [
 ]
 
 
-def import_reports(
+def import_reports(  # noqa: C901  (the import's steps in order: arguments, table, rows, write)
     file,
     *,
     year: int,
@@ -64,7 +65,9 @@ def import_reports(
     history_user = user if scoped and getattr(user, "pk", None) else None
     for name, value in (("year", year), ("month", month)):
         try:
-            MonthlyReport._meta.get_field(name).run_validators(value)
+            field = MonthlyReport._meta.get_field(name)
+            assert isinstance(field, Field)  # year, month: model fields
+            field.run_validators(value)
         except ValidationError as exc:
             label = _("年度") if name == "year" else _("月份")
             result.error(FILE_ROW, label, " ".join(exc.messages))

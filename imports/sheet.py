@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -22,6 +22,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .cells import CellError, is_blank, normalize, parse_text
 from .limits import FileRefused, Limits, check_xlsx
 from .result import FILE_ROW, HEADER_ROW, ImportResult, Progress
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _UNIT_SUFFIX = re.compile(r"\((万元|元|亿元)\)$")
 
@@ -33,7 +36,7 @@ class Column:
     alias: str = ""  # English alias, accepted as a header too
     required: bool = False
     parse: Callable[[Any], Any] = parse_text
-    help: str = ""  # what to type, for the template's instructions sheet
+    help: StrOrPromise = ""  # what to type, for the template's instructions sheet
 
     @property
     def alias_or_key(self) -> str:
@@ -182,9 +185,9 @@ def _within_limits(number: int, cells: Sequence, limits: Limits, result: ImportR
 
 def _map_headers(cells, columns: Sequence[Column], result: ImportResult):
     by_key: dict[str, Column] = {}
-    for column in columns:
-        by_key[header_key(column.header)] = column
-        by_key[header_key(column.alias_or_key)] = column
+    for known in columns:
+        by_key[header_key(known.header)] = known
+        by_key[header_key(known.alias_or_key)] = known
     positions: list[tuple[int, Column]] = []
     headers: dict[str, str] = {}
     for index, cell in enumerate(cells):

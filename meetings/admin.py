@@ -14,8 +14,7 @@ from .models import Meeting, ReminderLetter
 class DecisionInline(ReadOnlyInline):
     model = Issue
     fk_name = "meeting"
-    fields = ["title", "project", "assigned_unit", "deadline", "status"]
-    readonly_fields = fields
+    fields = readonly_fields = ("title", "project", "assigned_unit", "deadline", "status")
     verbose_name = _("议定事项")
     verbose_name_plural = _("议定事项")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -33,10 +34,12 @@ from projects import access
 from projects.choices import RegionLevel, Stage
 from projects.models import Project, Region
 from supervision.choices import IssueStatus
-from supervision.models import Issue
+from supervision.models import Issue, IssueQuerySet
 from supervision.workdays import WorkCalendar, reporting_closes
 
 from .models import Meeting
+
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
 NEW_ISSUE_WINDOW_DAYS = 30
 AGENDA_COLOURS = [Colour.RED, Colour.YELLOW]
@@ -48,7 +51,7 @@ def _in_region(region: Region, region_path: str, town_path: str | None) -> Q:
     return Q(**{f"{region_path}__startswith": region.prefix})
 
 
-def _scoped(user, qs: QuerySet) -> QuerySet:
+def _scoped(user: access.Viewer | None, qs: _QS) -> _QS:
     return qs if user is None else access.scope(user, qs)
 
 
@@ -97,16 +100,16 @@ def issue_row(issue: Issue, on: dt.date) -> dict:
         "status": issue.status,
         "status_label": issue.get_status_display(),
         "raised_at": issue.raised_at.isoformat(),
-        "assigned_unit": issue.assigned_unit.name if issue.assigned_unit_id else None,
+        "assigned_unit": issue.assigned_unit.name if issue.assigned_unit else None,
         "deadline": issue.deadline.isoformat() if issue.deadline else None,
         "deadline_provisional": issue.deadline_provisional,
         "overdue": issue.overdue_on(on),
         "meeting": issue.meeting_id,
-        "meeting_date": issue.meeting.date.isoformat() if issue.meeting_id else None,
+        "meeting_date": issue.meeting.date.isoformat() if issue.meeting else None,
     }
 
 
-def _issues(user, region: Region) -> QuerySet:
+def _issues(user: access.Viewer | None, region: Region) -> IssueQuerySet:
     return _scoped(
         user,
         Issue.objects.filter(_in_region(region, "project__region__code", "project__town__code")),
@@ -126,13 +129,13 @@ def district_ranking(region: Region, year: int, month: int) -> dict | None:
     (or province) meeting, the sibling districts for a district meeting."""
     if region.level in (RegionLevel.CITY, RegionLevel.PROVINCE):
         parent = region
-    elif region.level == RegionLevel.COUNTY and region.parent_id:
+    elif region.level == RegionLevel.COUNTY and region.parent is not None:
         parent = region.parent
     else:
         return None
     result = ranking(scope="district", parent=parent, year=year, month=month)
     rows = [{key: _json_number(key, value) for key, value in row.items()} for row in result["rows"]]
-    published = result.get("published_at")
+    published: Any = result.get("published_at")
     return {
         "period": str(result.get("period")),
         "version": result.get("version"),
@@ -143,11 +146,27 @@ def district_ranking(region: Region, year: int, month: int) -> dict | None:
     }
 
 
+def _not_started_row(p: Project, on: dt.date) -> dict[str, Any]:
+    planned_start = p.planned_start
+    assert planned_start is not None  # selected by planned_start__lte
+    return {
+        "project": p.code,
+        "name": p.name,
+        "region": p.region_id,
+        "region_name": p.region.name,
+        "stage": p.stage,
+        "stage_label": p.get_stage_display(),
+        "planned_start": planned_start.isoformat(),
+        "days_late": (on - planned_start).days,
+    }
+
+
 def meeting_agenda(meeting: Meeting, *, user=None) -> dict:
     """The frozen agenda of a meeting (定稿) if there is one, else the live one. A frozen copy
     is served whole to those who may see the meeting (it covers the meeting's region); only
     the decisions taken at the meeting, records of their own, are read live."""
     if meeting.agenda is not None:
+        assert meeting.agenda_frozen_at is not None  # frozen together (meeting_freeze_agenda)
         decided = _issues(None, meeting.region).filter(meeting=meeting).order_by("pk")
         return {
             **meeting.agenda,
@@ -254,19 +273,7 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
         "colour_projects": colour_projects,
         "overdue_issues": [issue_row(i, on) for i in overdue],
         "new_issues": [issue_row(i, on) for i in new_issues],
-        "not_started": [
-            {
-                "project": p.code,
-                "name": p.name,
-                "region": p.region_id,
-                "region_name": p.region.name,
-                "stage": p.stage,
-                "stage_label": p.get_stage_display(),
-                "planned_start": p.planned_start.isoformat(),
-                "days_late": (on - p.planned_start).days,
-            }
-            for p in not_started
-        ],
+        "not_started": [_not_started_row(p, on) for p in not_started],
         "ranking": district_ranking(region, *period) if period else None,
         "carried_decisions": [issue_row(i, on) for i in carried],
         "decisions": [issue_row(i, on) for i in decided_here],

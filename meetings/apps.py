@@ -9,9 +9,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("调度会议")
 
     def ready(self) -> None:
-        from supervision.signals import calendar_changed
+        from supervision.signals import calendar_changed  # noqa: PLC0415  (apps loaded now)
 
-        from . import services  # models are loaded only now
+        from . import services  # noqa: PLC0415  (models are loaded only now)
 
         calendar_changed.connect(
             services.letters_recompute_receiver, dispatch_uid="meetings.letters_recompute"

@@ -55,7 +55,7 @@ def period_text(year: int, month: int) -> str:
 def city_of(region: Region) -> Region:
     """The city a district belongs to (the region itself at the top of a tree)."""
     node = region
-    while node.parent_id and node.level != RegionLevel.CITY:
+    while node.level != RegionLevel.CITY and node.parent is not None:
         node = node.parent
     return node
 

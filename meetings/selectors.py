@@ -9,7 +9,7 @@ from projects import access
 from .models import Meeting, ReminderLetter
 
 
-def meeting_list(*, user) -> QuerySet[Meeting]:
+def meeting_list(*, user: access.Viewer) -> QuerySet[Meeting]:
     return (
         access.scope(user, Meeting.objects.all())
         .select_related("region", "chair")
@@ -24,5 +24,5 @@ def meeting_list(*, user) -> QuerySet[Meeting]:
     )
 
 
-def letter_list(*, user) -> QuerySet[ReminderLetter]:
+def letter_list(*, user: access.Viewer) -> QuerySet[ReminderLetter]:
     return access.scope(user, ReminderLetter.objects.all()).select_related("region")

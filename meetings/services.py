@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,7 +42,7 @@ def meeting_create(
     kind: str,
     region: Region,
     date: dt.date,
-    actor=None,
+    actor: access.Viewer | None = None,
     title: str = "",
     location: str = "",
     chair: Person | None = None,
@@ -87,7 +88,11 @@ def _default_title(kind: str, region: Region, date: dt.date) -> str:
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, actor=None, attendees: Iterable[Person] | None = None, **fields
+    *,
+    meeting: Meeting,
+    actor: access.Viewer | None = None,
+    attendees: Iterable[Person] | None = None,
+    **fields: Any,
 ) -> Meeting:
     """Records minutes, attendees and corrections of a meeting."""
     unknown = set(fields) - MEETING_FIELDS
@@ -107,7 +112,7 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_freeze_agenda(*, meeting: Meeting, actor=None) -> Meeting:
+def meeting_freeze_agenda(*, meeting: Meeting, actor: access.Viewer | None = None) -> Meeting:
     """Keeps the agenda as it was presented (定稿): from then on the meeting shows this copy,
     never the live data — a record that does not change. Until then the agenda is generated
     afresh from the latest data at each reading."""
@@ -153,7 +158,7 @@ def meeting_decide(
     project: Project,
     title: str,
     unit: Unit,
-    actor=None,
+    actor: access.Viewer | None = None,
     category: str = IssueCategory.OTHER,
     description: str = "",
     difficulty: str = Difficulty.ORDINARY,
@@ -202,7 +207,7 @@ def letter_generate(
     region: Region,
     year: int,
     month: int,
-    actor=None,
+    actor: access.Viewer | None = None,
     on: dt.date | None = None,
     regenerate: bool = False,
 ) -> ReminderLetter:
@@ -232,7 +237,12 @@ def letter_generate(
 
 
 def letters_generate_for_period(
-    *, parent: Region, year: int, month: int, actor=None, on: dt.date | None = None
+    *,
+    parent: Region,
+    year: int,
+    month: int,
+    actor: access.Viewer | None = None,
+    on: dt.date | None = None,
 ) -> list[ReminderLetter]:
     """A letter for every district under `parent` that has yellow or red projects."""
     return [
@@ -257,5 +267,9 @@ def letters_recompute(calendar: WorkCalendar) -> int:
     return changed
 
 
-def letters_recompute_receiver(sender: object, calendar: WorkCalendar, **kwargs: object) -> int:
+def letters_recompute_receiver(
+    sender: object,  # noqa: ARG001  (a signal receiver's)
+    calendar: WorkCalendar,
+    **kwargs: object,
+) -> int:
     return letters_recompute(calendar)

@@ -12,13 +12,23 @@ Town-level users are matched on the town path where the model has one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .choices import RegionLevel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import Project, Region, User
+
+# Who is asking: `request.user` (a login or the anonymous user).
+Viewer: TypeAlias = "User | AnonymousUser"
+
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
 # model label → (path to the region code, path to the town code or None). Paths end in the
 # Region's primary key (`…region__code`): Django compares the foreign-key column itself with
@@ -52,7 +62,7 @@ def register(paths: dict[str, tuple[str, str | None]]) -> None:
         SCOPE_PATHS[label] = path
 
 
-def region_filter(user, model: type[Model], *, include_ancestors: bool = False) -> Q | None:
+def region_filter(user: Viewer, model: type[Model], *, include_ancestors: bool = False) -> Q | None:
     """The Q that limits `model` to `user`'s regions; None means no limit; raises for models
     that never declared their path (a new model cannot be forgotten silently).
 
@@ -83,8 +93,8 @@ CHOOSABLE_FROM_ANCESTORS = {"projects.person", "projects.unit"}
 
 
 def scope(
-    user, queryset: QuerySet, *, for_change: bool = False, for_choice: bool = False
-) -> QuerySet:
+    user: Viewer, queryset: _QS, *, for_change: bool = False, for_choice: bool = False
+) -> _QS:
     """`queryset` limited to what `user` may see, or (for_change) may change, or (for_choice)
     may pick in a form: people and units of the user's subtree and of the regions
     above it."""
@@ -115,11 +125,11 @@ def may_serve_q(region: Any, path: str = "region__code") -> Q:
     )
 
 
-def can_see(user, obj: Model) -> bool:
+def can_see(user: Viewer, obj: Model) -> bool:
     return scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
 
-def can_change(user, obj: Model) -> bool:
+def can_change(user: Viewer, obj: Model) -> bool:
     return scope(user, type(obj)._default_manager.filter(pk=obj.pk), for_change=True).exists()
 
 
@@ -131,7 +141,7 @@ NO_TOWN = _NoTown()
 
 
 def region_contains(
-    region: Any, region_code: str, town_code: str | _NoTown | None = NO_TOWN
+    region: Region, region_code: str, town_code: str | _NoTown | None = NO_TOWN
 ) -> bool:
     """True if a row of region `region_code` (and town `town_code`, where the row has a town
     dimension: projects and what hangs on them) lies within `region`'s subtree — matched on the
@@ -141,33 +151,40 @@ def region_contains(
     return region_code.startswith(region.prefix)
 
 
-def covers(user: Any, region_code: str, town_code: str | _NoTown | None = NO_TOWN) -> bool:
+def covers(
+    user: Viewer | None, region_code: str, town_code: str | _NoTown | None = NO_TOWN
+) -> bool:
     """The Python twin of `region_filter`, for one row and without a query: True if the row
     (`region_contains`) lies within `user`'s scope."""
     if getattr(user, "is_superuser", False):
         return True
     region = getattr(user, "region", None)
-    if not getattr(user, "is_authenticated", False) or region is None or not user.is_active:
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or region is None
+        or not user.is_active
+    ):
         return False
     return region_contains(region, region_code, town_code)
 
 
-def covers_project(user: Any, project: Model) -> bool:
+def covers_project(user: Viewer | None, project: Project) -> bool:
     """`covers` for a project (its district and town)."""
-    return covers(user, project.region_id, project.town_id)  # type: ignore[attr-defined]
+    return covers(user, project.region_id, project.town_id)
 
 
-def may_change_project(user: Any, project: Model) -> bool:
+def may_change_project(user: Viewer, project: Project) -> bool:
     """An editing role whose scope covers the project (the services' own check)."""
     return bool(getattr(user, "can_edit", False)) and covers_project(user, project)
 
 
-def require_change(user: Any, obj: Model) -> None:
+def require_change(user: Viewer, obj: Model) -> None:
     if not can_change(user, obj):
         raise PermissionDenied(_("无权修改该记录。"))
 
 
-def require_project_change(actor: Any, project: Model) -> None:
+def require_project_change(actor: Viewer | None, project: Project) -> None:
     """For services: the system (`actor=None`) may; a user needs `may_change_project`."""
     if actor is not None and not may_change_project(actor, project):
         raise PermissionDenied(_("无权修改该项目（不在您的管辖范围内，或您的账号只读）。"))

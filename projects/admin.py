@@ -95,7 +95,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active", "is_superuser"]
     list_select_related = ["region"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("范围与角色"), {"fields": ("role", "region", "person", "must_change_password")}),
     )
     add_fieldsets = (

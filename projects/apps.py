@@ -7,4 +7,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("重点项目")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks  # noqa: F401, PLC0415  (registers the system checks; apps loaded)

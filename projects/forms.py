@@ -9,10 +9,12 @@ figure they saved.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.db import models
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -109,8 +111,12 @@ class BaseReportFormSet(forms.BaseFormSet):
         return posted == [str(row.project.pk) for row in self.rows]
 
 
-ReportFormSet = forms.formset_factory(
-    ReportRowForm, formset=BaseReportFormSet, extra=0, max_num=2000, validate_max=True
+# formset_factory returns a subclass of `formset`; the stubs say BaseFormSet.
+ReportFormSet = cast(
+    "type[BaseReportFormSet]",
+    forms.formset_factory(
+        ReportRowForm, formset=BaseReportFormSet, extra=0, max_num=2000, validate_max=True
+    ),
 )
 
 
@@ -154,8 +160,9 @@ def _conflict(row: SheetRow, form: ReportRowForm, report: MonthlyReport) -> None
     if who is not None:
         row.conflict = f"{row.conflict}（{who.get_full_name() or who.username}）"
     # The next submission is made against the version now shown.
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = str(report.version)
+    data = cast(QueryDict, form.data).copy()  # a bound form's data: the request's QueryDict
+    data[form.add_prefix("version")] = str(report.version)
+    form.data = data
     row.report = report
 
 

@@ -27,6 +27,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.services import set_history_user
+
 from .choices import RegionLevel
 from .models import Region, region_prefix
 
@@ -36,7 +38,12 @@ HEADER_ALIASES = {
     "parent_code": ("上级代码", "parent_code", "parent"),
 }
 
-LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWN]
+LEVEL_ORDER: list[str] = [
+    RegionLevel.PROVINCE,
+    RegionLevel.CITY,
+    RegionLevel.COUNTY,
+    RegionLevel.TOWN,
+]
 
 
 @dataclass(frozen=True)
@@ -214,8 +221,7 @@ def load_regions(
                 result.errors.append(RegionError(row.line, row.code, _messages(exc)))
                 continue
             if not dry_run:
-                if user is not None and getattr(user, "pk", None):
-                    region._history_user = user
+                set_history_user(region, user)
                 region.save()
         if result.errors or dry_run:
             transaction.set_rollback(True)
@@ -228,7 +234,9 @@ def _messages(exc: ValidationError) -> str:
     return "；".join(m for messages in exc.message_dict.values() for m in messages)
 
 
-def _validate(rows: list[RegionRow], result: RegionLoadResult) -> list[tuple[RegionRow, str, int]]:
+def _validate(  # noqa: C901  (the file's checks, one after another)
+    rows: list[RegionRow], result: RegionLoadResult
+) -> list[tuple[RegionRow, str, int]]:
     """Checks every row; returns (row, level, order among siblings) with parents first."""
     errors = result.errors
     by_code: dict[str, RegionRow] = {}
@@ -284,7 +292,7 @@ def _validate(rows: list[RegionRow], result: RegionLoadResult) -> list[tuple[Reg
             )
     if errors:
         return []
-    _check_cycles(good, by_code, db_parent, errors)
+    _check_cycles(good, db_parent, errors)
     if errors:
         return []
 
@@ -362,7 +370,7 @@ def _level(code: str, parent_level: str | None) -> str | None:
     return LEVEL_ORDER[parent_rank + 1]
 
 
-def _check_cycles(rows, by_code, db_parent: _DatabaseParents, errors) -> None:
+def _check_cycles(rows, db_parent: _DatabaseParents, errors) -> None:
     """A row whose chain of parents comes back to itself is a cycle (each row of it reported)."""
     for row in rows:
         chain = [row.code]

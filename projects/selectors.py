@@ -49,7 +49,7 @@ from .models import (
 # --- Projects -------------------------------------------------------------------------------
 
 
-def current_chain_prefetch() -> Prefetch:
+def current_chain_prefetch() -> Prefetch[str, QuerySet[ChainAssignment], str]:
     """The current chain (one person per role) as `project.current_chain`, in role order."""
     return Prefetch(
         "chain",
@@ -60,7 +60,9 @@ def current_chain_prefetch() -> Prefetch:
     )
 
 
-def project_queryset(*, user, period: Period | None = None, for_change: bool = False) -> QuerySet:
+def project_queryset(
+    *, user: access.Viewer, period: Period | None = None, for_change: bool = False
+) -> QuerySet[Project]:
     """The projects `user` may see (or change), with region, town, unit, categories, the
     current chain and the status of `period` — a constant number of queries for any length."""
     projects = access.scope(user, Project.objects.all(), for_change=for_change)
@@ -70,7 +72,9 @@ def project_queryset(*, user, period: Period | None = None, for_change: bool = F
     return with_status(projects, period)
 
 
-def project_list(*, user, filters: Mapping | None = None) -> QuerySet:
+def project_list(
+    *, user: access.Viewer, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Project]:
     """The filtered project list of the HTML page and the export: `filters` is the query string
     (see `ProjectFilterSet`). Bad filter values → ValidationError naming the field."""
     filters = filters if filters is not None else {}
@@ -78,20 +82,22 @@ def project_list(*, user, filters: Mapping | None = None) -> QuerySet:
     filterset = ProjectFilterSet(filters, queryset=project_queryset(user=user, period=period))
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
-    return filterset.qs
+    projects: QuerySet[Project] = filterset.qs  # django-filter is untyped
+    return projects
 
 
-def project_by_code(*, user, code: str, for_change: bool = False) -> Project:
+def project_by_code(*, user: access.Viewer, code: str, for_change: bool = False) -> Project:
     """One project by code, within the user's scope; Project.DoesNotExist otherwise."""
     return access.scope(user, Project.objects.select_related("region"), for_change=for_change).get(
         code=code
     )
 
 
-def project_history(*, project: Project) -> QuerySet:
+def project_history(*, project: Project) -> QuerySet[Any]:
     """The history rows of a project (already fetched through `project_by_code`), newest
     first."""
-    return project.history.select_related("history_user").order_by("-history_date", "-history_id")
+    history: QuerySet[Any] = project.history.all()  # simple-history's models are untyped
+    return history.select_related("history_user").order_by("-history_date", "-history_id")
 
 
 def project_search(*, user, q: str) -> QuerySet:
@@ -115,25 +121,30 @@ def stage_change_queryset(*, user, project: Project) -> QuerySet:
 # --- Plans, reports, chain, withdrawals -----------------------------------------------------
 
 
-def project_year_queryset(*, user, project: Project, for_change: bool = False) -> QuerySet:
+def project_year_queryset(
+    *, user: access.Viewer, project: Project, for_change: bool = False
+) -> QuerySet[ProjectYear]:
     revisions = PlanRevision.objects.select_related("revised_by").order_by("revised_at", "pk")
     years = access.scope(user, ProjectYear.objects.filter(project=project), for_change=for_change)
     return years.prefetch_related(Prefetch("revisions", queryset=revisions)).order_by("year")
 
 
-def report_queryset(*, user, project: Project, for_change: bool = False) -> QuerySet:
+def report_queryset(
+    *, user: access.Viewer, project: Project, for_change: bool = False
+) -> QuerySet[MonthlyReport]:
     reports = access.scope(
         user, MonthlyReport.objects.filter(project=project), for_change=for_change
     )
     return reports.select_related("reported_by").order_by("year", "month")
 
 
-def report_history(*, report: MonthlyReport) -> QuerySet:
+def report_history(*, report: MonthlyReport) -> QuerySet[Any]:
     """The history rows of a report (already fetched through `report_queryset`), newest first."""
-    return report.history.select_related("history_user").order_by("-history_date", "-history_id")
+    history: QuerySet[Any] = report.history.all()  # simple-history's models are untyped
+    return history.select_related("history_user").order_by("-history_date", "-history_id")
 
 
-def chain_queryset(*, user, project: Project) -> QuerySet:
+def chain_queryset(*, user: access.Viewer, project: Project) -> QuerySet[ChainAssignment]:
     """Every assignment of the project's chain, current and past, by role then newest first."""
     return (
         access.scope(user, ChainAssignment.objects.filter(project=project))
@@ -142,7 +153,7 @@ def chain_queryset(*, user, project: Project) -> QuerySet:
     )
 
 
-def withdrawal_queryset(*, user, for_change: bool = False) -> QuerySet:
+def withdrawal_queryset(*, user: access.Viewer, for_change: bool = False) -> QuerySet[Withdrawal]:
     return access.scope(user, Withdrawal.objects.all(), for_change=for_change).select_related(
         "project", "requested_by", "reviewer"
     )
@@ -151,24 +162,30 @@ def withdrawal_queryset(*, user, for_change: bool = False) -> QuerySet:
 # --- Reference lists ------------------------------------------------------------------------
 
 
-def region_queryset(*, user) -> QuerySet:
+def region_queryset(*, user: access.Viewer) -> QuerySet[Region]:
     return access.scope(user, Region.objects.all())
 
 
-def unit_queryset(*, user) -> QuerySet:
+def unit_queryset(*, user: access.Viewer) -> QuerySet[Unit]:
     return access.scope(user, Unit.objects.select_related("region"))
 
 
-def person_queryset(*, user) -> QuerySet:
+def person_queryset(*, user: access.Viewer) -> QuerySet[Person]:
     return access.scope(user, Person.objects.select_related("unit", "region"))
 
 
-def category_queryset(*, user) -> QuerySet:
+def category_queryset(
+    *,
+    user: access.Viewer,  # noqa: ARG001  (every selector takes the user)
+) -> QuerySet[Category]:
     """Categories are installation-wide reference data: every signed-in user sees them."""
     return Category.objects.all()
 
 
-def chain_role_queryset(*, user) -> QuerySet:
+def chain_role_queryset(
+    *,
+    user: access.Viewer,  # noqa: ARG001  (every selector takes the user)
+) -> QuerySet[ChainRole]:
     """Chain roles are installation-wide reference data: every signed-in user sees them."""
     return ChainRole.objects.all()
 
@@ -197,7 +214,7 @@ class SheetRow:
         return None if amount is None else self.completed_before + amount
 
 
-def sheet_rows(*, user, district: Region, year: int, month: int) -> list[SheetRow]:
+def sheet_rows(*, user: access.Viewer, district: Region, year: int, month: int) -> list[SheetRow]:
     """The projects of `district` that report for the month — under construction, planned for
     the year, or already reported — with their annual plan and what they completed before this
     month. Four queries whatever the number of projects."""
@@ -241,7 +258,7 @@ def sheet_rows(*, user, district: Region, year: int, month: int) -> list[SheetRo
 # --- A project's page -----------------------------------------------------------------------
 
 
-def milestone_queryset(*, user, project: Project) -> QuerySet:
+def milestone_queryset(*, user: access.Viewer, project: Project) -> QuerySet[Milestone]:
     """The project's milestones with their responsible person, by due date."""
     return (
         access.scope(user, Milestone.objects.filter(project=project))
@@ -250,12 +267,12 @@ def milestone_queryset(*, user, project: Project) -> QuerySet:
     )
 
 
-def factor_queryset(*, user, project: Project) -> QuerySet:
+def factor_queryset(*, user: access.Viewer, project: Project) -> QuerySet[FactorGuarantee]:
     """The project's factor guarantees (要素保障)."""
     return access.scope(user, FactorGuarantee.objects.filter(project=project))
 
 
-def monthly_plan_queryset(*, project_year: ProjectYear) -> QuerySet:
+def monthly_plan_queryset(*, project_year: ProjectYear) -> QuerySet[MonthlyPlan]:
     """The monthly plan of a project's year (already fetched through `project_year_queryset`),
     by month."""
     return MonthlyPlan.objects.filter(project_year=project_year).order_by("month")

@@ -7,7 +7,7 @@ transaction (django-simple-history rows; StageChange and PlanRevision rows). Sid
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,7 @@ from core.services import ConflictError, acting_user, changed_fields, set_histor
 from . import access
 from .choices import Stage, WithdrawalStatus
 from .models import (
+    Category,
     ChainAssignment,
     ChainRole,
     MonthlyReport,
@@ -31,6 +32,7 @@ from .models import (
     ProjectYear,
     StageChange,
     Unit,
+    User,
     Withdrawal,
 )
 from .signals import send_reports_changed
@@ -45,8 +47,8 @@ def project_create(
     *,
     code: str,
     stage: str = Stage.CONCEIVED,
-    categories=(),
-    actor=None,
+    categories: Iterable[Category] = (),
+    actor: access.Viewer | None = None,
     stage_date: dt.date | None = None,
     **fields: Any,
 ) -> Project:
@@ -88,9 +90,9 @@ def _check_responsible_unit(project: Project) -> None:
 def project_update(
     *,
     project: Project,
-    actor=None,
+    actor: access.Viewer | None = None,
     expected_version: int | None = None,
-    categories=None,
+    categories: Collection[Category] | None = None,
     **fields: Any,
 ) -> Project:
     """Updates the given fields. With `expected_version`, refuses (ConflictError) if the
@@ -121,14 +123,19 @@ def project_update(
     set_history_user(locked, actor)
     locked.save()
     locked.refresh_from_db()
-    if categories_changed:
+    if categories is not None and categories_changed:
         locked.categories.set(categories)
     return locked
 
 
 @transaction.atomic
 def project_set_stage(
-    *, project: Project, stage: str, actor=None, on: dt.date | None = None, note: str = ""
+    *,
+    project: Project,
+    stage: str,
+    actor: access.Viewer | None = None,
+    on: dt.date | None = None,
+    note: str = "",
 ) -> Project:
     """Moves a project to another stage and records the move (StageChange). Withdrawal (退库)
     is not a stage move anyone can make: it goes through `withdrawal_request/approve`."""
@@ -146,7 +153,7 @@ def project_set_stage(
 
 
 def stage_move(
-    project: Project, stage: str, *, on: dt.date, actor, note
+    project: Project, stage: str, *, on: dt.date, actor: access.Viewer | None, note: str
 ) -> tuple[StageChange, list[str]]:
     """Moves `project` (in memory) to `stage` on `on`: returns the unsaved StageChange row and the
     changed fields; entering 在建 sets the actual start.
@@ -167,7 +174,9 @@ def stage_move(
     return change, changed
 
 
-def _move_stage(project: Project, stage: str, *, actor, on, note) -> Project:
+def _move_stage(
+    project: Project, stage: str, *, actor: access.Viewer | None, on: dt.date | None, note: str
+) -> Project:
     on = on or timezone.localdate()
     change, _changed = stage_move(project, stage, on=on, actor=actor, note=note)
     change.save()
@@ -182,7 +191,7 @@ def _move_stage(project: Project, stage: str, *, actor, on, note) -> Project:
 
 
 def plan_change(
-    py: ProjectYear, annual_plan: Decimal, *, reason: str = "", actor=None
+    py: ProjectYear, annual_plan: Decimal, *, reason: str = "", actor: access.Viewer | None = None
 ) -> PlanRevision | None:
     """The plan rule, on an unsaved ProjectYear: the first plan set is the original (年初计划);
     a later different amount is a revision (调整) that needs a reason — returned unsaved, for
@@ -224,7 +233,7 @@ def project_year_set(
     new_start: bool | None = None,
     planned_completion: bool | None = None,
     reason: str = "",
-    actor=None,
+    actor: access.Viewer | None = None,
 ) -> ProjectYear:
     """Sets a project's plan for a year (the plan rule: `plan_change`); both the original and
     the current plan stay visible."""
@@ -266,7 +275,7 @@ def report_create(
     month: int,
     completed_investment: Decimal,
     note: str = "",
-    actor=None,
+    actor: access.Viewer | None = None,
 ) -> MonthlyReport:
     access.require_project_change(actor, project)
     if project.stage == Stage.WITHDRAWN:
@@ -290,7 +299,7 @@ def report_create(
 def report_update(
     *,
     report: MonthlyReport,
-    actor=None,
+    actor: access.Viewer | None = None,
     expected_version: int | None = None,
     completed_investment: Decimal | None = None,
     note: str | None = None,
@@ -357,7 +366,7 @@ class _RollBack(Exception):
 
 
 def report_sheet_save(
-    *, lines: Sequence[SheetLine], year: int, month: int, actor: Any = None
+    *, lines: Sequence[SheetLine], year: int, month: int, actor: access.Viewer | None = None
 ) -> SheetOutcome:
     """Saves a district's month — every line or none (the house rule of the imports). A line
     whose report someone else saved since the user opened the sheet (a stale `seen_version`,
@@ -383,7 +392,15 @@ def report_sheet_save(
     return outcome
 
 
-def _save_line(index, line, report, year, month, actor, outcome: SheetOutcome) -> None:
+def _save_line(
+    index: int,
+    line: SheetLine,
+    report: MonthlyReport | None,
+    year: int,
+    month: int,
+    actor: access.Viewer | None,
+    outcome: SheetOutcome,
+) -> None:
     if report is not None and report.version != line.seen_version:
         outcome.conflicts[index] = report
         return
@@ -427,6 +444,7 @@ def _save_line(index, line, report, year, month, actor, outcome: SheetOutcome) -
     except ValidationError as exc:
         outcome.errors[index] = exc
     except ConflictError:
+        assert report is not None  # only report_update raises it
         outcome.conflicts[index] = MonthlyReport.objects.get(pk=report.pk)
 
 
@@ -465,7 +483,12 @@ def chain_handover(current: ChainAssignment, on: dt.date) -> None:
 
 @transaction.atomic
 def chain_assign(
-    *, project: Project, role: ChainRole, person: Person, on: dt.date | None = None, actor=None
+    *,
+    project: Project,
+    role: ChainRole,
+    person: Person,
+    on: dt.date | None = None,
+    actor: access.Viewer | None = None,
 ) -> ChainAssignment:
     """Puts `person` in `role` for `project` from `on`, ending whoever held it (history kept)."""
     access.require_project_change(actor, project)
@@ -494,7 +517,7 @@ def chain_assign(
 
 
 @transaction.atomic
-def withdrawal_request(*, project: Project, reason: str, actor) -> Withdrawal:
+def withdrawal_request(*, project: Project, reason: str, actor: User) -> Withdrawal:
     """退库 is requested with a written reason by someone who may change the project; a
     reviewer decides (`withdrawal_review`)."""
     access.require_project_change(actor, project)
@@ -515,7 +538,7 @@ def withdrawal_request(*, project: Project, reason: str, actor) -> Withdrawal:
 def withdrawal_review(
     *,
     withdrawal: Withdrawal,
-    actor,
+    actor: User,
     approve: bool,
     note: str = "",
     on: dt.date | None = None,

@@ -68,7 +68,8 @@ def _project_filterset(request, data=None) -> ProjectFilterSet:
     if period is not None:
         queryset = queryset.annotate(status_annual_plan=F("period_status_row__annual_plan"))
     filterset = ProjectFilterSet(data, queryset=queryset, request=request)
-    filterset.period = period
+    # the declared `period` filter lives in base_filters; the attribute carries the value
+    filterset.period = period  # type: ignore[assignment]
     return filterset
 
 
@@ -177,7 +178,7 @@ def reporting(request):
 
 def _reporting_target(request, region: str, period: str) -> tuple[Region, Period]:
     try:
-        parsed = Period.parse_optional(period)
+        parsed = Period.parse(period)
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
     district = Region.objects.filter(code=region, level=RegionLevel.COUNTY).first()
@@ -218,7 +219,7 @@ def reporting_form(request, region: str, period: str):
                 url = reverse(
                     "projects:reporting_form", kwargs={"region": district.code, "period": period}
                 )
-                if result.created or result.updated:
+                if (result.created or result.updated) and result.saved_at is not None:
                     url += f"?saved={int(result.saved_at.timestamp() * 1000)}"  # ms
                 return redirect(url)
             messages.error(

@@ -147,7 +147,9 @@ def region_plan(projects: int) -> list[tuple[str, str, str | None, str]]:
     cities = math.ceil(districts / DISTRICTS_PER_CITY)
     if cities > 99 or districts > 99 * 99:
         raise DatasetError("too many districts for the synthetic code range")
-    rows = [(PROVINCE_CODE, "模拟省", None, RegionLevel.PROVINCE)]
+    rows: list[tuple[str, str, str | None, str]] = [
+        (PROVINCE_CODE, "模拟省", None, RegionLevel.PROVINCE)
+    ]
     names: set[str] = set()
     rng = random.Random("synthetic-regions")
     for c in range(cities):
@@ -239,7 +241,6 @@ def generate_dataset(
     batch_size: int = 2000,
     today: dt.date | None = None,
     progress: bool = False,
-    log: Callable[[str], None] | None = None,
 ) -> DatasetResult:
     if projects < 1 or years < 1 or batch_size < 1:
         raise DatasetError("--projects, --years and --batch-size must be positive")
@@ -408,7 +409,9 @@ class _Generator:
         last = Period.latest_complete(today)
         self.timeline = Timeline(today=today, first_report=last.shifted(1 - 12 * years))
         self.window_start = self.timeline.first_report.start
-        self.now = timezone.make_aware(dt.datetime(today.year, today.month, today.day, 8, 0))
+        self.now = dt.datetime(
+            today.year, today.month, today.day, 8, 0, tzinfo=timezone.get_current_timezone()
+        )
         self.report_stamp: dict[tuple[int, int], dt.datetime] = {}
 
     # Regions, units, people, users ---------------------------------------------------------
@@ -524,12 +527,14 @@ class _Generator:
         """The request and, unless pending, its review three days later; approved, the move to
         退库."""
         withdrawal = plan.withdrawal
+        assert withdrawal is not None  # called for a plan with a withdrawal
         requested = _at(withdrawal.requested_on, 10)
         reviewer = reviewed = None
         if withdrawal.outcome != "pending":
             reviewer = self.reviewer
             reviewed = _at(min(withdrawal.requested_on + dt.timedelta(days=3), self.today), 10)
         if withdrawal.outcome == "approved":
+            assert reviewed is not None  # an approved request was reviewed
             note = f"退库：{withdrawal.reason}"
             add("stagechange", (pid, stage, Stage.WITHDRAWN, reviewed.date(), note))
         status = WITHDRAWAL_STATUS[withdrawal.outcome]

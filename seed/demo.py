@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -38,8 +39,9 @@ from simple_history.utils import bulk_create_with_history
 from assessment.models import ProjectStatus
 from assessment.recompute import recompute_period
 from core.periods import Period
+from core.services import set_history_user
 from projects import services
-from projects.choices import RegionLevel, Role, Stage, UnitKind
+from projects.choices import Level, RegionLevel, Role, Stage, UnitKind
 from projects.models import (
     Category,
     ChainRole,
@@ -138,7 +140,7 @@ def seed_demo(
     """Seeds the demo installation (idempotent). `extras`: also the supervision seed (issues,
     meetings, letters) and the recompute of this year's periods (colours and rankings)."""
     today = today or timezone.localdate()
-    log = log or (lambda message: None)
+    log = log or (lambda _message: None)
     result = SeedResult()
     with transaction.atomic():
         ctx = _Context(seed=seed, today=today, result=result)
@@ -211,7 +213,8 @@ class _Project:
     @property
     def finish(self) -> dict:
         """Fields set after the stage moves (completion, operation, statistics)."""
-        life, finish = self.plan.life, {}
+        life = self.plan.life
+        finish: dict[str, Any] = {}
         if life.completion:
             finish["actual_completion"] = life.completion
         if life.operation:
@@ -249,6 +252,7 @@ class _Context:
             raise SeedError("青岛市十个区（市）未能全部导入。")
         self.towns: dict[str, list[Region]] = defaultdict(list)
         for town in Region.objects.filter(parent__in=self.districts).order_by("code"):
+            assert town.parent_id is not None  # a town of one of the districts
             self.towns[town.parent_id].append(town)
 
     def load_reference(self) -> None:
@@ -427,7 +431,7 @@ class _Context:
         self._withdrawals(created)
         self.result.created["projects"] += len(created)
 
-    def _assign(self, count: int) -> list[tuple[str, Region, str, str]]:
+    def _assign(self, count: int) -> list[tuple[str, Region, Level, Scenario]]:
         """(code, district, level, scenario) for each project — deterministic for the seed."""
         rng = random.Random(f"{self.seed}/assign")
         weights = [(d, DISTRICTS[d.code][1]) for d in self.districts]
@@ -455,6 +459,7 @@ class _Context:
         )
         name = _unique_name(plan.name, code, names_taken)
         town = plan.town.ref
+        assert isinstance(town, Region)  # the handle _district gave the generator
         _login, _share, _performance, lat, lng = DISTRICTS[district.code]
         lat_jitter, lng_jitter = plan.jitter
         fields = {
@@ -566,7 +571,7 @@ class _Context:
                 established_on=project.actual_start,
             )
             force.full_clean()
-            force._history_user = self.officials[project.region_id]
+            set_history_user(force, self.officials[project.region_id])
             force.save()
             members = [
                 (self.heads[self.departments[project.region_id]["fgj"].pk], "综合协调"),

@@ -33,7 +33,7 @@ from supervision.workflow import Action
 
 from .synthetic import weighted
 
-TITLES = {
+TITLES: dict[str, list[str]] = {
     IssueCategory.LAND: [
         "新增建设用地指标未落实，影响项目按期供地",
         "土地征收组卷报批进度滞后",
@@ -65,7 +65,7 @@ TITLES = {
     ],
     IssueCategory.OTHER: ["施工队伍不足，建设进度缓慢", "设备采购合同签订滞后"],
 }
-DEPARTMENT_HINTS = {
+DEPARTMENT_HINTS: dict[str, str] = {
     IssueCategory.LAND: "自然资源",
     IssueCategory.FUNDING: "财政",
     IssueCategory.ENVIRONMENT: "生态环境",
@@ -83,7 +83,7 @@ FATES = [
     (IssueStatus.FEEDBACK, 8),
     (IssueStatus.CLOSED, 38),
 ]
-ORDER = [
+ORDER: list[str] = [
     IssueStatus.COLLECTED,
     IssueStatus.ASSIGNED,
     IssueStatus.IN_PROGRESS,
@@ -132,8 +132,8 @@ class _Seeder:
         matching = [u for u in units if hint and hint in u.name]
         return self.rng.choice(matching or units)
 
-    def assignee_for(self, unit: Unit) -> Person | None:
-        people = self.people.get(unit.pk)
+    def assignee_for(self, unit: Unit | None) -> Person | None:
+        people = self.people.get(unit.pk) if unit is not None else None
         return self.rng.choice(people) if people else None
 
     def step(self, issue: Issue, action: str, day: dt.date, user, **kwargs) -> Issue:
@@ -315,6 +315,7 @@ def seed_supervision(*, rng: random.Random, today: dt.date | None = None) -> dic
 
     # Meetings of the city, in date order, with decisions followed up afterwards.
     city = _city(projects)
+    assert city is not None  # there are projects
     chair = (
         seeder.supervisor.person
         if seeder.supervisor and seeder.supervisor.person_id
@@ -347,7 +348,7 @@ def seed_supervision(*, rng: random.Random, today: dt.date | None = None) -> dic
         if kind not in (MeetingKind.MONTHLY, MeetingKind.QUARTERLY, MeetingKind.WEEKLY):
             continue
         period = max((p for p in statuses if p <= (day.year, day.month)), default=None)
-        focus = statuses.get(period) or projects
+        focus = (statuses.get(period) if period is not None else None) or projects
         for project in rng.sample(focus, k=min(len(focus), rng.randint(1, 3))):
             category = rng.choice(list(TITLES))
             unit = seeder.unit_for(project, category)

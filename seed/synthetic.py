@@ -54,7 +54,7 @@ MIN_TOTAL = Decimal("1000.00")
 LEVELS = (Level.PROVINCIAL, Level.CITY, Level.DISTRICT)
 LEVEL_SHARES = ((Level.PROVINCIAL, 10), (Level.CITY, 30), (Level.DISTRICT, 60))
 # Total investment of a template's bounds, scaled by level.
-LEVEL_SCALE = {Level.PROVINCIAL: 1.5, Level.CITY: 0.6, Level.DISTRICT: 0.25}
+LEVEL_SCALE: dict[str, float] = {Level.PROVINCIAL: 1.5, Level.CITY: 0.6, Level.DISTRICT: 0.25}
 
 # Seasonality of monthly investment: slow first quarter (Spring Festival), year-end rush.
 SEASON = dict(
@@ -439,14 +439,16 @@ def _lifecycle(rng: random.Random, scenario: Scenario, duration: int, t: Timelin
 def _under_way(rng: random.Random, scenario: Scenario, duration: int, t: Timeline) -> Lifecycle:
     """Started before this year: under construction, completed or in operation."""
     life = Lifecycle()
-    life.start, life.completion = _start_and_completion(rng, scenario, t)
+    start, completion = _start_and_completion(rng, scenario, t)
+    life.start, life.completion = start, completion
     if scenario == Scenario.OPERATING:
-        life.operation = add_months(life.completion, rng.randint(1, 4))
+        assert completion is not None  # an operating project was completed
+        life.operation = add_months(completion, rng.randint(1, 4))
         if life.operation >= t.today:
-            life.operation = life.completion + dt.timedelta(days=20)
-    life.planned_start = life.start + dt.timedelta(days=rng.randint(-45, 20))
+            life.operation = completion + dt.timedelta(days=20)
+    life.planned_start = start + dt.timedelta(days=rng.randint(-45, 20))
     life.planned_completion = _planned_completion(rng, life, duration, t)
-    created_on = life.start - dt.timedelta(days=rng.randint(60, 400))
+    created_on = start - dt.timedelta(days=rng.randint(60, 400))
     life.stages.append((rng.choice([Stage.RESERVE, Stage.SIGNED]), created_on))
     if life.stages[0][0] == Stage.RESERVE:
         life.stages.append((Stage.SIGNED, random_day(rng, created_on, life.start)))
@@ -481,9 +483,10 @@ def _start_and_completion(
     return start, random_day(rng, day(-2, 6, 1), day(-1, 9, 30))
 
 
-def _planned_completion(rng: random.Random, life: Lifecycle, duration: int, t: Timeline):
+def _planned_completion(rng: random.Random, life: Lifecycle, duration: int, t: Timeline) -> dt.date:
     """Near the completion (same year); else start + duration, or the end of this year or the
     middle of the next where that has passed."""
+    assert life.start is not None  # a started project
     if life.completion:
         planned = life.completion + dt.timedelta(days=rng.randint(-40, 30))
         return planned if planned.year == life.completion.year else life.completion
@@ -674,6 +677,7 @@ def _reports(
     """The year's monthly reports, from the start (or the first reported month) to last month,
     the completion, or the month a stalled project stopped reporting: against the original
     plan, shaped by the season, ±25%, now and then nothing done."""
+    assert life.start is not None  # only started projects report
     weight_sum = sum(SEASON[m] for m in plan_months)
     last_report = t.last_report
     if life.completion:
@@ -726,6 +730,7 @@ def _construction_nodes(
     rng: random.Random, life: Lifecycle, duration: int, head: P, today: dt.date
 ) -> list[MilestonePlan[P]]:
     start = life.start
+    assert start is not None  # construction nodes: once started
     end = life.planned_completion or add_months(start, duration)
     span = max((end - start).days, 60)
     roll = rng.random()

@@ -81,8 +81,8 @@ class Template:
     categories: tuple[str, ...]
     industry: str
     department: str
-    level_weights: tuple[int, int, int]
-    investment: tuple[int, int]
+    level_weights: tuple[int, ...]  # provincial, city, district
+    investment: tuple[int, ...]  # low, high (万元)
 
 
 TEMPLATES = [

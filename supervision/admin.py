@@ -30,8 +30,7 @@ from .models import (
 
 class TransitionInline(ReadOnlyInline):
     model = IssueTransition
-    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "action", "from_status", "to_status", "actor", "note")
 
 
 @admin.display(description=_("文件"))
@@ -171,8 +170,7 @@ class NotificationAdmin(ScopedAdmin):
 
 class FindingInline(ReadOnlyInline):
     model = InspectionFinding
-    fields = ["description", "category", "issue"]
-    readonly_fields = fields
+    fields = readonly_fields = ("description", "category", "issue")
 
 
 class PhotoInline(ReadOnlyInline):

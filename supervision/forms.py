@@ -55,7 +55,7 @@ class TransitionForm(PlainLabels, forms.Form):
         self.fields["assignee"].label_from_instance = lambda p: f"{p.name}（{p.unit.name}）"
 
 
-def assignable_units(user, issue):
+def assignable_units(user, issue):  # noqa: ARG001  (the rule does not depend on who assigns)
     """Units the issue may be assigned to — the rule of `supervision.services` (the project's
     district and towns, the regions above it, any unit the assigner can see)."""
     allowed = services.assignable_units_q(issue.project)

@@ -14,12 +14,14 @@ every queryset served to a user is scoped by region.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -36,7 +38,7 @@ from .choices import (
 )
 
 
-class IssueQuerySet(NoDeleteQuerySet):
+class IssueQuerySet(NoDeleteQuerySet["Issue"]):
     def overdue(self, today: dt.date) -> IssueQuerySet:
         return self.filter(overdue_q(today))
 
@@ -49,6 +51,11 @@ class IssueQuerySet(NoDeleteQuerySet):
                 output_field=models.BooleanField(),
             )
         )
+
+
+if TYPE_CHECKING:
+    # The manager `as_manager()` builds, named for the annotation of `Issue.objects`.
+    IssueManager = models.Manager.from_queryset(IssueQuerySet)
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -154,7 +161,7 @@ class Issue(NoDeleteModel):
     escalated_at = models.DateTimeField(_("督办通报时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
 
-    objects = IssueQuerySet.as_manager()
+    objects: ClassVar[IssueManager[Issue]] = IssueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("问题")
@@ -233,6 +240,7 @@ class StoredUpload(NoDeleteModel):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    file: FieldFile  # declared by each kind
 
     class Meta:
         abstract = True
@@ -340,7 +348,7 @@ class HolidayOverride(models.Model):
         kind = _("上班") if self.is_workday else _("放假")
         return f"{self.date:%Y-%m-%d} {self.name} {kind}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.year = self.date.year
         super().save(*args, **kwargs)
 

@@ -9,6 +9,7 @@ notification and one email.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -44,8 +45,8 @@ def email_configured() -> bool:
 def chain_people(issue: Issue) -> list[Person]:
     """The people in the chain of an issue: the assignee and the project's current 四包一."""
     people: dict[int, Person] = {}
-    if issue.assignee_id:
-        people[issue.assignee_id] = issue.assignee
+    if issue.assignee is not None:
+        people[issue.assignee.pk] = issue.assignee
     current = ChainAssignment.objects.filter(
         project_id=issue.project_id, end_date__isnull=True
     ).select_related("person")
@@ -59,34 +60,44 @@ def notify(
     event: str,
     issue: Issue,
     text: str,
-    people: Iterable[Person] = (),
-    users: Iterable[User] = (),
+    people: Iterable[Person | None] = (),
+    users: Iterable[User | None] = (),
 ) -> list[Notification]:
     """Notifies people (and their logins) and users about `event` of `issue`; returns the rows
     created now (those notified before for the same event are skipped)."""
-    people = {p.pk: p for p in people if p is not None}
-    users = {u.pk: u for u in users if u is not None}
+    by_person = {p.pk: p for p in people if p is not None}
+    by_user = {u.pk: u for u in users if u is not None}
     person_user = dict(
-        User.objects.filter(person_id__in=people, is_active=True).values_list("person_id", "pk")
+        User.objects.filter(person_id__in=by_person, is_active=True).values_list("person_id", "pk")
     )
     link = issue_link(issue)
     created: list[Notification] = []
     region_id = issue.project.region_id
-    for person_id in people:
+    for person_id in by_person:
         user_id = person_user.get(person_id)
-        users.pop(user_id, None)
+        if user_id is not None:
+            by_user.pop(user_id, None)
         created += _one(event, issue, text, link, region_id, person_id=person_id, user_id=user_id)
-    for user_id in users:
+    for user_id in by_user:
         created += _one(event, issue, text, link, region_id, person_id=None, user_id=user_id)
     if created and email_configured():
         for notification in created:
             transaction.on_commit(
-                lambda pk=notification.pk: tasks.send_notification_email.delay(pk), robust=True
+                partial(tasks.send_notification_email.delay, notification.pk), robust=True
             )
     return created
 
 
-def _one(event, issue, text, link, region_id, *, person_id, user_id) -> list[Notification]:
+def _one(
+    event: str,
+    issue: Issue,
+    text: str,
+    link: str,
+    region_id: str,
+    *,
+    person_id: int | None,
+    user_id: int | None,
+) -> list[Notification]:
     who = f"p{person_id}" if person_id else f"u{user_id}"
     notification, was_created = Notification.objects.get_or_create(
         key=f"{event}:{who}"[:200],
@@ -103,8 +114,10 @@ def _one(event, issue, text, link, region_id, *, person_id, user_id) -> list[Not
 
 
 def recipient_email(notification: Notification) -> str:
-    if notification.recipient_person_id and notification.recipient_person.email:
-        return notification.recipient_person.email
-    if notification.recipient_user_id and notification.recipient_user.email:
-        return notification.recipient_user.email
+    person = notification.recipient_person
+    if person is not None and person.email:
+        return person.email
+    user = notification.recipient_user
+    if user is not None and user.email:
+        return user.email
     return ""

@@ -26,7 +26,7 @@ from .models import (
 )
 
 
-def issue_list(*, user, today: dt.date | None = None) -> QuerySet[Issue]:
+def issue_list(*, user: access.Viewer, today: dt.date | None = None) -> QuerySet[Issue]:
     """Issues the user may see, with `is_overdue` for `today` (default: today)."""
     today = today or timezone.localdate()
     return (
@@ -38,14 +38,14 @@ def issue_list(*, user, today: dt.date | None = None) -> QuerySet[Issue]:
     )
 
 
-def issue_detail(*, user, today: dt.date | None = None) -> QuerySet[Issue]:
+def issue_detail(*, user: access.Viewer, today: dt.date | None = None) -> QuerySet[Issue]:
     return issue_list(user=user, today=today).prefetch_related(
         Prefetch("transitions", queryset=IssueTransition.objects.select_related("actor")),
         "attachments",
     )
 
 
-def inspection_list(*, user) -> QuerySet[Inspection]:
+def inspection_list(*, user: access.Viewer) -> QuerySet[Inspection]:
     return (
         access.scope(user, Inspection.objects.all())
         .select_related("project", "project__region", "created_by")
@@ -67,9 +67,10 @@ def photo_list(*, user) -> QuerySet[InspectionPhoto]:
     return access.scope(user, InspectionPhoto.objects.all())
 
 
-def notification_list(*, user) -> QuerySet[Notification]:
+def notification_list(*, user: access.Viewer) -> QuerySet[Notification]:
     """The user's own notifications (to the login or to the person it stands for)."""
     mine = Q(recipient_user_id=user.pk)
-    if getattr(user, "person_id", None):
-        mine |= Q(recipient_person_id=user.person_id)
+    person_id = getattr(user, "person_id", None)
+    if person_id:
+        mine |= Q(recipient_person_id=person_id)
     return access.scope(user, Notification.objects.filter(mine)).select_related("issue")

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from projects import access
 from projects.choices import Stage
-from projects.models import Person, Project, Region, Unit
+from projects.models import Person, Project, Region, Unit, User
 
 from . import workflow
 from .choices import Difficulty, IssueCategory, IssueSource, IssueStatus
@@ -41,9 +43,11 @@ from .models import (
 )
 from .notifications import chain_people, notify
 from .signals import calendar_changed
-from .uploads import check_upload
+from .uploads import CheckedUpload, check_upload
 from .workdays import WorkCalendar
 from .workflow import Action
+
+_Upload = TypeVar("_Upload", bound=StoredUpload)
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -54,8 +58,9 @@ def _day(at: dt.datetime) -> dt.date:
     return timezone.localdate(at) if timezone.is_aware(at) else at.date()
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "pk", None) else None
+def _user(actor: access.Viewer | None) -> User | None:
+    """The user to record as the author: a saved user, else None (the system)."""
+    return actor if isinstance(actor, User) and actor.pk else None
 
 
 def _fmt(day: dt.date | None, provisional: bool = False) -> str:
@@ -67,7 +72,7 @@ def _fmt(day: dt.date | None, provisional: bool = False) -> str:
 class TransitionNotAllowed(ValidationError):
     """An action that is not possible from the issue's current state (400)."""
 
-    def __init__(self, issue: Issue, action: str):
+    def __init__(self, issue: Issue, action: str) -> None:
         allowed = workflow.actions_from(issue.status)
         names = "、".join(f"{a}（{workflow.Action(a).label}）" for a in allowed) or _("无")
         super().__init__(
@@ -81,14 +86,14 @@ class TransitionNotAllowed(ValidationError):
         self.allowed = allowed
 
 
-def _check_editor(actor, *, covers: bool) -> None:
+def _check_editor(actor: access.Viewer | None, *, covers: bool) -> None:
     if actor is None:
         return
     if not covers or not getattr(actor, "can_edit", False):
         raise PermissionDenied(_("无权在该区域办理督导事项。"))
 
 
-def check_supervisor(actor, region: Region) -> None:
+def check_supervisor(actor: access.Viewer | None, region: Region) -> None:
     """Only the supervising officials (administrators, reviewers) of `region` may act; the system
     (`user=None`) always may."""
     if actor is None:
@@ -105,10 +110,10 @@ def _record(
     *,
     action: str,
     from_status: str,
-    actor,
+    actor: access.Viewer | None,
     at: dt.datetime,
     note: str = "",
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> IssueTransition:
     return IssueTransition.objects.create(
         issue=issue,
@@ -130,7 +135,7 @@ def issue_create(
     category: str,
     description: str = "",
     difficulty: str = Difficulty.ORDINARY,
-    actor=None,
+    actor: access.Viewer | None = None,
     at: dt.datetime | None = None,
     source: str = IssueSource.COLLECTED,
     meeting: Model | None = None,  # a meetings.Meeting: the decision it records
@@ -154,7 +159,7 @@ def issue_create(
         raised_by=_user(actor),
         raised_at=at,
         source=source,
-        meeting=meeting,
+        meeting=meeting,  # type: ignore[misc]  # a meetings.Meeting (an app above this one)
     )
     issue.full_clean()
     issue.save()
@@ -180,11 +185,11 @@ def _validate_deadline(deadline: dt.date, today: dt.date) -> None:
 
 
 @transaction.atomic
-def issue_transition(
+def issue_transition(  # noqa: C901  (one short branch per action of the workflow)
     *,
     issue: Issue,
     action: str,
-    actor=None,
+    actor: access.Viewer | None = None,
     note: str = "",
     unit: Unit | None = None,
     assignee: Person | None = None,
@@ -223,7 +228,7 @@ def issue_transition(
             % {"action": workflow.Action(action).label, "who": rule.who}
         )
     from_status = locked.status
-    details: dict = {}
+    details: dict[str, Any] = {}
     notify_assignee = False
     if action == Action.ASSIGN:
         details = _assign(locked, actor, unit, assignee, deadline, today, calendar)
@@ -292,7 +297,15 @@ def issue_transition(
     return locked
 
 
-def _assign(issue, actor, unit, assignee, deadline, today, calendar) -> dict:
+def _assign(
+    issue: Issue,
+    actor: access.Viewer | None,
+    unit: Unit | None,
+    assignee: Person | None,
+    deadline: dt.date | None,
+    today: dt.date,
+    calendar: WorkCalendar | None,
+) -> dict[str, Any]:
     if unit is None:
         raise ValidationError({"unit": _("交办须指定责任单位（unit）。")})
     # The messages name no unit or person: the caller may have sent the id of one of another
@@ -339,9 +352,11 @@ def _assign(issue, actor, unit, assignee, deadline, today, calendar) -> dict:
 
 
 def _notify_escalated(issue: Issue, *, manual: bool) -> list[Notification]:
+    escalated_at = issue.escalated_at
+    assert escalated_at is not None  # called once the issue is escalated
     due = issue.deadline or issue.plan_due
     return notify(
-        event=f"escalated:{issue.pk}:{issue.escalated_at.isoformat()}",
+        event=f"escalated:{issue.pk}:{escalated_at.isoformat()}",
         issue=issue,
         text=_("【督办通报】%(code)s %(name)s：问题“%(title)s”%(why)s，已督办通报，请抓紧办理。")
         % {
@@ -392,6 +407,7 @@ def issues_flag_overdue(*, today: dt.date | None = None) -> OverdueResult:
             if not issue.overdue_on(today):
                 continue
             due = issue.deadline or issue.plan_due
+            assert due is not None  # overdue: a deadline or a plan's due date has passed
             escalated = 0
             if calendar.workdays_between(due, today) >= conf.escalate_after_workdays:
                 rule = workflow.RULES[Action.ESCALATE]  # the state machine says from where
@@ -463,7 +479,7 @@ def holidays_load(
     days: Sequence[HolidayDay],
     complete_years: Iterable[int] = (),
     source: str = "",
-    actor=None,
+    actor: access.Viewer | None = None,
 ) -> HolidayLoadResult:
     """Loads a holiday schedule (or corrections) into HolidayOverride, marks `complete_years`
     as fully known (HolidaySchedule), and recomputes the working-day deadlines these days
@@ -491,7 +507,10 @@ def holidays_load(
 
 @transaction.atomic
 def deadlines_recompute(
-    *, since: dt.date | None = None, until: dt.date | None = None, actor=None
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    actor: access.Viewer | None = None,
 ) -> int:
     """Recomputes working-day deadlines of running issues (and reply deadlines of letters) that
     are provisional, or whose span [assigned_on, deadline] touches [since, until] — after a
@@ -512,6 +531,7 @@ def deadlines_recompute(
     )
     changed = 0
     for issue in candidates:
+        assert issue.assigned_on is not None  # only assigned issues are candidates
         before = (
             issue.deadline,
             issue.deadline_provisional,
@@ -554,7 +574,7 @@ def deadlines_recompute(
         )
         changed += 1
     for _receiver, count in calendar_changed.send(sender=WorkCalendar, calendar=calendar):
-        changed += count
+        changed += cast(int, count)  # the receivers return how many deadlines they moved
     return changed
 
 
@@ -562,7 +582,13 @@ def deadlines_recompute(
 
 
 @transaction.atomic
-def issue_attach(*, issue: Issue, upload, actor=None, caption: str = "") -> IssueAttachment:
+def issue_attach(
+    *,
+    issue: Issue,
+    upload: UploadedFile[bytes],
+    actor: access.Viewer | None = None,
+    caption: str = "",
+) -> IssueAttachment:
     """Attaches a document or on-site photo (checked by content and size) to an issue. Anyone
     who may handle or follow the issue may attach (editors covering it, the assigned unit)."""
     if actor is not None and not (
@@ -574,7 +600,13 @@ def issue_attach(*, issue: Issue, upload, actor=None, caption: str = "") -> Issu
     return store_upload(attachment, checked, caption=caption, actor=actor)
 
 
-def store_upload(record: StoredUpload, checked, *, caption: str = "", actor=None) -> StoredUpload:
+def store_upload(
+    record: _Upload,
+    checked: CheckedUpload,
+    *,
+    caption: str = "",
+    actor: access.Viewer | None = None,
+) -> _Upload:
     """Writes an upload checked by `uploads.check_upload` as `record` (an unsaved attachment
     or photo, its parent set): the file's facts, then the file, then the row."""
     record.original_name = checked.original_name
@@ -606,7 +638,7 @@ def inspection_create(
     *,
     project: Project,
     date: dt.date,
-    actor=None,
+    actor: access.Viewer | None = None,
     kind: str = "patrol",
     inspectors: Iterable[Person] = (),
     summary: str = "",
@@ -647,7 +679,7 @@ def inspection_create(
 def finding_raise_issue(
     *,
     finding: InspectionFinding,
-    actor=None,
+    actor: access.Viewer | None = None,
     title: str = "",
     difficulty: str = Difficulty.ORDINARY,
     at: dt.datetime | None = None,
@@ -684,7 +716,11 @@ def finding_raise_issue(
 
 @transaction.atomic
 def inspection_add_photo(
-    *, inspection: Inspection, upload, actor=None, caption: str = ""
+    *,
+    inspection: Inspection,
+    upload: UploadedFile[bytes],
+    actor: access.Viewer | None = None,
+    caption: str = "",
 ) -> InspectionPhoto:
     _check_editor(actor, covers=access.covers_project(actor, inspection.project))
     checked = check_upload(upload, images_only=True)
@@ -696,7 +732,11 @@ def inspection_add_photo(
 # --- Notifications ---------------------------------------------------------------------------
 
 
-def notification_mark_read(*, notification: Notification, actor) -> Notification:
+def notification_mark_read(
+    *,
+    notification: Notification,
+    actor: access.Viewer | None,  # noqa: ARG001  (the caller fetched one of the actor's own)
+) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

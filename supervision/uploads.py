@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from .choices import AttachmentKind
@@ -51,14 +52,14 @@ ACCEPTED = "JPEG、PNG、WebP、PDF、DOCX、XLSX"
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    file: object  # the UploadedFile, rewound
+    file: UploadedFile[bytes]  # rewound
     file_type: FileType
     size: int
     sha256: str
     original_name: str
 
 
-def _sniff(head: bytes, upload) -> FileType | None:
+def _sniff(head: bytes, upload: UploadedFile[bytes]) -> FileType | None:
     if head.startswith(b"\xff\xd8\xff"):
         return JPEG
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -81,12 +82,15 @@ def _sniff(head: bytes, upload) -> FileType | None:
     return None
 
 
-def check_upload(upload, *, images_only: bool = False, field: str = "file") -> CheckedUpload:
+def check_upload(
+    upload: UploadedFile[bytes] | None, *, images_only: bool = False, field: str = "file"
+) -> CheckedUpload:
     """Validates an uploaded file; raises ValidationError({field: …}) naming what is wrong."""
     if upload is None:
         raise ValidationError({field: _("请选择要上传的文件。")})
     limit_mb = SupervisionSettings.current().max_upload_mb
     size = upload.size
+    assert size is not None  # an uploaded file knows its size
     if size > limit_mb * 1024 * 1024:
         raise ValidationError(
             {
@@ -100,7 +104,7 @@ def check_upload(upload, *, images_only: bool = False, field: str = "file") -> C
     head = upload.read(16)
     file_type = _sniff(head, upload)
     allowed = IMAGES if images_only else IMAGES + DOCUMENTS
-    if file_type not in allowed:
+    if file_type is None or file_type not in allowed:
         accepted = "JPEG、PNG、WebP" if images_only else ACCEPTED
         raise ValidationError(
             {
@@ -130,5 +134,5 @@ def check_upload(upload, *, images_only: bool = False, field: str = "file") -> C
         file_type=file_type,
         size=size,
         sha256=digest.hexdigest(),
-        original_name=PurePath(upload.name).name[:255],
+        original_name=PurePath(upload.name or "").name[:255],
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,11 @@ from projects.models import region_prefix
 
 from .choices import IssueStatus
 from .models import Issue
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from projects.models import User
 
 
 class Action(models.TextChoices):
@@ -51,43 +57,47 @@ COLLECT = "collect"  # 问题收集: the first row of every issue
 RECOMPUTE_DEADLINE = "recompute_deadline"  # a holiday schedule moved a working-day deadline
 
 
-def _active(user) -> bool:
+def _active(user: access.Viewer | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def covers(user, issue: Issue) -> bool:
+def covers(user: access.Viewer | None, issue: Issue) -> TypeGuard[User]:
     """An active user whose scope contains the issue's project (`access.covers`, no query)."""
     return _active(user) and access.covers_project(user, issue.project)
 
 
-def is_supervisor(user, issue: Issue) -> bool:
+def is_supervisor(user: access.Viewer | None, issue: Issue) -> bool:
     return covers(user, issue) and (user.is_superuser or user.role in Role.reviewers())
 
 
-def in_assigned_unit(user, issue: Issue) -> bool:
+def in_assigned_unit(user: access.Viewer | None, issue: Issue) -> bool:
     person = getattr(user, "person", None)
     return bool(
         issue.assigned_unit_id and person is not None and person.unit_id == issue.assigned_unit_id
     )
 
 
-def is_handler(user, issue: Issue) -> bool:
+def is_handler(user: access.Viewer | None, issue: Issue) -> bool:
     return covers(user, issue) and (user.can_edit or in_assigned_unit(user, issue))
 
 
-def is_feedback_giver(user, issue: Issue) -> bool:
+def is_feedback_giver(user: access.Viewer | None, issue: Issue) -> bool:
     if not covers(user, issue):
         return False
     if user.is_superuser or (issue.raised_by_id is not None and issue.raised_by_id == user.pk):
         return True
-    return user.can_edit and user.region.code.startswith(region_prefix(issue.project.region_id))
+    return (
+        user.can_edit
+        and user.region is not None  # covered and not a superuser: the user has a region
+        and user.region.code.startswith(region_prefix(issue.project.region_id))
+    )
 
 
-def is_closer(user, issue: Issue) -> bool:
+def is_closer(user: access.Viewer | None, issue: Issue) -> bool:
     return covers(user, issue) and user.can_review
 
 
-def can_reopen(user, issue: Issue) -> bool:
+def can_reopen(user: access.Viewer | None, issue: Issue) -> bool:
     return is_feedback_giver(user, issue) or is_supervisor(user, issue)
 
 
@@ -95,8 +105,8 @@ def can_reopen(user, issue: Issue) -> bool:
 class Rule:
     sources: tuple[str, ...]
     target: str | None  # None: the status does not change (set_deadline)
-    allowed: Callable[[object, Issue], bool]
-    who: str  # for the 403 message
+    allowed: Callable[[access.Viewer | None, Issue], bool]
+    who: StrOrPromise  # for the 403 message
 
 
 S = IssueStatus
@@ -133,7 +143,7 @@ def actions_from(status: str) -> list[str]:
     return [action for action, rule in RULES.items() if status in rule.sources]
 
 
-def allowed_actions(user, issue: Issue) -> list[str]:
+def allowed_actions(user: access.Viewer | None, issue: Issue) -> list[str]:
     """The actions `user` may take on `issue` now (for buttons; the service checks again)."""
     return [
         action

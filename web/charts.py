@@ -30,7 +30,7 @@ def _month_axis() -> dict:
     return {"type": "category", "data": [_("%(m)s月") % {"m": m} for m in MONTHS]}
 
 
-def project_plan_chart(*, project, year, plan_year, reports, monthly_plans) -> dict:
+def project_plan_chart(*, plan_year, reports, monthly_plans) -> dict:
     """Plan against actual for one project and year: monthly completed investment (bars),
     cumulative completed, cumulative plan (the monthly plan where there is one, else the annual
     plan spread by time progress m/12) and, if the plan was revised, the original plan."""

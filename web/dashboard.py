@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any, cast
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -52,7 +53,7 @@ def projects_in(user, region: Region):
 def list_url(region: Region | str | None = None, period: Period | None = None, **filters) -> str:
     """The project list behind a number: the same filters the API takes. `region` is a
     Region or a region code."""
-    params = {}
+    params: dict[str, Any] = {}
     if region is not None:
         params["region"] = getattr(region, "code", region)
     if period is not None:
@@ -82,7 +83,7 @@ def overview_url(region_code: str, period: Period) -> str:
 # --- Project page ---------------------------------------------------------------------------
 
 
-def project_changes(*, project, reports, limit: int = 60) -> list[dict]:
+def project_changes(*, project, limit: int = 60) -> list[dict]:
     """The history of changes of a project and its monthly reports, newest first: who, when,
     and each field's old and new value (from django-simple-history)."""
     entries = []
@@ -210,7 +211,7 @@ def _diffs(records, model, *, title: str) -> list[dict]:
         else:
             changes = []
             for f in fields:
-                old = getattr(previous, f.attname, None) if previous else None
+                old: object = getattr(previous, f.attname, None) if previous else None
                 new = getattr(record, f.attname, None)
                 if previous is not None and old != new:
                     changes.append((str(f.verbose_name), _shown(f, old), _shown(f, new)))
@@ -247,7 +248,7 @@ def project_supervision(*, user, project) -> dict:
     issues = list(
         supervision.issue_list(user=user, today=today)
         .filter(project=project)
-        .order_by("-is_overdue", "-raised_at")
+        .order_by("-is_overdue", "-raised_at")  # type: ignore[misc]  # see screen()
     )
     inspections = list(
         supervision.inspection_list(user=user).filter(project=project).order_by("-date")
@@ -430,13 +431,15 @@ def figures(totals: dict, *, region, period) -> list[dict]:
     ]
 
 
-def cumulative_curve(projects, *, region, period) -> dict:
+def cumulative_curve(projects, *, period) -> dict:
     """Cumulative investment of the year against plan, month by month: completed (Σ completed
     year-to-date of each month's computed figures) and planned (the group's time progress ×
     annual plan, i.e. Σ expected year-to-date). Months not computed are gaps; after the
     period, the plan line goes on at m/12 of the annual plan. One query: `measures.total`'s
     aggregates grouped by month; the chart is `charts.curve_chart`."""
-    grouped = (
+    # values() rows are plain dicts (the stubs see a TypedDict of the month only)
+    grouped = cast(
+        "QuerySet[ProjectStatus, measures.Row]",
         ProjectStatus.objects.filter(
             year=period.year,
             month__lte=period.month,
@@ -444,14 +447,16 @@ def cumulative_curve(projects, *, region, period) -> dict:
         )
         .order_by()
         .values("month")
-        .annotate(**measures._aggregates())
+        .annotate(**measures._aggregates()),
     )
-    totals = {}
-    for row in grouped:
-        month = row.pop("month")
-        sums = measures._unprefixed(row)
+    totals: dict[int, measures.Row] = {}
+    for grouped_row in grouped:
+        month = grouped_row.pop("month")
+        sums = measures._unprefixed(grouped_row)
         totals[month] = measures._with_rates(sums, Period(period.year, month))
-    done, plan, annual = [], [], None
+    done: list[float | None] = []
+    plan: list[float | None] = []
+    annual = None
     for month in charts.MONTHS:
         if month <= period.month:
             row = totals.get(month)
@@ -506,7 +511,7 @@ def overview(*, user, region: Region, period: Period) -> dict:
         "pipeline_chart": charts.pipeline_chart(stages),
         "ranking": ranking,
         "ranking_chart": ranking_chart(ranking, period),
-        "curve": cumulative_curve(projects, region=region, period=period),
+        "curve": cumulative_curve(projects, period=period),
         "computed": totals["projects"] > 0,
     }
 
@@ -547,14 +552,16 @@ def screen(*, user, region: Region, period: Period) -> dict:
     issues = supervision.issue_list(user=user, today=today).filter(
         project__in=projects.values("pk")
     )
-    overdue = list(issues.filter(is_overdue=True).order_by("deadline", "pk"))
+    # is_overdue: annotated by IssueQuerySet.with_overdue, which the stubs' lookup check does
+    # not follow
+    overdue = list(issues.filter(is_overdue=True).order_by("deadline", "pk"))  # type: ignore[misc]
     decisions = list(
         issues.filter(meeting__isnull=False, deadline__lte=today + dt.timedelta(days=7))
         .exclude(status__in=[*IssueStatus.done()])
         .order_by("deadline", "pk")
     )
     attention = attention_projects(user, region, period)
-    slides = [{"kind": "figures", "title": _("主要指标")}]
+    slides: list[dict[str, Any]] = [{"kind": "figures", "title": _("主要指标")}]
     if ranking["rows"]:
         slides.append({"kind": "ranking", "title": _("排名")})
     for kind, title, rows in (
@@ -588,7 +595,7 @@ def screen(*, user, region: Region, period: Period) -> dict:
 # --- Ranking bulletin -----------------------------------------------------------------------
 
 
-def bulletin(*, user, region: Region, period: Period) -> dict:
+def bulletin(*, user, region: Region, period: Period) -> dict:  # noqa: ARG001  (as every page's)
     """The monthly ranking bulletin (排名通报) of `region`'s districts (a district's own
     bulletin ranks its leaders): the ranking rows, the praised and the called-in, and the
     indicators and weights the score used."""
@@ -627,9 +634,11 @@ def bulletin(*, user, region: Region, period: Period) -> dict:
         "region": region.name,
         "scope": scope_label,
     }
-    total_name = {RegionLevel.CITY: _("全市合计"), RegionLevel.PROVINCE: _("全省合计")}.get(
-        region.level, _("合计")
-    )
+    total_names: dict[str, str] = {
+        RegionLevel.CITY: _("全市合计"),
+        RegionLevel.PROVINCE: _("全省合计"),
+    }
+    total_name = total_names.get(region.level, _("合计"))
     return {
         "ranking": ranking,
         "rows": rows,

@@ -139,13 +139,11 @@ def project_detail(request, code: str):
         "status": status,
         "checks": check_list(status.checks) if status else [],
         "chart": charts.project_plan_chart(
-            project=project,
-            year=year,
             plan_year=plan_year,
             reports=[r for r in reports if r.year == year],
             monthly_plans=monthly_plans,
         ),
-        "history": dashboard.project_changes(project=project, reports=reports),
+        "history": dashboard.project_changes(project=project),
         **dashboard.project_supervision(user=request.user, project=project),
     }
     return render(request, "web/project_detail.html", context)
@@ -226,7 +224,7 @@ def bulletin(request):
 
 @require_GET
 @cache_control(public=True, max_age=3600)
-def colours_css(request):
+def colours_css(request):  # noqa: ARG001  (a view's signature)
     """The four colours as CSS custom properties, generated from the one palette
     (`assessment.choices.Colour`); the stylesheets use `var(--red)` and never a colour code."""
     return HttpResponse(Colour.css(), content_type="text/css; charset=utf-8")

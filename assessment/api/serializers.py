@@ -40,7 +40,9 @@ class RankingsQuerySerializer(serializers.Serializer):
         default=RankingScope.DISTRICT,
         help_text=_("排名范围：district（下级区域）|leader（包联领导）|unit（责任单位）"),
     )
-    parent = RegionCodeField(required=False, help_text=_("上级区域代码（默认：本人管辖区域）"))
+    # named like an attribute of DRF's Field, which the stubs see (DRF's metaclass
+    # moves declared fields off the class)
+    parent = RegionCodeField(required=False, help_text=_("上级区域代码（默认：本人管辖区域）"))  # type: ignore[assignment]
     period = PeriodField(required=False, help_text=_("期间 YYYY-MM（默认：最近计算的期间）"))
     version = serializers.IntegerField(
         required=False, min_value=1, help_text=_("已发布排名的版本（默认：最新版本，未发布则实时）")
@@ -98,7 +100,9 @@ class SummaryRowSerializer(serializers.Serializer):
 
 class SummaryResponseSerializer(serializers.Serializer):
     period = serializers.CharField()
-    label = serializers.CharField(help_text=_("如“2024年1-10月”"))
+    # named like an attribute of DRF's Field, which the stubs see (DRF's metaclass
+    # moves declared fields off the class)
+    label = serializers.CharField(help_text=_("如“2024年1-10月”"))  # type: ignore[assignment]
     region = MeasuresRegionSerializer()
     group_by = serializers.CharField()
     computed_at = serializers.DateTimeField(allow_null=True)

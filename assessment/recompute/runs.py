@@ -208,4 +208,6 @@ def run_if_dirty(
 
 def run(period: Period, *, today: dt.date | None = None) -> RecomputeResult:
     """Recomputes `period` now, whether or not it changed."""
-    return run_if_dirty(period, force=True, today=today)
+    result = run_if_dirty(period, force=True, today=today)
+    assert result is not None  # forced: never skipped
+    return result

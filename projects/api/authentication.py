@@ -5,13 +5,14 @@ or on the page 我的账号 (the old one stops working at once)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 
 def token_expires_at(created: dt.datetime) -> dt.datetime | None:
@@ -22,7 +23,7 @@ def token_expires_at(created: dt.datetime) -> dt.datetime | None:
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        model = self.get_model()
+        model = cast("type[Token]", self.get_model())  # DRF's Token unless overridden
         try:
             # the user's region comes along: every scoped query needs it (no second query)
             token = model.objects.select_related("user", "user__region").get(key=key)

@@ -69,7 +69,8 @@ class MoneyField(serializers.DecimalField):
 def inline_enum(values: list[str]) -> serializers.CharField:
     """A read-only choice value documented as an inline enum: a shared component named after the
     field ("status", "kind", "level") would collide with other apps' choice sets."""
-    return extend_schema_field({"type": "string", "enum": list(values)})(
+    # extend_schema_field marks a field instance as well as a class; its types name classes only
+    return extend_schema_field({"type": "string", "enum": list(values)})(  # type: ignore[type-var]
         serializers.CharField(read_only=True)
     )
 
@@ -314,7 +315,9 @@ class ConflictSerializer(serializers.Serializer):
 
 class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
-    label = serializers.CharField()
+    # named like an attribute of DRF's Field, which the stubs see (DRF's metaclass
+    # moves declared fields off the class)
+    label = serializers.CharField()  # type: ignore[assignment]
     before = serializers.CharField(allow_null=True)
     after = serializers.CharField(allow_null=True)
 
@@ -551,7 +554,9 @@ class WithdrawalReviewSerializer(serializers.Serializer):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
+    # named like an attribute of DRF's Field, which the stubs see (DRF's metaclass
+    # moves declared fields off the class)
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)  # type: ignore[assignment]
     level = inline_enum(RegionLevel.values)
     level_label = serializers.CharField(source="get_level_display", read_only=True)
 

@@ -8,8 +8,12 @@ does not leak; a reader's role (viewer, leader) gets 403 on writes; anonymous ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -27,6 +31,7 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from assessment.selectors import resolve_period
 from core.api import DetailSerializer, PreconditionRequired, require_object
@@ -66,7 +71,13 @@ PRECONDITION_REQUIRED = OpenApiResponse(
 )
 
 
-class ApiView:
+if TYPE_CHECKING:
+    _MixedInto = APIView  # ApiView is a mixin of DRF views (for its attributes' types)
+else:
+    _MixedInto = object
+
+
+class ApiView(_MixedInto):
     """Common to every view of the API: token before session, so an anonymous caller gets 401
     with `WWW-Authenticate: Token` (DRF answers 403 when the first authenticator has no
     challenge); signed-in users only; readers read, editors write."""
@@ -448,7 +459,7 @@ class MonthlyReportViewSet(
 
     def get_object(self) -> MonthlyReport:
         try:
-            period = Period.parse_optional(self.kwargs["period"])
+            period = Period.parse(self.kwargs["period"])
         except DjangoValidationError as exc:
             raise ValidationError({"period": exc.messages}) from None
         report = self.get_queryset().filter(year=period.year, month=period.month).first()
@@ -565,7 +576,7 @@ class WithdrawalViewSet(
 class ReferenceViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     """A read-only list through a selector taking the user."""
 
-    selector = None
+    selector: Callable[..., QuerySet[Any]] | None = None
 
     def get_queryset(self):
         if self.is_schema:

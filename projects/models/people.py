@@ -97,7 +97,9 @@ class User(AbstractUser):
         help_text=_("由他人设定的初始密码：登录后须先修改，才能使用其他页面。"),
     )
 
-    class Meta(AbstractUser.Meta):
+    # Not `Meta(AbstractUser.Meta)`: both names are set here and that Meta has nothing else
+    # but `abstract` (which Django resets); the stubs type its names as plain str.
+    class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 

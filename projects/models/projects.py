@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,9 +27,14 @@ def validate_project_code(value: str) -> None:
         raise ValidationError(_("项目编号不能包含“/”或空白字符。"), code="invalid_code")
 
 
-class ProjectQuerySet(NoDeleteQuerySet):
-    def active(self):
+class ProjectQuerySet(NoDeleteQuerySet["Project"]):
+    def active(self) -> ProjectQuerySet:
         return self.exclude(stage=Stage.WITHDRAWN)
+
+
+if TYPE_CHECKING:
+    # The manager `as_manager()` builds, named for the annotation of `Project.objects`.
+    ProjectManager = models.Manager.from_queryset(ProjectQuerySet)
 
 
 class Project(NoDeleteModel):
@@ -126,7 +131,7 @@ class Project(NoDeleteModel):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
-    objects = ProjectQuerySet.as_manager()
+    objects: ClassVar[ProjectManager[Project]] = ProjectQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[categories])
 
     class Meta:

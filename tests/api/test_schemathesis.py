@@ -18,8 +18,9 @@ import datetime as dt
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -50,6 +51,12 @@ CALLERS = ("shinan", "city")
 def demo(django_db_setup, django_db_blocker):
     """A small demo installation (seed_demo, with issues, meetings and colours) for the whole
     module, rolled back at its end: the callers' API tokens and real path parameters."""
+    # The calls go through the WSGI app, whose request signals would close the connection the
+    # module's transaction lives on (inside a transaction autocommit is off, which
+    # close_if_unusable_or_obsolete takes for a broken connection): Django's test client
+    # disconnects them the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
@@ -67,8 +74,12 @@ def demo(django_db_setup, django_db_blocker):
             name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
             for name in CALLERS
         }
-        yield {"tokens": tokens, "real": real_parameters(tokens[CALLERS[0]])}
-        transaction.set_rollback(True)
+        try:
+            yield {"tokens": tokens, "real": real_parameters(tokens[CALLERS[0]])}
+        finally:
+            transaction.set_rollback(True)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 def real_parameters(token: str) -> dict[tuple[str, str], str]:

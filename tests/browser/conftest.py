@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test and
 # the fixtures are still synchronous and safe here.
@@ -121,7 +122,7 @@ def log_in(page, username: str) -> None:
 
 
 def last_month(today: dt.date | None = None) -> tuple[int, int]:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 

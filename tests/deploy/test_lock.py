@@ -48,7 +48,7 @@ def entries(name: str) -> list[str]:
 def lock(name: str) -> dict[str, tuple[str, list[str]]]:
     """{canonical name: (version, hashes)} of a lock file; every entry must be `name==version`
     followed by sha256 hashes."""
-    pinned = {}
+    pinned: dict[str, tuple[str, list[str]]] = {}
     for entry in entries(name):
         requirement, *hashes = entry.split()
         match = PIN.match(requirement)

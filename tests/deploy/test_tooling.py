@@ -19,14 +19,23 @@ def checks_of_make_test() -> list[str]:
     return commands[:-1]
 
 
-def test_make_test_checks_lint_format_templates_and_migrations_before_the_suite():
+def test_make_test_checks_lint_format_templates_types_layers_and_migrations_before_the_suite():
     assert checks_of_make_test() == [
         ".venv/bin/python manage.py check",
         ".venv/bin/python manage.py makemigrations --check --dry-run",
         ".venv/bin/ruff check .",
         ".venv/bin/ruff format --check .",
         ".venv/bin/djlint --lint .",
+        ".venv/bin/mypy",
+        ".venv/bin/lint-imports",
     ]
+
+
+def test_make_lint_runs_the_checks_of_make_test_but_the_django_ones():
+    _rule, *recipe = makefile_recipe("lint")
+    commands = [line.replace("$(BIN)/", ".venv/bin/") for line in recipe]
+
+    assert commands == [c for c in checks_of_make_test() if "manage.py" not in c]
 
 
 def test_make_test_measures_coverage_against_the_floor_of_pyproject():

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def database_counts() -> dict[str, int]:
     """Rows of every table the import writes, history tables included."""
-    models = [Project, ProjectYear, MonthlyReport, ChainAssignment, Person, Unit]
+    models: list[type[Any]] = [Project, ProjectYear, MonthlyReport, ChainAssignment, Person, Unit]
     counts = {m.__name__: m.objects.count() for m in models}
     counts |= {f"history of {m.__name__}": m.history.count() for m in models}
     counts["StageChange"] = StageChange.objects.count()

@@ -55,7 +55,7 @@ def build_project(
 ) -> Project:
     """A project with (optionally) a plan for `year` and monthly reports {month: amount}."""
     extra = {"code": code} if code else {}
-    project = ProjectFactory(
+    project: Project = ProjectFactory(  # type: ignore[assignment]  # a factory call gives the model
         region=region,
         level=level,
         stage=stage,

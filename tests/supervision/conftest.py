@@ -104,7 +104,7 @@ def make_issue(project, unit, assignee):
             difficulty=difficulty,
             actor=raised_by,
         )
-        path = {
+        paths: dict[str, list[str]] = {
             IssueStatus.COLLECTED: [],
             IssueStatus.ASSIGNED: [Action.ASSIGN],
             IssueStatus.IN_PROGRESS: [Action.ASSIGN, Action.START],
@@ -118,7 +118,8 @@ def make_issue(project, unit, assignee):
                 Action.CLOSE,
             ],
             IssueStatus.ESCALATED: [Action.ASSIGN, Action.ESCALATE],
-        }[status]
+        }
+        path = paths[status]
         for action in path:
             issue = services.issue_transition(
                 issue=issue,
