@@ -117,7 +117,7 @@ class ProjectSet(models.TextChoices):
     def conditions(self) -> dict[str, object]:
         """Field lookups on ProjectStatus (every set is within the period's portfolio: the
         projects that have a status row for the period)."""
-        return {
+        conditions: dict[str, dict[str, object]] = {
             "portfolio": {},
             "new_start_planned": {"new_start": True},
             "new_start_started": {"new_start": True, "started": True},
@@ -130,7 +130,8 @@ class ProjectSet(models.TextChoices):
             "converted": {"pool_at_start": True, "converted": True},
             "four_new": {"four_new": True},
             "unrated": {"colour": ""},
-        }[self.value]
+        }
+        return conditions[self.value]
 
     @property
     def denominator(self) -> ProjectSet | None:

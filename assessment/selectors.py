@@ -5,6 +5,7 @@ the caller's (`projects.access.scope`)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -103,10 +104,10 @@ def with_status(queryset: QuerySet[Project], period: Period | None) -> QuerySet[
     )
 
 
-def status_joined(queryset: QuerySet) -> bool:
+def status_joined(queryset: QuerySet[Any]) -> bool:
     """Whether `with_status` joined a period's status rows to `queryset` (it does for any
     period; not when no period was ever computed)."""
-    return "period_status_row" in queryset.query._filtered_relations
+    return "period_status_row" in queryset.query._filtered_relations  # type: ignore[attr-defined]  # not in the stubs
 
 
 def status_history(*, project: Project, limit: int = 24) -> QuerySet[ProjectStatus]:

@@ -42,7 +42,7 @@ def require_object(data: Any) -> None:
         raise serializers.ValidationError({"non_field_errors": [_("请求体应为 JSON 对象。")]})
 
 
-class DetailSerializer(serializers.Serializer):
+class DetailSerializer(serializers.Serializer[Any]):
     """An error answer: `{"detail": "…"}` (documents 403, 404, 428 …)."""
 
     detail = serializers.CharField()

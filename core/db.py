@@ -46,7 +46,7 @@ def is_database_busy(exc: BaseException) -> bool:
     return any(text in str(exc).lower() for text in BUSY_SQLITE_MESSAGES)
 
 
-def apply_web_timeouts(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+def apply_web_timeouts(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:  # noqa: ARG001 - a signal receiver's signature
     """`connection_created` receiver: the web process's limits on a new connection (0: the
     server's default, no limit)."""
     lock_ms = int(settings.DATABASE_LOCK_TIMEOUT_MS)

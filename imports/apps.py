@@ -9,7 +9,7 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Excel 导入")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - registers the tasks in the web process too
+        from . import tasks  # noqa: F401, PLC0415 - registers the tasks once the apps are ready
 
         # A job belongs to its importer's region at upload time.
         access.register({"imports.importjob": ("region__code", None)})

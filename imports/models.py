@@ -17,7 +17,7 @@ from core.models import NoDeleteModel
 from .choices import JobKind, JobState, JobStatus
 
 
-def _upload_to(job: ImportJob, filename: str) -> str:
+def _upload_to(job: ImportJob, filename: str) -> str:  # noqa: ARG001 - the name is the job's
     return f"imports/{job.pk}.xlsx"
 
 

@@ -118,7 +118,7 @@ def import_job_retry(*, actor: Any, job_id: uuid.UUID | str) -> ImportJob:
     if not getattr(actor, "can_edit", False) or not (actor.pk == job.user_id or actor.is_superuser):
         raise PermissionDenied(_("只有上传该文件的用户可以重试导入。"))
     if job.state == JobState.FAILED or job.lost:
-        if not job.file or not job.file.storage.exists(job.file.name):
+        if not job.file or not job.file.name or not job.file.storage.exists(job.file.name):
             ImportJob.objects.filter(pk=job.pk).update(file="")
             raise ValidationError(_("上传的文件已不再保留，无法重试，请重新上传。"))
     else:
@@ -195,12 +195,15 @@ def import_job_run(*, job_id: uuid.UUID | str, task_id: str | None) -> str:
             % {"e": exc.__class__.__name__},
         )
         return JobState.FAILED
-    if mine.update(
-        state=JobState.DONE,
-        finished_at=timezone.now(),
-        result=_payload(result),
-        file="",
-        message="",
+    if (
+        mine.update(
+            state=JobState.DONE,
+            finished_at=timezone.now(),
+            result=_payload(result),
+            file="",
+            message="",
+        )
+        and job.file.name
     ):
         _delete_file(job.file.name)
     return JobState.DONE

@@ -30,7 +30,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.refused = False
         self.size: int | None = None
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # noqa: ARG002 - Django's upload handler hook
         if content_length and content_length > self.limit + FORM_OVERHEAD:
             self.refused, self.size = True, int(content_length)
         return None
@@ -46,7 +46,7 @@ class LimitedUploadHandler(FileUploadHandler):
             raise SkipFile
         return raw_data  # on to Django's memory or temporary-file handler
 
-    def file_complete(self, file_size: int) -> None:
+    def file_complete(self, file_size: int) -> None:  # noqa: ARG002 - Django's hook
         return None  # the next handler builds the file
 
 

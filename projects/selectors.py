@@ -100,7 +100,7 @@ def project_history(*, project: Project) -> QuerySet[Any]:
     return history.select_related("history_user").order_by("-history_date", "-history_id")
 
 
-def project_search(*, user, q: str) -> QuerySet:
+def project_search(*, user: access.Viewer, q: str) -> QuerySet[Project]:
     """The header's search: the user's projects whose code or name contains `q`, by code."""
     return (
         access.scope(user, Project.objects.select_related("region"))
@@ -109,7 +109,7 @@ def project_search(*, user, q: str) -> QuerySet:
     )
 
 
-def stage_change_queryset(*, user, project: Project) -> QuerySet:
+def stage_change_queryset(*, user: access.Viewer, project: Project) -> QuerySet[StageChange]:
     """A project's stage moves, newest first, with who made them."""
     return (
         access.scope(user, StageChange.objects.filter(project=project))

@@ -82,6 +82,7 @@ def _rate_switch(request, filterset: ProjectFilterSet, count: int) -> dict | Non
         return None
     current = ProjectSet(chosen)
     other = current.denominator or current.numerator
+    assert other is not None  # a set with a rate has its pair
     data = request.GET.copy()
     data.pop("page", None)
     data["set"] = other.value

@@ -34,7 +34,7 @@ class TransitionInline(ReadOnlyInline):
 
 
 @admin.display(description=_("文件"))
-def attachment_download(admin_view, obj) -> str:
+def attachment_download(admin_view, obj) -> str:  # noqa: ARG001 - an admin display callable
     """The scoped download (a FileField's own link would be /media/…, which is not served)."""
     if not obj.pk:
         return "—"
@@ -43,7 +43,7 @@ def attachment_download(admin_view, obj) -> str:
 
 
 @admin.display(description=_("照片"))
-def photo_download(admin_view, obj) -> str:
+def photo_download(admin_view, obj) -> str:  # noqa: ARG001 - an admin display callable
     if not obj.pk:
         return "—"
     url = reverse("supervision:photo_file", args=[obj.pk])
@@ -53,8 +53,7 @@ def photo_download(admin_view, obj) -> str:
 class AttachmentInline(ReadOnlyInline):
     model = IssueAttachment
     download = attachment_download
-    fields = ["kind", "download", "size", "caption", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "download", "size", "caption", "uploaded_by", "uploaded_at")
 
 
 STATE_FIELDS = [
@@ -176,8 +175,7 @@ class FindingInline(ReadOnlyInline):
 class PhotoInline(ReadOnlyInline):
     model = InspectionPhoto
     download = photo_download
-    fields = ["download", "caption", "size", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("download", "caption", "size", "uploaded_at")
 
 
 @admin.register(Inspection)

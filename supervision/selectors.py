@@ -57,12 +57,12 @@ def inspection_list(*, user: access.Viewer) -> QuerySet[Inspection]:
     )
 
 
-def attachment_list(*, user) -> QuerySet[IssueAttachment]:
+def attachment_list(*, user: access.Viewer) -> QuerySet[IssueAttachment]:
     """Attachments of the issues the user may see (for their downloads)."""
     return access.scope(user, IssueAttachment.objects.all())
 
 
-def photo_list(*, user) -> QuerySet[InspectionPhoto]:
+def photo_list(*, user: access.Viewer) -> QuerySet[InspectionPhoto]:
     """Photos of the inspections the user may see (for their downloads)."""
     return access.scope(user, InspectionPhoto.objects.all())
 

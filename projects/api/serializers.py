@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from assessment.choices import Colour
 from core.api import CleanCharField
+from core.text import has_control
 
 from .. import access
 from ..choices import RegionLevel, Stage, UnitKind, WithdrawalStatus
@@ -91,6 +92,13 @@ class ScopedRelatedMixin:
         self.for_choice = for_choice
         super().__init__(*args, **kwargs)
 
+    def to_internal_value(self, data):
+        # A key with a control character (NUL above all, which PostgreSQL refuses in a query)
+        # names no row: the field's 400, before any query.
+        if isinstance(data, str) and has_control(data):
+            self.fail("does_not_exist")
+        return super().to_internal_value(data)
+
     def get_queryset(self):
         return access.scope(
             _user(self.context.get("request")),
@@ -100,11 +108,11 @@ class ScopedRelatedMixin:
         )
 
 
-class ScopedSlugRelatedField(ScopedRelatedMixin, serializers.SlugRelatedField):
+class ScopedSlugRelatedField(ScopedRelatedMixin, serializers.SlugRelatedField):  # type: ignore[misc]  # the stubs type default_error_messages per class
     pass
 
 
-class ScopedPrimaryKeyRelatedField(ScopedRelatedMixin, serializers.PrimaryKeyRelatedField):
+class ScopedPrimaryKeyRelatedField(ScopedRelatedMixin, serializers.PrimaryKeyRelatedField):  # type: ignore[misc]  # as above
     pass
 
 

@@ -51,12 +51,6 @@ CALLERS = ("shinan", "city")
 def demo(django_db_setup, django_db_blocker):
     """A small demo installation (seed_demo, with issues, meetings and colours) for the whole
     module, rolled back at its end: the callers' API tokens and real path parameters."""
-    # The calls go through the WSGI app, whose request signals would close the connection the
-    # module's transaction lives on (inside a transaction autocommit is off, which
-    # close_if_unusable_or_obsolete takes for a broken connection): Django's test client
-    # disconnects them the same way.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
@@ -74,12 +68,22 @@ def demo(django_db_setup, django_db_blocker):
             name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
             for name in CALLERS
         }
-        try:
-            yield {"tokens": tokens, "real": real_parameters(tokens[CALLERS[0]])}
-        finally:
-            transaction.set_rollback(True)
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+        yield {"tokens": tokens, "real": real_parameters(tokens[CALLERS[0]])}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_connection():
+    """The calls go through the WSGI app, whose request signals would close the connection the
+    module's transaction lives on (inside a transaction autocommit is off, which
+    close_if_unusable_or_obsolete takes for a broken connection). Django's test client
+    disconnects them around each of its requests and connects them again after: so here,
+    before every test."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def real_parameters(token: str) -> dict[tuple[str, str], str]:
