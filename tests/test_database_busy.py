@@ -231,7 +231,14 @@ print(json.dumps({"worker": worker, "web": limits()}))
 
 def test_the_web_process_is_limited_and_workers_and_commands_are_not(tmp_path):
     env = dict(os.environ)
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql":
+        # The same server's `postgres` database: it always exists (DATABASE_URL's own may not:
+        # the tests run in a test database of their own) and SHOW needs no table.
+        db = connection.settings_dict
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/postgres"
+        )
+    else:
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'limits.sqlite3'}"
     env.pop("DATABASE_LOCK_TIMEOUT_MS", None)
     env.pop("DATABASE_STATEMENT_TIMEOUT_MS", None)

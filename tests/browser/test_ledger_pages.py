@@ -14,13 +14,22 @@ expect = pytest.importorskip(
 
 
 def test_district_official_keeps_the_ledger_and_the_reviewer_approves_a_withdrawal(page, city):
+    import importlib
+
     from projects import services
     from projects.choices import Role, Stage, WithdrawalStatus
     from projects.models import Category, ChainRole, Person, Project, Withdrawal
     from tests.factories import UserFactory
 
-    # the migration's reference categories are gone after another transactional test's flush
-    Category.objects.get_or_create(code="four_new", defaults={"name": "四新经济"})
+    # The migration's reference data (categories, chain roles) is gone after another
+    # transactional test's flush: loaded again from the migration's own lists.
+    reference = importlib.import_module("projects.migrations.0002_reference_data")
+    for order, (code, name) in enumerate(reference.CATEGORIES, start=1):
+        Category.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+    for order, (code, name, is_leader) in enumerate(reference.CHAIN_ROLES, start=1):
+        ChainRole.objects.get_or_create(
+            code=code, defaults={"name": name, "order": order, "is_leader": is_leader}
+        )
     UserFactory(username="shinan-review", role=Role.REVIEWER, region=city["shinan"])
     leader = Person.objects.create(name="张建国", region=city["shinan"], title="副区长")
     city_leader = Person.objects.create(name="王市长", region=city["city"], title="副市长")
