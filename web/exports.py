@@ -64,11 +64,7 @@ def bulletin_xlsx(data: dict, *, region, period: Period) -> FileResponse:
     for row in data["rows"]:
         row_number += 1
         for col, (_title, key, fmt, _width) in enumerate(columns, start=1):
-            value = _bulletin_value(row, key)
-            cell = sheet.cell(row=row_number, column=col, value=cell_value(value))
-            cell.border = BOX
-            if fmt and value is not None and not isinstance(value, str):
-                cell.number_format = fmt
+            cell = _cell(sheet, row_number, col, _bulletin_value(row, key), fmt)
             if key == "name" and row.get("called_in"):
                 cell.fill = PatternFill("solid", fgColor=Colour.RED.tint)
             elif key == "name" and row.get("praised"):
@@ -76,15 +72,9 @@ def bulletin_xlsx(data: dict, *, region, period: Period) -> FileResponse:
     if data.get("total"):
         row_number += 1
         for col, (_title, key, fmt, _width) in enumerate(columns, start=1):
-            value = (
-                None
-                if key in ("rank", "score", "movement")
-                else _bulletin_value(data["total"], key)
-            )
-            cell = sheet.cell(row=row_number, column=col, value=cell_value(value))
-            cell.border, cell.font = BOX, HEADER_FONT
-            if fmt and value is not None and not isinstance(value, str):
-                cell.number_format = fmt
+            ranked = key in ("rank", "score", "movement")  # a total has no rank
+            value = None if ranked else _bulletin_value(data["total"], key)
+            _cell(sheet, row_number, col, value, fmt).font = HEADER_FONT
     row_number += 2
     for note in data["notes"]:
         sheet.merge_cells(f"A{row_number}:{last}{row_number}")
@@ -101,6 +91,15 @@ def bulletin_xlsx(data: dict, *, region, period: Period) -> FileResponse:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     stamp = timezone.localdate().strftime("%Y%m%d")
     return response(workbook, f"{_('排名通报')}-{region.name}-{period}-{stamp}.xlsx")
+
+
+def _cell(sheet, row: int, column: int, value, fmt: str | None):
+    """A bordered table cell: a number gets the column's format, text is written as text."""
+    cell = sheet.cell(row=row, column=column, value=cell_value(value))
+    cell.border = BOX
+    if fmt and value is not None and not isinstance(value, str):
+        cell.number_format = fmt
+    return cell
 
 
 def _bulletin_value(row: dict, key: str):

@@ -112,13 +112,11 @@ def _recompute(
 ) -> RecomputeResult | None:
     layers = statement.compiled_layers(rules, period)
     workers = parallel.workers_for(region)
-    if workers < 2:
-        return _recompute_in(
-            period, region, as_of, rules, layers, started, now, step, only_if_changed
-        )
-    stage = parallel.Stage(statement.written_columns(layers, statement.run_constants(rules)))
-    parallel.Stage.sweep()
-    stage.create()
+    stage = None
+    if workers >= 2:  # the parallel engine writes through a staging table of the run's own
+        stage = parallel.Stage(statement.written_columns(layers, statement.run_constants(rules)))
+        parallel.Stage.sweep()
+        stage.create()
     try:
         return _recompute_in(
             period,
@@ -134,7 +132,8 @@ def _recompute(
             workers=workers,
         )
     finally:
-        stage.drop()
+        if stage is not None:
+            stage.drop()
 
 
 def _recompute_in(
