@@ -34,12 +34,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.periods import Period
+from projects import access
 from projects.choices import RegionLevel
 from projects.models import Region
 
 from . import measures, recompute
 from .choices import RankingScope
-from .models import PeriodComputation, RankingIndicator, RankingSettings, RankingSnapshot
+from .models import RankingIndicator, RankingSettings, RankingSnapshot
+from .selectors import last_computed_at
 
 GROUPING: dict[str, str] = {
     RankingScope.DISTRICT: "region",
@@ -115,14 +117,6 @@ def _group_rows(scope: str, parent: Region, period: Period) -> list[dict]:
     )
 
 
-def _computed_at(period: Period) -> dt.datetime | None:
-    return (
-        PeriodComputation.objects.filter(year=period.year, month=period.month)
-        .values_list("finished_at", flat=True)
-        .first()
-    )
-
-
 def _ranks(
     scope: str, parent: Region, period: Period, items: list, settings: RankingSettings
 ) -> dict | None:
@@ -131,7 +125,7 @@ def _ranks(
     snapshot = published(scope=scope, parent=parent, period=period)
     if snapshot is not None:
         return {row["key"]: row["rank"] for row in snapshot.rows}
-    if _computed_at(period) is None:
+    if last_computed_at(period) is None:
         return None
     rows = _group_rows(scope, parent, period)
     ranked = rank([(score(row, items), row) for row in rows], settings)
@@ -160,7 +154,7 @@ def live_ranking(*, scope: str, parent: Region, period: Period) -> dict:
     rows = _group_rows(scope, parent, period)
     ranked = rank([(score(row, items), row) for row in rows], settings)
     previous = _ranks(scope, parent, period.previous(), items, settings)
-    computed_at = _computed_at(period)
+    computed_at = last_computed_at(period)
     return {
         "period": str(period),
         "scope": scope,
@@ -310,7 +304,7 @@ def publish_due(*, today: dt.date | None = None) -> list[RankingSnapshot]:
     ]
     if not due:
         return []
-    if _computed_at(period) is None or recompute.is_dirty(period):
+    if last_computed_at(period) is None or recompute.is_dirty(period):
         recompute.run(period, today=today)
     snapshots = []
     for scope, parent in due:
@@ -324,3 +318,90 @@ def publish_due(*, today: dt.date | None = None) -> list[RankingSnapshot]:
             if "reason" not in exc.message_dict:  # not "already published": a real error
                 raise
     return snapshots
+
+
+def versions(*, scope: str, parent: Region, period: Period) -> list[RankingSnapshot]:
+    """Every published version of a ranking, the newest first (one query)."""
+    check_scope(scope)
+    return list(
+        RankingSnapshot.objects.filter(
+            scope=scope, parent=parent, year=period.year, month=period.month
+        )
+        .select_related("published_by")
+        .order_by("-version")
+    )
+
+
+# What a difference between two versions compares, in the bulletin's order: the rank and score,
+# the flags, then every summary figure a row carries.
+DIFF_FIELDS: tuple[str, ...] = (
+    "rank",
+    "score",
+    "praised",
+    "called_in",
+    *(field for field in measures.ROW_FIELDS if field not in ("key", "name")),
+)
+
+
+def difference(old: dict, new: dict) -> dict:
+    """What changed from ranking body `old` to `new` (two versions, or a version and the live
+    computation): per row present in either, its rank in each and the figures that differ
+    (`[{"field", "old", "new"}]`); rows only in one of them are `added` / `removed`.
+    `{"from", "to", "rows": [...changed rows, in the new ranking's order...], "unchanged": n}`."""
+    old_rows = {row["key"]: row for row in old["rows"]}
+    new_rows = {row["key"]: row for row in new["rows"]}
+    changed = []
+    unchanged = 0
+    keys = [row["key"] for row in new["rows"]] + [k for k in old_rows if k not in new_rows]
+    for key in keys:
+        before, after = old_rows.get(key), new_rows.get(key)
+        if before is None or after is None:
+            row = after or before
+            assert row is not None
+            changed.append(
+                {
+                    "key": key,
+                    "name": row["name"],
+                    "old_rank": before["rank"] if before else None,
+                    "new_rank": after["rank"] if after else None,
+                    "state": "added" if before is None else "removed",
+                    "fields": [],
+                }
+            )
+            continue
+        fields = [
+            {"field": field, "old": before.get(field), "new": after.get(field)}
+            for field in DIFF_FIELDS
+            if before.get(field) != after.get(field)
+        ]
+        if not fields:
+            unchanged += 1
+            continue
+        changed.append(
+            {
+                "key": key,
+                "name": after["name"],
+                "old_rank": before["rank"],
+                "new_rank": after["rank"],
+                "state": "changed",
+                "fields": fields,
+            }
+        )
+    return {
+        "from": old.get("version"),
+        "to": new.get("version"),
+        "rows": changed,
+        "unchanged": unchanged,
+    }
+
+
+def reader_access(user, parent: Region) -> str | None:
+    """How `user` may read the rankings of `parent`: "all" (live and published) within their
+    scope; "published" for a region above their own (a district reads its city's published
+    bulletin and where it stands, never the live figures); None otherwise."""
+    if access.covers(user, parent.code):
+        return "all"
+    region = getattr(user, "region", None)
+    if region is not None and region.code != parent.code and region.code.startswith(parent.prefix):
+        return "published"
+    return None

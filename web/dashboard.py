@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from assessment import measures, rankings, tasks
-from assessment.choices import UNRATED_HEX, Colour, ProjectSet
-from assessment.models import ProjectStatus
-from core.formatting import cndate, cnperiod, wan
+from assessment.choices import UNRATED_HEX, Colour, ProjectSet, RankingScope
+from assessment.models import ProjectStatus, RankingSnapshot
+from core.formatting import cndate, cnperiod, pct, wan
 from core.periods import Period
 from projects import access
 from projects.choices import RegionLevel, Stage
@@ -35,6 +36,7 @@ from projects.models import (
     Region,
     Withdrawal,
 )
+from projects.models.regions import region_prefix
 from supervision import selectors as supervision
 from supervision.choices import IssueStatus
 
@@ -328,13 +330,96 @@ def colour_counts(row: dict, *, region, period) -> list[dict]:
 # --- Overview -------------------------------------------------------------------------------
 
 
-def region_ranking(region: Region, period: Period) -> dict:
-    """The ranking shown for a region: its districts for a city or province, the leaders of
-    its projects for a district."""
-    scope = "leader" if region.level in (RegionLevel.COUNTY, RegionLevel.TOWN) else "district"
-    result = rankings.ranking(scope=scope, parent=region, year=period.year, month=period.month)
+def ranking_scopes(region: Region) -> list[str]:
+    """The rankings a region has, the default first: a city's or province's districts, then
+    the leaders and units carrying its projects; a district's (or town's) leaders and units."""
+    if region.level in (RegionLevel.COUNTY, RegionLevel.TOWN):
+        return [RankingScope.LEADER, RankingScope.UNIT]
+    return [RankingScope.DISTRICT, RankingScope.LEADER, RankingScope.UNIT]
+
+
+def region_ranking(
+    region: Region, period: Period, *, scope: str | None = None, version: int | None = None
+) -> dict:
+    """The ranking shown for a region (`scope`, default its first of `ranking_scopes`): the
+    published `version` (else the latest published, else live — `rankings.ranking`)."""
+    scope = scope or ranking_scopes(region)[0]
+    result = rankings.ranking(
+        scope=scope, parent=region, year=period.year, month=period.month, version=version
+    )
     result["scope"] = scope
     return result
+
+
+# The names of the figures a difference between two versions lists (`rankings.DIFF_FIELDS`).
+DIFF_LABELS: dict[str, Any] = {
+    "rank": _lazy("排名"),
+    "score": _lazy("综合得分"),
+    "praised": _lazy("通报表扬"),
+    "called_in": _lazy("约谈"),
+    "projects": _lazy("项目数"),
+    "annual_plan": _lazy("年度计划（万元）"),
+    "completed_ytd": _lazy("累计完成（万元）"),
+    "investment_rate": _lazy("投资完成率"),
+    "time_progress": _lazy("时间进度"),
+    "new_start_planned": _lazy("计划新开工"),
+    "new_start_started": _lazy("已新开工"),
+    "start_rate": _lazy("开工率"),
+    "finish_planned": _lazy("计划竣工"),
+    "finished": _lazy("已竣工"),
+    "finish_rate": _lazy("竣工率"),
+    "in_statistics": _lazy("已纳统"),
+    "statistics_rate": _lazy("纳统率"),
+    "issues": _lazy("问题数"),
+    "issues_resolved": _lazy("已办结问题"),
+    "resolution_rate": _lazy("办结率"),
+    "green": _lazy("绿色"),
+    "white": _lazy("白色"),
+    "yellow": _lazy("黄色"),
+    "red": _lazy("红色"),
+    "original_plan": _lazy("原计划（万元）"),
+    "investment_rate_original": _lazy("按原计划完成率"),
+    "under_construction": _lazy("在建项目"),
+    "started": _lazy("已开工"),
+    "issues_on_time": _lazy("按期办结"),
+    "on_time_rate": _lazy("按期办结率"),
+    "four_new_completed": _lazy("四新投资"),
+    "four_new_share": _lazy("四新占比"),
+    "pool_at_start": _lazy("谋划储备项目"),
+    "converted": _lazy("已转化"),
+    "conversion_rate": _lazy("落地转化率"),
+}
+RATE_FIELDS = frozenset(f for f in DIFF_LABELS if f.endswith(("_rate", "_share", "_original")))
+MONEY_FIELDS = frozenset({"annual_plan", "completed_ytd", "original_plan", "four_new_completed"})
+
+
+def _diff_value(field: str, value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if field in RATE_FIELDS or field == "time_progress":
+        return pct(value)
+    if field in MONEY_FIELDS:
+        return wan(value)
+    return str(value)
+
+
+def ranking_difference(old: dict, new: dict) -> dict:
+    """`rankings.difference` of two versions with each changed figure named and written as
+    the bulletin writes it."""
+    diff = rankings.difference(old, new)
+    for row in diff["rows"]:
+        row["fields"] = [
+            {
+                **item,
+                "label": DIFF_LABELS.get(item["field"], item["field"]),
+                "old_text": _diff_value(item["field"], item["old"]),
+                "new_text": _diff_value(item["field"], item["new"]),
+            }
+            for item in row["fields"]
+        ]
+    return diff
 
 
 def ranking_urls(ranking: dict, period: Period) -> list[str | None]:
@@ -595,16 +680,89 @@ def screen(*, user, region: Region, period: Period) -> dict:
 # --- Ranking bulletin -----------------------------------------------------------------------
 
 
-def bulletin(*, user, region: Region, period: Period) -> dict:  # noqa: ARG001  (as every page's)
-    """The monthly ranking bulletin (排名通报) of `region`'s districts (a district's own
-    bulletin ranks its leaders): the ranking rows, the praised and the called-in, and the
-    indicators and weights the score used."""
-    tasks.ensure_fresh(period)
-    ranking = region_ranking(region, period)
-    rows = ranking["rows"]
+LIVE = "live"  # `?version=live`: the live computation even where a version is published
+
+SCOPE_LABELS: dict[str, Any] = {
+    RankingScope.DISTRICT: _lazy("县市区"),
+    RankingScope.LEADER: _lazy("包联领导"),
+    RankingScope.UNIT: _lazy("责任单位"),
+}
+
+
+def _own_row_key(user, rows: list[dict]) -> str | None:
+    """The row of a ranking that is the user's own region (or the district it lies in)."""
+    region = getattr(user, "region", None)
+    if region is None:
+        return None
+    for row in rows:
+        if isinstance(row.get("key"), str) and region.code.startswith(region_prefix(row["key"])):
+            return row["key"]
+    return None
+
+
+def bulletin(  # noqa: C901  (the page's parts in order: versions, ranking, difference, notes)
+    *,
+    user,
+    region: Region,
+    period: Period,
+    scope: str | None = None,
+    version: int | str | None = None,
+    compare: int | str | None = None,
+    published_only: bool = False,
+) -> dict:
+    """The monthly ranking bulletin (排名通报) of `region` — its districts, leaders or units
+    (`scope`): the published `version` (default the latest; `LIVE` the live computation), the
+    praised and the called-in, the indicators and weights, every published version, and the
+    difference from version `compare` (a number or `LIVE`). `published_only`: the reader sees
+    published versions only (a district reading its city's bulletin: `rankings.reader_access`).
+    Raises RankingSnapshot.DoesNotExist for a version never published."""
+    scope = scope or ranking_scopes(region)[0]
+    if not published_only:
+        tasks.ensure_fresh(period)
+    history = rankings.versions(scope=scope, parent=region, period=period)
+    if published_only and (version == LIVE or compare == LIVE):
+        raise RankingSnapshot.DoesNotExist(_("只能查看已发布的排名。"))
+    if published_only and not history:
+        ranking = None
+    elif version == LIVE:
+        ranking = {**rankings.live_ranking(scope=scope, parent=region, period=period)}
+        ranking["scope"] = scope
+    else:
+        ranking = region_ranking(region, period, scope=scope, version=cast(int | None, version))
+    difference = None
+    if ranking is not None and compare not in (None, ""):
+        if compare == LIVE:
+            other = rankings.live_ranking(scope=scope, parent=region, period=period)
+        else:
+            other = region_ranking(region, period, scope=scope, version=cast(int, compare))
+        difference = ranking_difference(other, ranking)
+    rows = ranking["rows"] if ranking is not None else []
+    scope_label = SCOPE_LABELS[scope]
+    common = {
+        "scope": scope,
+        "scopes": [(value, SCOPE_LABELS[value]) for value in ranking_scopes(region)],
+        "versions": history,
+        "difference": difference,
+        "published_only": published_only,
+        "own_key": _own_row_key(user, rows) if scope == RankingScope.DISTRICT else None,
+        "live": ranking is not None and not ranking.get("version"),
+    }
+    if ranking is None:
+        return {
+            **common,
+            "ranking": None,
+            "rows": [],
+            "total": None,
+            "columns": bulletin_columns(),
+            "title": _("%(region)s重点项目建设%(scope)s排名通报")
+            % {"region": region.name, "scope": scope_label},
+            "subtitle": _("%(period)s · 尚未发布") % {"period": cnperiod(period)},
+            "notes": [],
+            "issued": "",
+            "scope_label": scope_label,
+        }
     praised = [r["name"] for r in rows if r.get("praised")]
     called_in = [r["name"] for r in rows if r.get("called_in")]
-    scope_label = _("包联领导") if ranking.get("scope") == "leader" else _("县市区")
     notes = []
     if praised:
         notes.append(
@@ -624,7 +782,7 @@ def bulletin(*, user, region: Region, period: Period) -> dict:  # noqa: ARG001  
     if ranking.get("reason"):
         notes.append(_("更正说明：%(r)s") % {"r": ranking["reason"]})
     if ranking.get("version"):
-        status = _("第 %(v)s 版，发布于 %(when)s") % {
+        status = _("已发布 第 %(v)s 版（%(when)s 发布）") % {
             "v": ranking["version"],
             "when": str(ranking.get("published_at") or "")[:10],
         }
@@ -650,4 +808,5 @@ def bulletin(*, user, region: Region, period: Period) -> dict:  # noqa: ARG001  
         "notes": notes,
         "issued": _("制表日期：%(d)s") % {"d": cndate(timezone.localdate())},
         "scope_label": scope_label,
+        **common,
     }

@@ -17,5 +17,6 @@ urlpatterns = [
     path("my/", views.my_projects, name="my_projects"),
     path("screen/", views.screen, name="screen"),
     path("bulletin/", views.bulletin, name="bulletin"),
+    path("bulletin/publish/", views.bulletin_publish, name="bulletin_publish"),
     path("colours.css", views.colours_css, name="colours_css"),
 ]

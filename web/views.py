@@ -8,22 +8,30 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from assessment import rankings
 from assessment import selectors as assessment_selectors
+from assessment import services as assessment_services
 from assessment.choices import Colour
+from assessment.models import RankingSnapshot
 from assessment.reasons import check_list
+from core.formatting import cnperiod
+from core.periods import Period
+from core.text import clean_text
 from projects import access, selectors, ui
 from projects.api.authentication import token_expires_at
 from projects.choices import WithdrawalStatus
-from projects.models import Project
+from projects.models import Project, Region
 
 from . import charts, dashboard, exports
 
@@ -200,16 +208,70 @@ def screen(request):
     )
 
 
+def _bulletin_region(request, source) -> tuple[Region, bool]:
+    """The region whose bulletin is asked for and whether the user reads its published
+    versions only (a region above their own: `rankings.reader_access`)."""
+    code = (source.get("region") or "").strip()
+    if not code:
+        return ui.region_from(request), False
+    region = Region.objects.filter(code=code).first()
+    reading = rankings.reader_access(request.user, region) if region is not None else None
+    if region is None or reading is None:
+        raise Http404(_("未找到该区域，或不在您的管辖范围内。"))
+    return region, reading == "published"
+
+
+def _version_param(value: str | None) -> int | str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value == dashboard.LIVE:
+        return value
+    if not value.isdigit() or not 0 < int(value) < 100000:
+        raise Http404(_("版本号应为正整数或 live：%(v)s") % {"v": value[:20]})
+    return int(value)
+
+
+def _scope_param(value: str | None, region: Region) -> str:
+    scopes = dashboard.ranking_scopes(region)
+    return value if value in scopes else scopes[0]
+
+
+def _upper_bulletin(user) -> Region | None:
+    """The nearest city (or province) above the user's own region, whose published bulletin
+    the user may read: `None` for a user at the top."""
+    region = getattr(user, "region", None)
+    if region is None or region.parent_id is None:
+        return None
+    return Region.objects.filter(code=region.parent_id).first()
+
+
 @login_required
 @require_GET
 def bulletin(request):
-    """The monthly ranking bulletin (排名通报): a printable page; `?export=xlsx` as a
-    formatted workbook."""
-    region = ui.region_from(request)
+    """The monthly ranking bulletin (排名通报): a printable page with its published versions,
+    the 发布 / 更正 form for those who may publish, the difference between two versions;
+    `?export=xlsx` as a formatted workbook. `?scope=district|leader|unit`, `?version=N|live`,
+    `?compare=N|live`."""
+    region, published_only = _bulletin_region(request, request.GET)
     period = ui.period_from(request)
-    data = dashboard.bulletin(user=request.user, region=region, period=period)
+    scope = _scope_param(request.GET.get("scope"), region)
+    try:
+        data = dashboard.bulletin(
+            user=request.user,
+            region=region,
+            period=period,
+            scope=scope,
+            version=_version_param(request.GET.get("version")),
+            compare=_version_param(request.GET.get("compare")),
+            published_only=published_only,
+        )
+    except RankingSnapshot.DoesNotExist as exc:
+        raise Http404(str(exc)) from None
     if request.GET.get("export") == "xlsx":
         return exports.bulletin_xlsx(data, region=region, period=period)
+    options = ui.region_options(request.user, region)
+    upper = None if published_only else _upper_bulletin(request.user)
     return render(
         request,
         "web/bulletin.html",
@@ -217,9 +279,46 @@ def bulletin(request):
             **data,
             "region": region,
             "period": period,
-            "region_options": ui.region_options(request.user, region),
+            "region_options": options,
+            "upper_region": upper if upper is not None and upper not in options else None,
+            "may_publish": not published_only
+            and assessment_services.may_publish(request.user, region),
         },
     )
+
+
+@login_required
+@require_POST
+def bulletin_publish(request):
+    """发布 (or 更正, with a reason): the bulletin's ranking of the period as its next version,
+    through `assessment.services.ranking_publish`; back to the bulletin on the new version."""
+    region, published_only = _bulletin_region(request, request.POST)
+    try:
+        period = Period.parse(request.POST.get("period") or "")
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    scope = _scope_param(request.POST.get("scope"), region)
+    query = {"region": region.code, "period": str(period), "scope": scope}
+    if published_only:
+        raise PermissionDenied(_("只有该区域的审核人或管理员可以发布排名。"))
+    try:
+        snapshot = assessment_services.ranking_publish(
+            actor=request.user,
+            scope=scope,
+            parent=region,
+            period=period,
+            reason=clean_text(request.POST.get("reason") or "")[:2000],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('web:bulletin')}?{urlencode(query)}")
+    messages.success(
+        request,
+        _("已发布 %(p)s 排名第 %(v)s 版。") % {"p": cnperiod(period), "v": snapshot.version},
+    )
+    query["version"] = str(snapshot.version)
+    return redirect(f"{reverse('web:bulletin')}?{urlencode(query)}")
 
 
 @require_GET

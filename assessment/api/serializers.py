@@ -6,7 +6,7 @@ projects.rankings.ranking (one home for each figure)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api import PeriodField
+from core.api import CleanCharField, PeriodField
 from projects.models import Region
 
 from ..choices import RankingScope
@@ -140,3 +140,78 @@ class RankingResponseSerializer(serializers.Serializer):
     praised_top = serializers.IntegerField()
     called_in_bottom = serializers.IntegerField()
     rows = RankingRowSerializer(many=True)
+
+
+class RankingTargetSerializer(serializers.Serializer):
+    """Which ranking: its scope, parent region and period (the query of versions and
+    differences, the body of a publication)."""
+
+    scope = serializers.ChoiceField(
+        choices=RankingScope.values,
+        default=RankingScope.DISTRICT,
+        help_text=_("排名范围：district（下级区域）|leader（包联领导）|unit（责任单位）"),
+    )
+    parent = RegionCodeField(required=False, help_text=_("上级区域代码（默认：本人管辖区域）"))  # type: ignore[assignment]
+    period = PeriodField(required=False, help_text=_("期间 YYYY-MM（默认：最近计算的期间）"))
+
+
+class RankingDiffQuerySerializer(RankingTargetSerializer):
+    # "from"/"to" are Python keywords: the fields are declared under other names and renamed
+    old = serializers.RegexField(
+        r"^(live|[1-9][0-9]{0,4})$",
+        help_text=_("对比的原版本号，或 live（实时计算）"),
+    )
+    new = serializers.RegexField(
+        r"^(live|[1-9][0-9]{0,4})$",
+        required=False,
+        help_text=_("对比的新版本号，或 live（默认：最新发布版本）"),
+    )
+
+
+class RankingPublishSerializer(RankingTargetSerializer):
+    reason = CleanCharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_("更正原因（首次发布可不填，发布更正版本必填）"),
+    )
+
+
+class RankingVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    published_by = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class RankingVersionsResponseSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    scope = serializers.CharField()
+    parent = MeasuresRegionSerializer()
+    versions = RankingVersionSerializer(many=True)
+
+
+class RankingDiffFieldSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class RankingDiffRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    old_rank = serializers.IntegerField(allow_null=True)
+    new_rank = serializers.IntegerField(allow_null=True)
+    state = serializers.ChoiceField(choices=["changed", "added", "removed"])
+    # named like Serializer.fields, which the stubs see (as `parent` above)
+    fields = RankingDiffFieldSerializer(many=True)  # type: ignore[assignment]
+
+
+class RankingDiffResponseSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    scope = serializers.CharField()
+    parent = MeasuresRegionSerializer()
+    old = serializers.IntegerField(allow_null=True, help_text=_("原版本；实时计算为 null"))
+    new = serializers.IntegerField(allow_null=True, help_text=_("新版本；实时计算为 null"))
+    rows = RankingDiffRowSerializer(many=True)
+    unchanged = serializers.IntegerField()

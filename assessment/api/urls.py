@@ -2,9 +2,18 @@
 
 from django.urls import path
 
-from .views import RankingsView, SummaryView
+from .views import (
+    RankingDiffView,
+    RankingPublishView,
+    RankingsView,
+    RankingVersionsView,
+    SummaryView,
+)
 
 urlpatterns = [
     path("summary/", SummaryView.as_view(), name="api-summary"),
     path("rankings/", RankingsView.as_view(), name="api-rankings"),
+    path("rankings/versions/", RankingVersionsView.as_view(), name="api-ranking-versions"),
+    path("rankings/diff/", RankingDiffView.as_view(), name="api-ranking-diff"),
+    path("rankings/publish/", RankingPublishView.as_view(), name="api-ranking-publish"),
 ]

@@ -7,6 +7,7 @@ rates as fractions or null, periods "YYYY-MM"; bad parameters → 400 with field
 The number of queries does not depend on the number of projects or rows.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -15,13 +16,19 @@ from rest_framework.views import APIView
 
 from core.periods import Period
 from projects import access
+from projects.models import Region
 
-from .. import measures, rankings, tasks
+from .. import measures, rankings, services, tasks
 from ..models import PeriodComputation, RankingSnapshot
 from ..selectors import default_period
 from .serializers import (
+    RankingDiffQuerySerializer,
+    RankingDiffResponseSerializer,
+    RankingPublishSerializer,
     RankingResponseSerializer,
     RankingsQuerySerializer,
+    RankingTargetSerializer,
+    RankingVersionsResponseSerializer,
     SummaryQuerySerializer,
     SummaryResponseSerializer,
 )
@@ -38,6 +45,14 @@ def _region(request, region, field: str):
         # not theirs to learn.
         raise PermissionDenied(_("无权查看该区域的数据（不在您的管辖范围内）。"))
     return region
+
+
+def _ranking_parent(request, parent) -> tuple[Region, bool]:
+    """The ranking's parent region and whether the caller reads its published versions only
+    (a region above their own, `rankings.reader_access`); outside both: 403."""
+    if parent is not None and rankings.reader_access(request.user, parent) == "published":
+        return parent, True
+    return _region(request, parent, "parent"), False
 
 
 def _period(period: Period | None) -> Period:
@@ -99,8 +114,16 @@ class RankingsView(APIView):
         params = RankingsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        parent = _region(request, data.get("parent"), "parent")
+        parent, published_only = _ranking_parent(request, data.get("parent"))
         period = _period(data.get("period"))
+        if published_only:
+            # a region above the caller's own: its published versions only, never live figures
+            snapshot = rankings.published(
+                scope=data["scope"], parent=parent, period=period, version=data.get("version")
+            )
+            if snapshot is None:
+                raise PermissionDenied(_("该排名尚未发布；上级区域的排名发布后方可查看。"))
+            return Response(rankings.snapshot_body(snapshot))
         tasks.ensure_fresh(period)
         try:
             body = rankings.ranking(
@@ -113,3 +136,117 @@ class RankingsView(APIView):
         except RankingSnapshot.DoesNotExist as exc:
             raise NotFound(str(exc)) from None
         return Response(body)
+
+
+def _ranking_target(request, data) -> tuple[str, Region, Period, bool]:
+    parent, published_only = _ranking_parent(request, data.get("parent"))
+    return data["scope"], parent, _period(data.get("period")), published_only
+
+
+def _body_of(scope: str, parent: Region, period: Period, version: str, *, published_only: bool):
+    if version == "live":
+        if published_only:
+            raise PermissionDenied(_("只能查看已发布的排名。"))
+        tasks.ensure_fresh(period)
+        return rankings.live_ranking(scope=scope, parent=parent, period=period)
+    snapshot = rankings.published(scope=scope, parent=parent, period=period, version=int(version))
+    if snapshot is None:
+        raise NotFound(_("%(p)s 的排名没有第 %(v)s 版。") % {"p": period, "v": version})
+    return rankings.snapshot_body(snapshot)
+
+
+class RankingVersionsView(APIView):
+    """Every published version of a ranking, the newest first, with who published it, when
+    and the correction's reason."""
+
+    @extend_schema(
+        summary="Published versions of a ranking (排名发布版本)",
+        parameters=[RankingTargetSerializer],
+        responses=RankingVersionsResponseSerializer,
+    )
+    def get(self, request):
+        params = RankingTargetSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        scope, parent, period, _published_only = _ranking_target(request, params.validated_data)
+        return Response(
+            {
+                "period": str(period),
+                "scope": scope,
+                "parent": {"code": parent.code, "name": parent.name},
+                "versions": [
+                    {
+                        "version": v.version,
+                        "published_at": v.published_at.isoformat(),
+                        "published_by": v.published_by.username if v.published_by else None,
+                        "reason": v.reason,
+                    }
+                    for v in rankings.versions(scope=scope, parent=parent, period=period)
+                ],
+            }
+        )
+
+
+class RankingDiffView(APIView):
+    """What changed between two versions of a ranking (`old`, `new`: version numbers or
+    `live`; `new` defaults to the latest published version): per changed row its rank in each
+    and the figures that differ."""
+
+    @extend_schema(
+        summary="Difference between two versions of a ranking (版本对比)",
+        parameters=[RankingDiffQuerySerializer],
+        responses=RankingDiffResponseSerializer,
+    )
+    def get(self, request):
+        params = RankingDiffQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        scope, parent, period, published_only = _ranking_target(request, data)
+        new = data.get("new")
+        if new is None:
+            latest = rankings.published(scope=scope, parent=parent, period=period)
+            if latest is None:
+                raise NotFound(_("%(p)s 的排名尚未发布。") % {"p": period})
+            new = str(latest.version)
+        old_body = _body_of(scope, parent, period, data["old"], published_only=published_only)
+        new_body = _body_of(scope, parent, period, new, published_only=published_only)
+        diff = rankings.difference(old_body, new_body)
+        return Response(
+            {
+                "period": str(period),
+                "scope": scope,
+                "parent": {"code": parent.code, "name": parent.name},
+                "old": diff["from"],
+                "new": diff["to"],
+                "rows": diff["rows"],
+                "unchanged": diff["unchanged"],
+            }
+        )
+
+
+class RankingPublishView(APIView):
+    """发布: freezes the period's live ranking as its next version (a correction needs a
+    `reason`); reviewers and administrators of the parent region only."""
+
+    @extend_schema(
+        summary="Publish a ranking (发布排名 / 发布更正版本)",
+        request=RankingPublishSerializer,
+        responses={201: RankingResponseSerializer},
+    )
+    def post(self, request):
+        params = RankingPublishSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        scope, parent, period, published_only = _ranking_target(request, data)
+        if published_only or not services.may_publish(request.user, parent):
+            raise PermissionDenied(_("只有该区域的审核人或管理员可以发布排名。"))
+        try:
+            snapshot = services.ranking_publish(
+                actor=request.user,
+                scope=scope,
+                parent=parent,
+                period=period,
+                reason=data.get("reason", ""),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return Response(rankings.snapshot_body(snapshot), status=201)
