@@ -432,3 +432,62 @@ class RecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}"
+
+
+class RegionPeriodAggregate(models.Model):
+    """The sums and counts of one period's ProjectStatus rows of one district and one project
+    level (`measures._aggregates()`, grouped by the district stored with each row and the
+    level): a few hundred rows per period for a province.
+
+    Written only by `assessment.aggregates.write`, at the end of the recompute's transaction
+    (one INSERT … SELECT), so it always matches the period's status rows. The overview of a
+    province, city or district sums these rows and derives the rates with `assessment.measures`
+    (ratios of sums), so a province costs what a district costs."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    # the district code as stored with the status rows (null: a row without a district)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    level = models.CharField(_("项目级别"), max_length=20, blank=True)
+    projects = models.PositiveIntegerField(default=0)
+    annual_plan = models.DecimalField(**MONEY, default=Decimal("0"))
+    original_plan = models.DecimalField(**MONEY, default=Decimal("0"))
+    completed_ytd = models.DecimalField(**MONEY, default=Decimal("0"))
+    planned_ytd = models.DecimalField(**MONEY, default=Decimal("0"))
+    plan_by_time = models.DecimalField(**MONEY, default=Decimal("0"))
+    new_start_planned = models.PositiveIntegerField(default=0)
+    new_start_started = models.PositiveIntegerField(default=0)
+    finish_planned = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    under_construction = models.PositiveIntegerField(default=0)
+    started = models.PositiveIntegerField(default=0)
+    in_statistics = models.PositiveIntegerField(default=0)
+    issues = models.PositiveIntegerField(default=0)
+    issues_resolved = models.PositiveIntegerField(default=0)
+    issues_on_time = models.PositiveIntegerField(default=0)
+    four_new_completed = models.DecimalField(**MONEY, default=Decimal("0"))
+    pool_at_start = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+    white = models.PositiveIntegerField(default=0)
+    yellow = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("区域月度汇总")
+        verbose_name_plural = _("区域月度汇总")
+        ordering = ["year", "month", "region_id", "level"]
+        # a period's rows (and a year's months up to one, for the curve) through one index
+        indexes = [models.Index(fields=["year", "month"], name="regionaggregate_period")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.region_id} {self.level}"

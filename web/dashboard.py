@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from assessment import measures, rankings, tasks
+from assessment import aggregates, measures, rankings, tasks
 from assessment.choices import UNRATED_HEX, Colour, ProjectSet, RankingScope
 from assessment.models import ProjectStatus, RankingSnapshot
 from core.formatting import cndate, cnperiod, pct, wan
@@ -539,6 +539,11 @@ def cumulative_curve(projects, *, period) -> dict:
         month = grouped_row.pop("month")
         sums = measures._unprefixed(grouped_row)
         totals[month] = measures._with_rates(sums, Period(period.year, month))
+    return curve_from_months(totals, period=period)
+
+
+def curve_from_months(totals: dict[int, measures.Row], *, period: Period) -> dict:
+    """The cumulative curve (`cumulative_curve`) from each computed month's total row."""
     done: list[float | None] = []
     plan: list[float | None] = []
     annual = None
@@ -562,19 +567,30 @@ def overview(*, user, region: Region, period: Period) -> dict:
     """Everything the overview page shows for a region and period."""
     tasks.ensure_fresh(period)
     projects = projects_in(user, region)
-    totals = measures.total(projects_qs=projects, year=period.year, month=period.month)
-    by_level = measures.summary(
-        projects_qs=projects, year=period.year, month=period.month, group_by="level"
-    )
-    children = []
-    if region.level in (RegionLevel.PROVINCE, RegionLevel.CITY):
-        children = measures.summary(
-            projects_qs=projects,
-            year=period.year,
-            month=period.month,
-            group_by="region",
-            parent=region,
+    has_children = region.level in (RegionLevel.PROVINCE, RegionLevel.CITY)
+    stored = None
+    if aggregates.covers_whole(user, region) and aggregates.available(period):
+        # the recompute's per-district sums: a province costs what a district costs
+        stored = aggregates.overview_figures(
+            region=region,
+            period=period,
+            children=measures.children_of(region) if has_children else None,
         )
+        totals, by_level, children = stored["total"], stored["by_level"], stored["children"]
+    else:
+        totals = measures.total(projects_qs=projects, year=period.year, month=period.month)
+        by_level = measures.summary(
+            projects_qs=projects, year=period.year, month=period.month, group_by="level"
+        )
+        children = []
+        if has_children:
+            children = measures.summary(
+                projects_qs=projects,
+                year=period.year,
+                month=period.month,
+                group_by="region",
+                parent=region,
+            )
     for row in children:
         row["url"] = overview_url(row["key"], period)
         row["urls"] = set_urls(row["key"], period)
@@ -596,7 +612,11 @@ def overview(*, user, region: Region, period: Period) -> dict:
         "pipeline_chart": charts.pipeline_chart(stages),
         "ranking": ranking,
         "ranking_chart": ranking_chart(ranking, period),
-        "curve": cumulative_curve(projects, period=period),
+        "curve": (
+            curve_from_months(stored["by_month"], period=period)
+            if stored is not None
+            else cumulative_curve(projects, period=period)
+        ),
         "computed": totals["projects"] > 0,
     }
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from projects.models import Region
 
-from .. import measures
+from .. import aggregates, measures
 from ..choices import Colour
 from ..models import ColourRules, PeriodComputation, ProjectStatus
 from . import parallel, queue, statement
@@ -164,6 +164,7 @@ def _recompute_in(
                 stage, period, as_of, rules, layers, now, workers, step
             )
         step()
+        aggregates.write(period)  # the period's per-district sums, in the same transaction
         mine = ProjectStatus.objects.filter(year=period.year, month=period.month)
         if region is not None:
             mine = mine.filter(project_id__in=measures.projects_under(region).values("pk"))

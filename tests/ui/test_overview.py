@@ -99,13 +99,13 @@ def test_overview_queries_do_not_grow_with_the_number_of_projects(
             compute()
         # 1 session, 2 user, 3 the user's region,
         # 4 is the period waiting for a recompute (measures' freshness check),
-        # 5 totals, 6 summary by level, 7 the city's districts, 8 summary by district,
-        # 9 the four pools (四个一批),
+        # 5-6 the year's computed months and those with stored aggregates (assessment.aggregates),
+        # 7 the city's districts, 8 the aggregates of January to October (totals, levels,
+        #   districts and the curve), 9 the four pools (四个一批),
         # 10-17 the ranking: published snapshot?, indicators, settings, districts, summary,
         #        previous period's snapshot?, previous and current computation times,
-        # 18 the cumulative curve: the totals of January to October, grouped by month,
-        # 19 the regions of the region picker.
-        with django_assert_num_queries(19):
+        # 18 the regions of the region picker.
+        with django_assert_num_queries(18):
             response = client.get(HOME, {"period": PERIOD})
         assert response.context["totals"]["projects"] == 9 + more
 
