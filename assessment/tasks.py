@@ -56,11 +56,61 @@ def reports_changed(sender: object, reports: list[tuple[int, int, int]], **kwarg
     """Receiver of `projects.signals.reports_changed` (connected in `apps.py`): one debounced
     recompute per year, from the earliest changed month (marking a month changed marks the
     later computed periods of its year, whose year-to-date figures include it)."""
+    if incremental(reports):
+        return
     earliest: dict[int, tuple[int, int]] = {}
     for project_id, year, month in sorted(reports, key=lambda r: (r[1], r[2])):
         earliest.setdefault(year, (month, project_id))
     for year, (month, project_id) in earliest.items():
         report_changed(project_id, year, month)
+
+
+def incremental_max_projects() -> int:
+    return int(getattr(settings, "MEASURES_INCREMENTAL_MAX_PROJECTS", 200))
+
+
+def incremental(reports: list[tuple[int, int, int]]) -> bool:
+    """Saves of few projects' reports (at most MEASURES_INCREMENTAL_MAX_PROJECTS): only those
+    projects' statuses are recomputed, for the earliest changed month of each year and the later
+    computed periods of the year — at once in eager mode (the embedded default), as an immediate
+    task with a worker. True when handled so; False leaves the change to the debounced whole run
+    (a large import, a period never computed, a broker that is down)."""
+    projects = {r[0] for r in reports}
+    if not projects or len(projects) > incremental_max_projects():
+        return False
+    earliest: dict[int, int] = {}
+    for _project_id, year, month in reports:
+        earliest[year] = min(month, earliest.get(year, 13))
+    if any(not recompute.computed_periods(year) for year in earliest):
+        return False
+    ids = sorted(projects)
+    for year, month in earliest.items():
+        if is_eager():
+            try:
+                recompute.recompute_projects(project_ids=ids, year=year, month=month)
+            except Exception:
+                logger.exception("incremental recompute of %s-%s failed", year, month)
+                report_changed(ids[0], year, month)  # the whole run takes it
+            continue
+        try:
+            recompute_projects.apply_async((ids, year, month))
+        except Exception:
+            logger.exception("could not queue the incremental recompute of %s-%s", year, month)
+            report_changed(ids[0], year, month)
+    return True
+
+
+@shared_task(name="assessment.tasks.recompute_projects")
+def recompute_projects(project_ids: list[int], year: int, month: int) -> str:
+    """The statuses of `project_ids` for year-month and the later computed periods of its year,
+    recomputed at once (a report save with a worker). A failure marks the periods changed for
+    the debounced whole run."""
+    try:
+        result = recompute.recompute_projects(project_ids=project_ids, year=year, month=month)
+    except Exception:
+        report_changed(project_ids[0], year, month)
+        raise
+    return str(result) if result else f"{year}-{month:02d}: not computed"
 
 
 def request_recompute(period: Period) -> None:

@@ -317,6 +317,7 @@ LOGGING = {
 # --- Domain defaults ----------------------------------------------------------------------------
 # Seconds a burst of monthly-report saves is collected before one recompute of the period runs.
 MEASURES_DEBOUNCE_SECONDS = env.int("MEASURES_DEBOUNCE_SECONDS", default=60)
+MEASURES_INCREMENTAL_MAX_PROJECTS = env.int("MEASURES_INCREMENTAL_MAX_PROJECTS", default=200)
 # A queued recompute that has not started after this many seconds is taken for lost (a broker
 # outage, a dead worker): the next report save queues a new one.
 RECOMPUTE_QUEUED_STALE_SECONDS = env.int("RECOMPUTE_QUEUED_STALE_SECONDS", default=900)

@@ -29,7 +29,14 @@ from .queue import (
     release_queue,
     release_stale_queues,
 )
-from .runs import RecomputeResult, recompute_period, run, run_if_dirty
+from .runs import (
+    RecomputeResult,
+    period_written_hook,
+    recompute_period,
+    recompute_projects,
+    run,
+    run_if_dirty,
+)
 
 __all__ = [
     "RecomputeResult",
@@ -39,7 +46,9 @@ __all__ = [
     "is_dirty",
     "last_started",
     "mark_changed",
+    "period_written_hook",
     "recompute_period",
+    "recompute_projects",
     "release_queue",
     "release_stale_queues",
     "run",

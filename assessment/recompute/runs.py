@@ -181,6 +181,8 @@ def _recompute_in(
         )
         run = PeriodComputation.objects.get(year=period.year, month=period.month).runs
         if region is None:
+            period_written_hook(period)
+        if region is None:
             queue.clear_changed_before(period, now)  # goes only if this transaction commits
         step()
     return RecomputeResult(
@@ -211,3 +213,53 @@ def run(period: Period, *, today: dt.date | None = None) -> RecomputeResult:
     result = run_if_dirty(period, force=True, today=today)
     assert result is not None  # forced: never skipped
     return result
+
+
+def period_written_hook(period: Period, *, project_ids: list[int] | None = None) -> None:
+    """The hook point at the end of a period's transaction, after its ProjectStatus rows are
+    written: `project_ids` None for a whole run, the changed projects for an incremental one.
+    Calls that keep derived per-period tables in step with the statuses (per-region aggregates,
+    forecasts) go here, once, so that both kinds of run keep them correct."""
+
+
+def recompute_projects(
+    *, project_ids: list[int], year: int, month: int, today: dt.date | None = None
+) -> RecomputeResult | None:
+    """Recomputes the statuses of `project_ids` only, for year-month and for the later computed
+    periods of its year (whose year-to-date figures include the month): the same statement as a
+    whole run, restricted to those ids, under the same period locks, one transaction per
+    period. A period never computed is left to the whole run; no ids, nothing to do (None).
+    Returns the result of year-month (or of the first period computed)."""
+    first = Period(year, month)
+    periods = [p for p in queue.computed_periods(year) if p >= first]
+    ids = sorted(set(project_ids))
+    if not periods or not ids:
+        return None
+    rules = ColourRules.current()
+    results = []
+    for period in periods:
+        started = time.monotonic()
+        now = timezone.now()
+        layers = statement.compiled_layers(rules, period)
+        with transaction.atomic():
+            _lock(period, now)
+            statement.clear_projects(period, ids)
+            written = statement.write_projects(period, period.as_of(today), ids, rules, layers, now)
+            period_written_hook(period, project_ids=ids)
+        counts = dict(
+            ProjectStatus.objects.filter(year=period.year, month=period.month, project_id__in=ids)
+            .exclude(colour="")
+            .order_by()
+            .values_list("colour")
+            .annotate(n=Count("id"))
+        )
+        results.append(
+            RecomputeResult(
+                period=period,
+                region_code=None,
+                projects=written,
+                colours=counts,
+                seconds=time.monotonic() - started,
+            )
+        )
+    return results[0]

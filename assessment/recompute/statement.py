@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.db.models.sql import Query
 
 from core.periods import Period
-from projects.models import Region
+from projects.models import Project, Region
 
 from .. import colours, measures
 from ..models import ColourRules, ProjectStatus
@@ -128,6 +128,36 @@ def write(period: Period, as_of: dt.date, region: Region | None, rules, layers, 
     """Computes and inserts the period's rows (of `region`'s projects) in one statement."""
     sql, params = insert_sql(
         figures_select(period, as_of, region, rules), layers, run_constants(rules), now
+    )
+    with connection.cursor() as cursor:
+        tune(cursor)
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def clear_projects(period: Period, project_ids: list[int]) -> None:
+    """Deletes the period's rows of the projects `project_ids` (the incremental run's)."""
+    ProjectStatus.objects.filter(
+        year=period.year, month=period.month, project_id__in=project_ids
+    ).order_by().delete()
+
+
+def write_projects(
+    period: Period, as_of: dt.date, project_ids: list[int], rules, layers, now
+) -> int:
+    """Computes and inserts the period's rows of the projects `project_ids` only: the same
+    `figures_sql` and colour layers as `write`, restricted to those ids (a project's figures and
+    colour depend on its own rows alone, so the rows are those of a whole-period run)."""
+    sql, params = insert_sql(
+        measures.figures_sql(
+            period=period,
+            as_of=as_of,
+            projects_qs=Project.objects.filter(pk__in=project_ids),
+            report_window=rules.reporting_red_months,
+        ),
+        layers,
+        run_constants(rules),
+        now,
     )
     with connection.cursor() as cursor:
         tune(cursor)

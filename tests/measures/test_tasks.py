@@ -29,6 +29,9 @@ def runs(period=OCTOBER) -> int:
 @pytest.fixture
 def projects_500(regions, settings):
     settings.MEASURES_DEBOUNCE_SECONDS = 60
+    # Saves one by one would each take the incremental path (test_recompute_incremental.py):
+    # these tests are about the debounce of the whole-period run.
+    settings.MEASURES_INCREMENTAL_MAX_PROJECTS = 0
     return ProjectFactory.create_batch(500, region=regions["district"])
 
 
