@@ -26,18 +26,19 @@ from .models import PeriodComputation, ProjectStatus, RegionPeriodAggregate
 SUMS = tuple(measures._unprefixed(measures._aggregates()))
 
 
-def write(period: Period) -> int:
-    """Replaces `period`'s aggregate rows by the sums of its ProjectStatus rows, grouped by
-    the district and level stored with each row: one DELETE and one INSERT … SELECT (no loop
-    over projects). Called inside the recompute's transaction, after the statuses are written.
-    Returns the number of rows written."""
-    RegionPeriodAggregate.objects.filter(year=period.year, month=period.month).delete()
-    grouped = (
-        ProjectStatus.objects.filter(year=period.year, month=period.month)
-        .order_by()
-        .values("region_id", "level")
-        .annotate(**measures._aggregates())
-    )
+def write(period: Period, *, region_ids: list[str] | None = None) -> int:
+    """Replaces `period`'s aggregate rows (of the districts `region_ids` only, for an
+    incremental run; None: all) by the sums of its ProjectStatus rows, grouped by the district
+    and level stored with each row: one DELETE and one INSERT … SELECT (no loop over
+    projects). Called inside the recompute's transaction, after the statuses are written
+    (`recompute.period_written_hook`). Returns the number of rows written."""
+    old = RegionPeriodAggregate.objects.filter(year=period.year, month=period.month)
+    statuses = ProjectStatus.objects.filter(year=period.year, month=period.month)
+    if region_ids is not None:
+        old = old.filter(region_id__in=region_ids)
+        statuses = statuses.filter(region_id__in=region_ids)
+    old.delete()
+    grouped = statuses.order_by().values("region_id", "level").annotate(**measures._aggregates())
     select, params = measures._compiled(grouped)
     qn = connection.ops.quote_name
     columns = ["region_id", "level", *SUMS]

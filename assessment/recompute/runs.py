@@ -164,7 +164,6 @@ def _recompute_in(
                 stage, period, as_of, rules, layers, now, workers, step
             )
         step()
-        aggregates.write(period)  # the period's per-district sums, in the same transaction
         mine = ProjectStatus.objects.filter(year=period.year, month=period.month)
         if region is not None:
             mine = mine.filter(project_id__in=measures.projects_under(region).values("pk"))
@@ -182,6 +181,8 @@ def _recompute_in(
         run = PeriodComputation.objects.get(year=period.year, month=period.month).runs
         if region is None:
             period_written_hook(period)
+        else:  # a region's run: its districts' sums (cheap: one grouped statement)
+            aggregates.write(period)
         if region is None:
             queue.clear_changed_before(period, now)  # goes only if this transaction commits
         step()
@@ -220,6 +221,17 @@ def period_written_hook(period: Period, *, project_ids: list[int] | None = None)
     written: `project_ids` None for a whole run, the changed projects for an incremental one.
     Calls that keep derived per-period tables in step with the statuses (per-region aggregates,
     forecasts) go here, once, so that both kinds of run keep them correct."""
+    if project_ids is None:
+        aggregates.write(period)  # the period's per-district sums, in the same transaction
+    else:
+        districts = sorted(
+            set(
+                ProjectStatus.objects.filter(
+                    year=period.year, month=period.month, project_id__in=project_ids
+                ).values_list("region_id", flat=True)
+            )
+        )
+        aggregates.write(period, region_ids=districts)
 
 
 def recompute_projects(
