@@ -83,7 +83,8 @@ def main() -> None:
         .exclude(project__stage=Stage.WITHDRAWN)
         .values_list("project_id", flat=True)[: args.runs * 2]
     )
-    saves, corrections = [], []
+    saves: list[float] = []
+    corrections: list[float] = []
     for i, pk in enumerate(candidates):
         project = Project.objects.get(pk=pk)
         month = latest.month if i % 2 == 0 else earlier.month
