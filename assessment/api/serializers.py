@@ -140,3 +140,13 @@ class RankingResponseSerializer(serializers.Serializer):
     praised_top = serializers.IntegerField()
     called_in_bottom = serializers.IntegerField()
     rows = RankingRowSerializer(many=True)
+
+
+class MapQuerySerializer(serializers.Serializer):
+    region = RegionCodeField(required=False, help_text=_("区域代码（默认：本人管辖区域）"))
+    period = PeriodField(required=False, help_text=_("期间 YYYY-MM（默认：最近计算的期间）"))
+    measure = serializers.ChoiceField(
+        choices=["investment_rate", "red_share", "start_rate"],
+        default="investment_rate",
+        help_text=_("下级区域着色指标：investment_rate|red_share|start_rate"),
+    )
