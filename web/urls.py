@@ -3,7 +3,7 @@ the meeting screen, the bulletin, and the colour stylesheet generated from the p
 
 from django.urls import path
 
-from . import views
+from . import views, wall
 
 app_name = "web"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("screen/", views.screen, name="screen"),
     path("bulletin/", views.bulletin, name="bulletin"),
     path("colours.css", views.colours_css, name="colours_css"),
+    path("map/", wall.map_page, name="map"),
+    path("wall/", wall.wall_page, name="wall"),
 ]
