@@ -165,7 +165,7 @@ def project_points(
             year=period.year, month=period.month, project_id__in=[r["pk"] for r in rows]
         ).exclude(colour__in=["", Colour.GREEN, Colour.WHITE])
         reasons = {s.project_id: s.reason for s in statuses}
-    detail = reverse("web:project_detail", args=["CODE"]).replace("CODE", "")
+    detail = reverse("web:project_detail", args=["CODE"]).removesuffix("CODE/")
     features = []
     for row in rows:
         colour = row["status_colour"] or ""
