@@ -25,7 +25,7 @@ from projects.api.authentication import token_expires_at
 from projects.choices import WithdrawalStatus
 from projects.models import Project
 
-from . import charts, dashboard, exports
+from . import charts, dashboard, exports, wall
 
 # --- Sign in --------------------------------------------------------------------------------
 
@@ -96,6 +96,7 @@ def home(request):
             "region": region,
             "period": period,
             "region_options": ui.region_options(request.user, region),
+            **wall.overview_map(request, region=region, period=period),
         },
     )
 
@@ -193,6 +194,7 @@ def screen(request):
     except ValueError:
         interval = 0
     data = dashboard.screen(user=request.user, region=region, period=period)
+    data.update(wall.screen_map_slide(request, data["slides"], region=region, period=period))
     return render(
         request,
         "web/screen.html",

@@ -69,6 +69,17 @@ def map_context(request, *, region=None, period=None) -> dict[str, Any]:
     }
 
 
+def overview_map(request, *, region, period) -> dict[str, Any]:
+    """The overview's small map (web/_map.html with `map_compact`), unfiltered."""
+    return {**map_context(request, region=region, period=period), "map_compact": True}
+
+
+def screen_map_slide(request, slides: list[dict[str, Any]], *, region, period) -> dict[str, Any]:
+    """Adds the map as the meeting screen's last slide; returns its context."""
+    slides.append({"kind": "map", "title": _("项目分布图")})
+    return {**map_context(request, region=region, period=period), "map_compact": True}
+
+
 @login_required
 @require_GET
 def map_page(request):

@@ -93,4 +93,6 @@
   /* for the browser tests and keyboard users: the pixel of a district's or a project's place */
   window.wallmapPixel = function (lng, lat) { return chart.convertToPixel({ geoIndex: 0 }, [lng, lat]); };
   window.addEventListener("resize", function () { chart.resize(); });
+  /* drawn while hidden (a meeting-screen slide not yet shown): sized when it appears */
+  if (window.ResizeObserver) { new ResizeObserver(function () { chart.resize(); }).observe(el); }
 })();
