@@ -40,9 +40,8 @@ def test_coordinates_outside_the_boundaries_are_row_errors(regions, ledger):
     assert "同时填写" in result.errors[2].reason
     assert not Project.objects.exists()
 
-    good = import_ledger(
-        ledger(headers=HEADERS, rows=_rows((36.066, 120.386), (36.09, 120.37))), year=2024
-    )
+    rows = _rows((36.066, 120.386), (36.09, 120.37))
+    good = import_ledger(ledger(headers=HEADERS, rows=rows), year=2024)
     assert good.ok, good.errors
 
 
