@@ -425,3 +425,27 @@ class BoundaryIndex:
 
     def covers(self, lng: float, lat: float) -> bool:
         return self.locate(lng, lat) is not None
+
+
+def outlines(regions: Iterable[Region], *, places: int = 5) -> dict[str, Any]:
+    """The loaded outlines of `regions` as a FeatureCollection for a page (coordinates rounded
+    to `places`; name and code as properties): the location picker's map."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list) and node and isinstance(node[0], int | float):
+            return [round(node[0], places), round(node[1], places)]
+        return [walk(n) for n in node]
+
+    features = [
+        {
+            "type": "Feature",
+            "id": b.region_id,
+            "properties": {"code": b.region_id, "name": b.region.name},
+            "geometry": {
+                "type": b.geometry["type"],
+                "coordinates": walk(b.geometry["coordinates"]),
+            },
+        }
+        for b in RegionBoundary.objects.filter(region__in=list(regions)).select_related("region")
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -133,3 +133,22 @@ def test_wall_chart_marks_a_districts_overdue_milestones(page, demo):
     assert "测试逾期节点" in page.locator("#overdue-nodes").inner_text()
     assert page.locator("#wallchart .wall-group").first.inner_text().startswith("市南区")
     shot(page, "wall-shinan-1366", full_page=True)
+
+
+def test_a_click_on_the_project_forms_map_sets_the_location(page, demo):
+    project = demo["project"]
+    _log_in(page, "city")
+    page.goto(f"{page.base}/projects/{project.code}/edit/")
+    picker = page.locator("#location-picker[data-ready=true]")
+    picker.wait_for()
+    picker.scroll_into_view_if_needed()
+    x, y = page.evaluate("window.pickerPixel(120.45, 36.15)")  # 李沧区
+    box = picker.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    assert abs(float(page.input_value("#id_latitude")) - 36.15) < 0.01
+    assert abs(float(page.input_value("#id_longitude")) - 120.45) < 0.01
+    shot(page, "project-form-picker-1366")
+    page.click("#save-project")
+    page.wait_for_url(f"**/projects/{project.code}/")
+    project.refresh_from_db()
+    assert abs(float(project.latitude) - 36.15) < 0.01
