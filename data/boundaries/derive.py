@@ -51,7 +51,7 @@ def decoded(data: dict) -> dict:
         geometry = feature["geometry"]
         offsets = geometry["encodeOffsets"]
         if geometry["type"] == "Polygon":
-            coordinates = [
+            coordinates: list = [
                 decode_ring(r, o, scale)
                 for r, o in zip(geometry["coordinates"], offsets, strict=False)
             ]
