@@ -10,10 +10,12 @@ A constant number of queries whatever the number of projects.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import QueryDict
@@ -51,13 +53,38 @@ def _rounded(geometry: dict[str, Any], places: int = PAGE_PRECISION) -> dict[str
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
-def boundary_feature(boundary: RegionBoundary, *, properties: dict[str, Any]) -> dict[str, Any]:
+def _outlines(codes: list[str]) -> dict[str, dict[str, Any]]:
+    """code → {"bbox", "geometry" (rounded)} of the loaded outlines, from the cache when the
+    boundaries have not been reloaded since (the key carries the latest load time): decoding
+    megabytes of coordinates on every page view is most of a map's server time."""
+    stamps = dict(
+        RegionBoundary.objects.filter(region__in=codes).values_list("region_id", "loaded_at")
+    )
+    if not stamps:
+        return {}
+    key = (
+        "map-outlines:"
+        + hashlib.sha1(
+            repr(sorted((c, t.isoformat()) for c, t in stamps.items())).encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = {
+            b.region_id: {"bbox": b.bbox, "geometry": _rounded(b.geometry)}
+            for b in RegionBoundary.objects.filter(region__in=list(stamps))
+        }
+        cache.set(key, cached, 24 * 3600)
+    return cached
+
+
+def boundary_feature(outline: dict[str, Any], code: str, *, properties: dict[str, Any]):
     return {
         "type": "Feature",
-        "id": boundary.region_id,
-        "bbox": boundary.bbox,
+        "id": code,
+        "bbox": outline["bbox"],
         "properties": properties,
-        "geometry": _rounded(boundary.geometry),
+        "geometry": outline["geometry"],
     }
 
 
@@ -81,12 +108,7 @@ def region_layer(
         parent=region,
     )
     by_code = {row["key"]: row for row in rows}
-    boundaries = {
-        b.region_id: b
-        for b in RegionBoundary.objects.filter(region__in=[region, *children]).select_related(
-            "region"
-        )
-    }
+    boundaries = _outlines([region.code, *(c.code for c in children)])
     features = []
     for child in children:
         boundary = boundaries.get(child.code)
@@ -101,6 +123,7 @@ def region_layer(
         features.append(
             boundary_feature(
                 boundary,
+                child.code,
                 properties={
                     "code": child.code,
                     "name": child.name,
@@ -124,7 +147,7 @@ def region_layer(
             "label": str(MAP_MEASURES[measure][0]),
             "higher_is_better": MAP_MEASURES[measure][1],
         },
-        "outline": _rounded(own.geometry) if own else None,
+        "outline": own["geometry"] if own else None,
         "features": features,
     }
 
@@ -138,10 +161,17 @@ def _rate(value: Any) -> float | None:
 
 
 def project_points(
-    *, user: access.Viewer, filters: Mapping[str, Any], period: Period | None
+    *,
+    user: access.Viewer,
+    filters: Mapping[str, Any],
+    period: Period | None,
+    with_reasons: bool = True,
 ) -> list[dict[str, Any]]:
     """The located projects of the filtered, scoped project list as GeoJSON Point features
-    with their colour, figures and the reason for the colour. Bad filters → ValidationError."""
+    with their colour, figures and the reason for the colour (yellow and red; the colour's
+    meaning otherwise). `with_reasons=False` (the pages: the tooltip asks the project API for
+    the reason of the one project hovered) leaves the wording out, which is most of the time
+    for thousands of points. Bad filters → ValidationError."""
     queryset = selectors.project_queryset(user=user, period=period)
     filterset = ProjectFilterSet(filters, queryset=queryset)
     if not filterset.is_valid():
@@ -160,12 +190,14 @@ def project_points(
         fields += [*status_fields, "status_annual_plan"]
     rows = list(projects.values(*fields))
     reasons: dict[int, str] = {}
-    if period is not None and rows:
+    if period is not None and rows and with_reasons:
         statuses = ProjectStatus.objects.filter(
             year=period.year, month=period.month, project_id__in=[r["pk"] for r in rows]
         ).exclude(colour__in=["", Colour.GREEN, Colour.WHITE])
         reasons = {s.project_id: s.reason for s in statuses}
     detail = reverse("web:project_detail", args=["CODE"]).removesuffix("CODE/")
+    labels = {c.value: str(c.label) for c in Colour} | {"": ""}
+    meanings = {c.value: str(c.meaning) for c in Colour} | {"": _("本期未计算")}
     features = []
     for row in rows:
         colour = row["status_colour"] or ""
@@ -183,18 +215,30 @@ def project_points(
                     "district": row["region__name"],
                     "stage": row["stage"],
                     "colour": colour,
-                    "colour_label": str(Colour(colour).label) if colour else "",
+                    "colour_label": labels[colour],
                     "total_investment": _money(row["total_investment"]),
                     "annual_plan": _money(row.get("status_annual_plan")),
                     "completed_ytd": _money(row.get("status_completed_ytd")),
                     "investment_rate": _rate(row.get("status_investment_rate")),
                     "reason": reasons.get(row["pk"])
-                    or (str(Colour(colour).meaning) if colour else _("本期未计算")),
+                    or (
+                        None
+                        if not with_reasons and colour in ("red", "yellow")
+                        else meanings[colour]
+                    ),
                     "url": f"{detail}{row['code']}/",
                 },
             }
         )
     return features
+
+
+def _unworded(colour: str, with_reasons: bool, meanings: dict[str, str]) -> str | None:
+    """A point's reason when it was not worded: None (asked for on hover) for yellow and red
+    points of a page, else the colour's meaning."""
+    if not with_reasons and colour in (Colour.RED, Colour.YELLOW):
+        return None
+    return meanings[colour]
 
 
 def map_data(
@@ -204,11 +248,14 @@ def map_data(
     period: Period,
     filters: Mapping[str, Any],
     measure: str = DEFAULT_MEASURE,
+    with_reasons: bool = True,
 ) -> dict[str, Any]:
     """What the map draws: the region layer and the points of the projects under `region`."""
     scoped: dict[str, Any] = {**dict(_items(filters)), "region": region.code}
     scoped["period"] = str(period)
-    points = project_points(user=user, filters=_querydict(scoped), period=period)
+    points = project_points(
+        user=user, filters=_querydict(scoped), period=period, with_reasons=with_reasons
+    )
     palette = {c.value: c.hex for c in Colour}
     return {
         "period": str(period),

@@ -51,11 +51,18 @@ def map_context(request, *, region=None, period=None) -> dict[str, Any]:
     query.pop("measure", None)
     try:
         data = maps.map_data(
-            user=request.user, region=region, period=period, filters=query, measure=measure
+            user=request.user,
+            region=region,
+            period=period,
+            filters=query,
+            measure=measure,
+            with_reasons=False,
         )
         errors: list[str] = []
     except ValidationError as exc:
-        data = maps.map_data(user=request.user, region=region, period=period, filters={})
+        data = maps.map_data(
+            user=request.user, region=region, period=period, filters={}, with_reasons=False
+        )
         errors = [m for messages in exc.message_dict.values() for m in messages]
     parent = region.parent if region.parent_id and ui.home_region(request.user) != region else None
     return {

@@ -39,18 +39,35 @@
              itemStyle: { color: data.palette[p.colour] || "#718096", borderColor: "#1a202c", borderWidth: 0.5 },
              symbolSize: Math.max(5, Math.min(26, Math.sqrt(inv) / 12)) };
   });
+  var reasons = {};
+  function tip(p, reason) {
+    return "<b>" + esc(p.name) + "</b><br>" + esc(p.code) + " · " + esc(p.district) +
+      "<br>" + esc(p.colour_label || "—") + " · " + esc(reason) +
+      "<br>总投资 " + wan(p.total_investment) + " 万元 · 年度计划 " + wan(p.annual_plan) +
+      " 万元<br>累计完成 " + wan(p.completed_ytd) + " 万元 · 投资完成率 " + pct(p.investment_rate);
+  }
   var chart = echarts.init(el, null, { renderer: "canvas" });
   chart.setOption({
     animation: false,
     tooltip: {
       trigger: "item", confine: true,
-      formatter: function (params) {
+      formatter: function (params, ticket, callback) {
         if (params.seriesType === "scatter") {
           var p = params.data.props;
-          return "<b>" + esc(p.name) + "</b><br>" + esc(p.code) + " · " + esc(p.district) +
-            "<br>" + esc(p.colour_label || "—") + " · " + esc(p.reason) +
-            "<br>总投资 " + wan(p.total_investment) + " 万元 · 年度计划 " + wan(p.annual_plan) +
-            " 万元<br>累计完成 " + wan(p.completed_ytd) + " 万元 · 投资完成率 " + pct(p.investment_rate);
+          var reason = p.reason;
+          if (reason === null) {  /* yellow or red: the reason from the project API, once */
+            reason = reasons[p.code] || "…";
+            if (!reasons[p.code]) {
+              fetch("/api/v1/projects/" + encodeURIComponent(p.code) + "/?period=" + data.period,
+                    { credentials: "same-origin", headers: { Accept: "application/json" } })
+                .then(function (r) { return r.ok ? r.json() : null; })
+                .then(function (body) {
+                  reasons[p.code] = (body && body.colour_reason) || p.colour_label;
+                  callback(ticket, tip(p, reasons[p.code]));
+                });
+            }
+          }
+          return tip(p, reason);
         }
         var r = byName[params.name];
         if (!r) { return esc(params.name); }
