@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from projects import access, services
+from projects.boundaries import BoundaryIndex
 from projects.choices import Level, RegionLevel, Stage, UnitKind
 from projects.models import (
     Category,
@@ -63,6 +64,7 @@ from .base import (
 )
 from .cells import (
     CellError,
+    is_blank,
     normalize,
     parse_bool,
     parse_code,
@@ -78,6 +80,21 @@ MONTHS = range(1, 13)
 
 
 # --- Columns --------------------------------------------------------------------------------
+
+
+def parse_coordinate(value) -> Decimal | None:
+    """A latitude or longitude in decimal degrees, kept to 6 places (the field's)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise CellError(_("“%(v)s”不是有效的经纬度") % {"v": value})
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise CellError(_("“%(v)s”不是有效的经纬度") % {"v": value}) from None
+    if not number.is_finite():
+        raise CellError(_("“%(v)s”不是有效的经纬度") % {"v": value})
+    return number.quantize(Decimal("0.000001"))
 
 
 def parse_level(value) -> str | None:
@@ -147,6 +164,17 @@ def ledger_columns(roles: Iterable[ChainRole] | None = None) -> list[Column]:
         Column("statistics_date", "纳统日期", "statistics_date", False, parse_date, date),
         Column("owner_company", "建设单位", "owner_company", False, parse_text),
         Column("industry", "所属行业", "industry", False, parse_text),
+        Column(
+            "latitude", "纬度", "latitude", False, parse_coordinate, _("WGS84 十进制度，如 36.0671")
+        ),
+        Column(
+            "longitude",
+            "经度",
+            "longitude",
+            False,
+            parse_coordinate,
+            _("WGS84 十进制度，如 120.3826"),
+        ),
     ]
     columns += [
         Column(
@@ -169,9 +197,7 @@ FK_FIELDS = ["region", "town", "responsible_unit"]  # resolved in memory; skip t
 # The project's editable fields (`Project.EDITABLE_FIELDS`) the template has a column for,
 # besides the foreign keys; the template's other columns are plans, the chain and the months.
 SCALAR_FIELDS = [
-    name
-    for name in Project.EDITABLE_FIELDS
-    if name not in FK_FIELDS and name not in ("latitude", "longitude", "description")
+    name for name in Project.EDITABLE_FIELDS if name not in FK_FIELDS and name != "description"
 ]
 # Model validation errors → the column to blame.
 FIELD_COLUMN = {name: name for name in SCALAR_FIELDS} | {
@@ -308,6 +334,7 @@ class _LedgerImport:
     def _prefetch(self) -> None:  # noqa: C901  (one read after another, each a short loop)
         """The state the rows are compared with, in a few queries per 900 codes."""
         self.regions = {region.code: region for region in Region.objects.all()}
+        self.boundaries = BoundaryIndex.load()
         self.region_names: dict[str, list[Region]] = defaultdict(list)
         for region in self.regions.values():
             self.region_names[normalize(region.name)].append(region)
@@ -479,6 +506,10 @@ class _LedgerImport:
                 for name, messages in exc.message_dict.items():
                     self.error(row, FIELD_COLUMN.get(name, "code"), " ".join(messages))
                 return None, False
+        if (existing is None or {"latitude", "longitude"} & set(changed_fields)) and not (
+            self._check_location(row, project)
+        ):
+            return None, False
         if categories is None:
             return None, False
         code = project.code
@@ -506,6 +537,29 @@ class _LedgerImport:
         self.plan.versions[project.pk] = project.version
         self.plan.updated_projects[frozenset(changed_fields)].append(project)
         return project, True
+
+    def _check_location(self, row: Row, project: Project) -> bool:
+        """Both coordinates or neither; inside the installation's region boundaries when
+        they are loaded (projects.boundaries), else only the ranges of the fields."""
+        lat, lng = project.latitude, project.longitude
+        if lat is None and lng is None:
+            return True
+        if lat is None or lng is None:
+            missing = "latitude" if lat is None else "longitude"
+            self.error(row, FIELD_COLUMN.get(missing, missing), _("经度和纬度应同时填写。"))
+            return False
+        if self.boundaries and not self.boundaries.covers(float(lng), float(lat)):
+            self.error(
+                row,
+                FIELD_COLUMN.get("latitude", "latitude"),
+                _(
+                    "坐标（纬度 %(lat)s，经度 %(lng)s）不在本系统已导入的区划边界内，"
+                    "请检查是否填反或填错。"
+                )
+                % {"lat": lat, "lng": lng},
+            )
+            return False
+        return True
 
     def _resolve_town(self, row: Row, region: Region) -> Region | None:
         text = row.get("town")

@@ -192,6 +192,8 @@ STORAGES = {
         )
     },
 }
+# Largest region-boundary file (projects.boundaries: load_boundaries and the admin upload).
+BOUNDARY_MAX_BYTES = env.int("BOUNDARY_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A district's monthly sheet posts four fields a project: 2,000 projects and more fit.

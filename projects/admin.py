@@ -8,10 +8,14 @@ so a district admin cannot see or pick another district's data here either. Noth
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import (
     ClockedScheduleAdmin,
@@ -38,7 +42,8 @@ from .admin_base import (
     ScopedAdmin,
     superuser_only,
 )
-from .choices import Role
+from .boundaries import load_boundaries
+from .choices import RegionLevel, Role
 from .models import (
     Category,
     ChainAssignment,
@@ -52,6 +57,7 @@ from .models import (
     Project,
     ProjectYear,
     Region,
+    RegionBoundary,
     StageChange,
     TaskForce,
     TaskForceMember,
@@ -67,6 +73,80 @@ class RegionAdmin(ScopedAdmin):
     list_filter = ["level"]
     search_fields = ["code", "name"]
     readonly_fields = ["prefix"]
+
+
+class BoundaryUploadForm(forms.Form):
+    file = forms.FileField(label=_("GeoJSON 文件"))
+    within = forms.ModelChoiceField(
+        queryset=Region.objects.exclude(level=RegionLevel.TOWN),
+        required=False,
+        label=_("按名称匹配时的上级区域"),
+        help_text=_("留空：在全部区域中匹配。"),
+    )
+
+
+@admin.register(RegionBoundary)
+class RegionBoundaryAdmin(InstallationAdmin):
+    """The regions' outlines: replaced only by an upload (the same loader as
+    `load_boundaries`, all or nothing), never edited by hand."""
+
+    list_display = ["region", "region_name", "min_lng", "min_lat", "max_lng", "max_lat", "source"]
+    list_select_related = ["region"]
+    search_fields = ["region__code", "region__name"]
+    readonly_fields = [
+        "region",
+        "min_lng",
+        "min_lat",
+        "max_lng",
+        "max_lat",
+        "source",
+        "loaded_at",
+    ]
+    exclude = ["geometry"]
+    change_list_template = "admin/projects/regionboundary/change_list.html"
+
+    @admin.display(description=_("名称"))
+    def region_name(self, obj):
+        return obj.region.name
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="projects_regionboundary_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = BoundaryUploadForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = load_boundaries(
+                upload,
+                within=form.cleaned_data["within"],
+                source_name=upload.name,
+                actor=request.user,
+            )
+            if result.ok:
+                self.message_user(request, _("边界导入完成：%(r)s") % {"r": result})
+                return redirect("admin:projects_regionboundary_changelist")
+            errors = [str(e) for e in result.errors]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("上传区划边界"),
+            "form": form,
+            "errors": errors,
+        }
+        return render(request, "admin/projects/regionboundary/upload.html", context)
 
 
 @admin.register(Unit)

@@ -29,7 +29,7 @@ from core.services import ConflictError
 from core.xlsx import describe_filters
 from imports.forms import ReportsUploadForm
 
-from . import access, exports, selectors, services, ui
+from . import access, boundaries, exports, selectors, services, ui
 from .choices import Level, RegionLevel, Stage, WithdrawalStatus
 from .filters import ProjectFilterSet
 from .forms import (
@@ -331,7 +331,11 @@ def project_create(request):
         else:
             messages.success(request, _("项目已建档。"))
             return _project_page(project)
-    return render(request, "projects/project_form.html", {"form": form, "project": None})
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "project": None, "picker": _picker(form)},
+    )
 
 
 @login_required
@@ -360,7 +364,18 @@ def project_edit(request, code: str):
         else:
             messages.success(request, _("项目信息已保存（版本 %(v)s）。") % {"v": updated.version})
             return _project_page(updated)
-    return render(request, "projects/project_form.html", {"form": form, "project": project})
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "project": project, "picker": _picker(form)},
+    )
+
+
+def _picker(form) -> dict | None:
+    """The location picker's map: the outlines of the districts the form offers (None when no
+    boundaries are loaded: the coordinates are typed)."""
+    collection = boundaries.outlines(form.fields["region"].queryset)
+    return collection if collection["features"] else None
 
 
 @login_required

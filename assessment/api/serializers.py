@@ -215,3 +215,13 @@ class RankingDiffResponseSerializer(serializers.Serializer):
     new = serializers.IntegerField(allow_null=True, help_text=_("新版本；实时计算为 null"))
     rows = RankingDiffRowSerializer(many=True)
     unchanged = serializers.IntegerField()
+
+
+class MapQuerySerializer(serializers.Serializer):
+    region = RegionCodeField(required=False, help_text=_("区域代码（默认：本人管辖区域）"))
+    period = PeriodField(required=False, help_text=_("期间 YYYY-MM（默认：最近计算的期间）"))
+    measure = serializers.ChoiceField(
+        choices=["investment_rate", "red_share", "start_rate"],
+        default="investment_rate",
+        help_text=_("下级区域着色指标：investment_rate|red_share|start_rate"),
+    )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import (
+    MapView,
     RankingDiffView,
     RankingPublishView,
     RankingsView,
@@ -16,4 +17,5 @@ urlpatterns = [
     path("rankings/versions/", RankingVersionsView.as_view(), name="api-ranking-versions"),
     path("rankings/diff/", RankingDiffView.as_view(), name="api-ranking-diff"),
     path("rankings/publish/", RankingPublishView.as_view(), name="api-ranking-publish"),
+    path("map/", MapView.as_view(), name="api-map"),
 ]

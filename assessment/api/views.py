@@ -9,6 +9,7 @@ The number of queries does not depend on the number of projects or rows.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -18,10 +19,11 @@ from core.periods import Period
 from projects import access
 from projects.models import Region
 
-from .. import measures, rankings, services, tasks
+from .. import maps, measures, rankings, services, tasks
 from ..models import PeriodComputation, RankingSnapshot
 from ..selectors import default_period
 from .serializers import (
+    MapQuerySerializer,
     RankingDiffQuerySerializer,
     RankingDiffResponseSerializer,
     RankingPublishSerializer,
@@ -250,3 +252,38 @@ class RankingPublishView(APIView):
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
         return Response(rankings.snapshot_body(snapshot), status=201)
+
+
+class MapView(APIView):
+    """挂图作战: the projects of a region as a GeoJSON FeatureCollection of points with their
+    four-colour status for a period (scoped to the caller; the project list's filters
+    `level`, `category`, `stage`, `colour` apply), and the region's children with their
+    outlines and figures under `regions`."""
+
+    @extend_schema(
+        summary="Map (挂图作战): projects as GeoJSON points with their status",
+        parameters=[MapQuerySerializer],
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        params = MapQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        region = _region(request, data.get("region"), "region")
+        period = _period(data.get("period"))
+        tasks.ensure_fresh(period)
+        filters = request.query_params.copy()
+        for key in ("measure", "format"):
+            filters.pop(key, None)
+        try:
+            body = maps.map_data(
+                user=request.user,
+                region=region,
+                period=period,
+                filters=filters,
+                measure=data["measure"],
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        projects = body.pop("projects")
+        return Response({**projects, **body})

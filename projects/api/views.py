@@ -37,6 +37,7 @@ from assessment.selectors import resolve_period
 from core.api import DetailSerializer, PreconditionRequired, require_object
 from core.periods import Period
 from core.services import ConflictError
+from projects.models import RegionBoundary
 
 from .. import selectors, services
 from ..choices import Stage
@@ -591,6 +592,28 @@ class RegionViewSet(ReferenceViewSet):
     serializer_class = s.RegionSerializer
     filterset_class = RegionFilterSet
     lookup_field = "code"
+
+    @extend_schema(
+        summary="A region's boundary (区划边界) as a GeoJSON Feature",
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def boundary(self, request, code=None):
+        """The outline loaded by `load_boundaries` (RFC 7946, longitude first); 404 when the
+        region is outside the caller's scope or has no outline loaded."""
+        region = self.get_object()
+        boundary = RegionBoundary.objects.filter(region=region).first()
+        if boundary is None:
+            raise Http404(_("该区域尚未导入边界。"))
+        return Response(
+            {
+                "type": "Feature",
+                "id": region.code,
+                "bbox": boundary.bbox,
+                "properties": {"code": region.code, "name": region.name, "level": region.level},
+                "geometry": boundary.geometry,
+            }
+        )
 
 
 @extend_schema_view(list=extend_schema(summary="Units (departments, town offices) in scope"))

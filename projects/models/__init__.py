@@ -15,7 +15,7 @@ from .people import Person, Unit, User
 from .plans import MonthlyPlan, PlanRevision, ProjectYear
 from .projects import Project, ProjectQuerySet, StageChange, Withdrawal
 from .reference import Category, ChainRole
-from .regions import Region, ancestor_codes, region_prefix
+from .regions import Region, RegionBoundary, ancestor_codes, region_prefix
 from .reports import MonthlyReport
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "ProjectQuerySet",
     "ProjectYear",
     "Region",
+    "RegionBoundary",
     "StageChange",
     "TaskForce",
     "TaskForceMember",

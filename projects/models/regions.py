@@ -91,3 +91,39 @@ class Region(models.Model):
     def is_within(self, other: Region) -> bool:
         """True if this region is `other` or one of its descendants."""
         return self.code.startswith(other.prefix)
+
+
+class RegionBoundary(models.Model):
+    """A region's outline (区划边界) for the map: an RFC 7946 Polygon or MultiPolygon in WGS 84
+    longitude/latitude, loaded by `load_boundaries` (projects/boundaries.py) — reference data,
+    replaced by a new load, never edited by hand. The bounding box is kept beside it so a point
+    is tested against a polygon only when it lies within the box."""
+
+    region = models.OneToOneField(
+        Region,
+        verbose_name=_("区域"),
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="boundary",
+    )
+    geometry = models.JSONField(_("边界（GeoJSON 几何）"))
+    min_lng = models.FloatField(_("最小经度"))
+    min_lat = models.FloatField(_("最小纬度"))
+    max_lng = models.FloatField(_("最大经度"))
+    max_lat = models.FloatField(_("最大纬度"))
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    loaded_at = models.DateTimeField(_("导入时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("区划边界")
+        verbose_name_plural = _("区划边界")
+        ordering = ["region"]
+
+    def __str__(self) -> str:
+        return str(self.region_id)
+
+    @property
+    def bbox(self) -> list[float]:
+        return [self.min_lng, self.min_lat, self.max_lng, self.max_lat]

@@ -513,11 +513,11 @@ def test_reads_do_not_grow_with_rows_and_writes_are_batched(regions, ledger):
     small_reads, small_inserts = statements(3)
     large_reads, large_inserts = statements(60)
 
-    # The same reads and savepoints for 3 and for 60 rows: chain roles, regions, categories,
-    # projects by code, people and units of the regions concerned; the categories written
-    # (for their history); SAVEPOINT / RELEASE of the one transaction.
+    # The same reads and savepoints for 3 and for 60 rows: chain roles, regions, the region
+    # boundaries (for the coordinates), categories, projects by code, people and units of the
+    # regions concerned; the categories written (for their history); SAVEPOINT / RELEASE.
     assert large_reads == small_reads
-    assert len(small_reads) == 9
+    assert len(small_reads) == 10
     # One INSERT per table for 3 rows (units, people, projects, their categories, stage changes,
     # plans, reports, chain, and the history of each); 60 rows (60 projects, 720 reports, 240
     # chain rows, and their history) only add batches — SQLite's 999 bound parameters per

@@ -20,7 +20,7 @@ def test_screen_has_the_meeting_pages_and_no_editing_controls(client, city_offic
     response = client.get(SCREEN, {"period": PERIOD, "auto": "20"})
     assert response.status_code == 200
     kinds = [s["kind"] for s in response.context["slides"]]
-    assert kinds == ["figures", "ranking", "attention", "overdue", "decisions"]
+    assert kinds == ["figures", "ranking", "attention", "overdue", "decisions", "map"]
     body = response.content.decode()
     for control in ("<form", "<input", "<textarea", "<select", "<button"):
         assert control not in body
