@@ -38,6 +38,7 @@ def _start_import(request, form, kind: str) -> HttpResponse | None:
             year=form.cleaned_data["year"],
             month=form.cleaned_data.get("month"),
             plan_revision_reason=form.cleaned_data.get("plan_revision_reason") or "",
+            confirm_warnings=bool(form.cleaned_data.get("confirm_warnings")),
         )
     except ValidationError as exc:
         form.add_error(None, exc)

@@ -144,6 +144,8 @@ def show_outcome(formset: BaseReportFormSet, outcome: services.SheetOutcome) -> 
         add_service_errors(formset.forms[index], exc)
     for index, report in outcome.conflicts.items():
         _conflict(formset.rows[index], formset.forms[index], report)
+    for index, warnings in outcome.warnings.items():
+        formset.rows[index].warnings = [w.message for w in warnings]
 
 
 def _conflict(row: SheetRow, form: ReportRowForm, report: MonthlyReport) -> None:

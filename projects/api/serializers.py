@@ -398,6 +398,10 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
     period = serializers.CharField(read_only=True)
     completed_investment = MoneyField(read_only=True)
     reported_by = UserRefSerializer(read_only=True, allow_null=True)
+    confirmed_warnings = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=_("保存时确认过的合理性提示")
+    )
+    warnings_confirmed_by = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = MonthlyReport
@@ -409,6 +413,8 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
             "completed_investment",
             "note",
             "reported_by",
+            "confirmed_warnings",
+            "warnings_confirmed_by",
             "version",
             "created_at",
             "updated_at",
@@ -425,6 +431,15 @@ class MonthlyReportCreateSerializer(serializers.Serializer):
     month = serializers.IntegerField(min_value=1, max_value=12)
     completed_investment = MoneyField(min_value=Decimal("0"))
     note = CleanCharField(required=False, allow_blank=True, default="")
+    confirm_warnings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "确认合理性提示：金额触发提示（超过剩余计划或总投资、金额异常、连续相同、年底突击、"
+            "未开工）时，不带 true 的请求返回 400 并在 completed_investment 下列出提示；带 true "
+            "则保存并记录提示与确认人。"
+        ),
+    )
 
     def validate(self, attrs):
         project = self.context["project"]
@@ -453,6 +468,15 @@ class MonthlyReportUpdateSerializer(serializers.Serializer):
     note = CleanCharField(required=False, allow_blank=True)
     version = serializers.IntegerField(
         required=False, min_value=1, help_text=_("读取时的版本号（乐观锁）")
+    )
+    confirm_warnings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "确认合理性提示：金额触发提示（超过剩余计划或总投资、金额异常、连续相同、年底突击、"
+            "未开工）时，不带 true 的请求返回 400 并在 completed_investment 下列出提示；带 true "
+            "则保存并记录提示与确认人。"
+        ),
     )
 
 

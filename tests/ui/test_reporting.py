@@ -123,7 +123,8 @@ def test_each_kind_of_bad_amount_gets_its_message(
 def test_fixing_the_bad_cell_then_saves_everything(client, district_official, regions, portfolio):
     client.force_login(district_official)
     url = sheet_url(regions["district"])
-    amounts = {f"SN-{i:03d}": "100" for i in range(6)}
+    # (not 100: October's figure — three equal months in a row would be a plausibility warning)
+    amounts = {f"SN-{i:03d}": "110" for i in range(6)}
     bad = client.post(url, post_data(client.get(url), amounts | {"SN-003": "abc"}))
     fixed = client.post(url, post_data(bad, amounts))
     assert fixed.status_code == 302
