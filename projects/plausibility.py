@@ -81,7 +81,7 @@ def check(entries: Sequence[Entry]) -> dict[int, list[PlausibilityWarning]]:
     return found
 
 
-def _check_one(
+def _check_one(  # noqa: C901  (the rules one after another, as the docstring lists them)
     entry: Entry,
     rules: PlausibilitySettings,
     plans: dict[tuple[int, int], Decimal | None],

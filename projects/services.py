@@ -285,11 +285,7 @@ def _plausibility(
     if actor is None:
         return
     found = plausibility.check(
-        [
-            plausibility.Entry(
-                report.project, report.year, report.month, report.completed_investment
-            )
-        ]
+        [plausibility.Entry(report.project, report.year, report.month, report.completed_investment)]
     ).get(0, [])
     if found and not confirm_warnings:
         raise UnconfirmedWarnings(found)
@@ -346,8 +342,9 @@ def report_update(
     note: str | None = None,
     confirm_warnings: bool = False,
 ) -> MonthlyReport:
-    """Corrects a report (a changed amount is checked as in `report_create`). With `expected_version`, a stale edit raises ConflictError instead of
-    overwriting what someone else saved in between (no lost update)."""
+    """Corrects a report (a changed amount is checked as in `report_create`). With
+    `expected_version`, a stale edit raises ConflictError instead of overwriting what someone
+    else saved in between (no lost update)."""
     locked = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     access.require_project_change(actor, locked.project)
     if expected_version is not None and locked.version != expected_version:

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from imports.reports import import_reports
-from projects import plausibility, services
+from projects import plausibility
 from projects.choices import Stage
 from projects.models import MonthlyReport, PlausibilitySettings
 from tests.factories import MonthlyReportFactory, ProjectFactory, ProjectYearFactory
@@ -231,9 +231,7 @@ def test_upload_lists_the_warnings_and_imports_only_when_confirmed(
 def test_upload_confirmed_correction_records_the_warnings(tmp_path, site, district_official):
     path = xlsx(tmp_path, [[site.code, 999999999]])
     assert not import_reports(path, year=YEAR, month=3, user=district_official).ok
-    result = import_reports(
-        path, year=YEAR, month=3, user=district_official, confirm_warnings=True
-    )
+    result = import_reports(path, year=YEAR, month=3, user=district_official, confirm_warnings=True)
     assert result.ok and result.counts["reports_updated"] == 1
     report = MonthlyReport.objects.get(project=site, year=YEAR, month=3)
     assert report.confirmed_warnings and report.history.first().confirmed_warnings
@@ -260,3 +258,39 @@ def test_upload_check_costs_the_same_queries_for_5_or_40_rows(
         with django_assert_num_queries(6):
             result = import_reports(path, year=YEAR, month=4, user=district_official)
         assert len(result.errors) == n
+
+
+# --- Separators and rounding ------------------------------------------------------------------
+
+
+def test_separators_and_formula_noise_are_read_with_a_notice_listing_the_cells(
+    tmp_path, regions, district_official
+):
+    from imports.cells import money_rounded, parse_money
+
+    assert parse_money("1,234.5") == Decimal("1234.50")
+    assert parse_money("1，234.5") == Decimal("1234.50")  # full-width comma
+    assert parse_money(345519.99666) == Decimal("345520.00")
+    assert parse_money("1.005") == Decimal("1.01")
+    assert money_rounded(345519.99666) and not money_rounded(0.30000000000000004)
+
+    made = _projects(regions, 3, 300)
+    for project in made:
+        project.total_investment = Decimal("9999999")
+        project.save()
+        project.years.update(annual_plan=Decimal("999999"))
+    rows = [[made[0].code, "1,234.5"], [made[1].code, 3455.19666], [made[2].code, "12，345"]]
+    result = import_reports(xlsx(tmp_path, rows), year=YEAR, month=4, user=district_official)
+    assert result.ok, result.errors
+    amounts = dict(
+        MonthlyReport.objects.filter(year=YEAR, month=4).values_list(
+            "project__code", "completed_investment"
+        )
+    )
+    assert amounts == {
+        made[0].code: Decimal("1234.50"),
+        made[1].code: Decimal("3455.20"),
+        made[2].code: Decimal("12345.00"),
+    }
+    notice = next(w for w in result.warnings if "四舍五入" in w)
+    assert "B3" in notice and "B2" not in notice and "B4" not in notice
