@@ -294,3 +294,25 @@ def test_separators_and_formula_noise_are_read_with_a_notice_listing_the_cells(
     }
     notice = next(w for w in result.warnings if "四舍五入" in w)
     assert "B3" in notice and "B2" not in notice and "B4" not in notice
+
+
+def test_sheet_and_api_read_separators_and_round_to_the_cent(
+    client, site, district_official, regions
+):
+    client.force_login(district_official)
+    url = reverse("projects:reporting_form", args=[regions["district"].code, f"{YEAR}-04"])
+    response = client.post(url, sheet_post(client.get(url), {site.code: "1，00.005"}))
+    assert response.status_code == 200  # a misplaced separator stays an error
+    response = client.post(url, sheet_post(client.get(url), {site.code: "1,00"}))
+    assert response.status_code == 200
+    response = client.post(url, sheet_post(client.get(url), {site.code: "1,000.005"}))
+    assert response.status_code == 302, response.context["formset"].errors
+    report = MonthlyReport.objects.get(project=site, year=YEAR, month=4)
+    assert report.completed_investment == Decimal("1000.01")
+
+    body = {"year": YEAR, "month": 5, "completed_investment": "10.456"}
+    response = api(district_official).post(
+        f"/api/v1/projects/{site.code}/reports/", body, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["completed_investment"] == "10.46"
