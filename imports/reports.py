@@ -45,6 +45,22 @@ REPORT_COLUMNS = [
     ),
     Column("note", "进展说明", "note", False, parse_text),
     Column("name", "项目名称", "name", False, parse_text, gettext_lazy("仅供核对，不导入")),
+    Column(
+        "annual_plan",
+        "年度计划(万元)",
+        "annual_plan",
+        False,
+        parse_text,
+        gettext_lazy("预填模板中供核对，不导入"),
+    ),
+    Column(
+        "completed_before",
+        "本月前累计(万元)",
+        "completed_before",
+        False,
+        parse_text,
+        gettext_lazy("预填模板中供核对，不导入"),
+    ),
 ]
 
 

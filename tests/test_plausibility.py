@@ -316,3 +316,50 @@ def test_sheet_and_api_read_separators_and_round_to_the_cent(
     )
     assert response.status_code == 201, response.content
     assert response.json()["completed_investment"] == "10.46"
+
+
+# --- The prefilled template -------------------------------------------------------------------
+
+
+def test_prefilled_template_lists_the_districts_projects_and_imports_back_unchanged(
+    client, tmp_path, site, district_official, regions
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(district_official)
+    page = client.get(
+        reverse("projects:reporting_form", args=[regions["district"].code, f"{YEAR}-03"])
+    )
+    url = reverse(
+        "imports:reports_template_prefilled", args=[regions["district"].code, f"{YEAR}-03"]
+    )
+    assert url in page.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    line = dict(zip(header, [c.value for c in sheet[2]], strict=False))
+    assert line["项目编号"] == site.code and line["项目名称"] == site.name
+    assert Decimal(str(line["本月完成投资(万元)"])) == Decimal("180")
+    assert Decimal(str(line["年度计划(万元)"])) == Decimal("1434")
+
+    path = tmp_path / "prefilled.xlsx"
+    path.write_bytes(content)
+    before = MonthlyReport.history.count()
+    result = import_reports(path, year=YEAR, month=3, user=district_official)
+    assert result.ok, result.errors
+    assert result.counts["reports_unchanged"] == 1
+    assert result.counts["reports_created"] == result.counts["reports_updated"] == 0
+    assert MonthlyReport.history.count() == before
+    assert not [w for w in result.warnings if "忽略" in w]
+
+
+def test_prefilled_template_of_another_district_is_404(client, site, other_official, regions):
+    client.force_login(other_official)
+    url = reverse(
+        "imports:reports_template_prefilled", args=[regions["district"].code, f"{YEAR}-03"]
+    )
+    assert client.get(url).status_code == 404
