@@ -79,10 +79,16 @@ def bulk_create_with_history(objs: list, model, *, default_user, default_date) -
             )
 
 
-def update_reports(updates: Mapping[int, tuple[int, Decimal, str | None]], user) -> int:
+def update_reports(
+    updates: Mapping[int, tuple[int, Decimal, str | None]],
+    user,
+    confirmed: Mapping[int, list[str]] | None = None,
+) -> int:
     """Corrects reports as services.report_update does (version bump, history row), in bulk.
     `updates` maps report id → (version read when checking, new amount, new note or None to
-    keep it). Locks the reports; ImportConflict if one changed since it was read."""
+    keep it). Locks the reports; ImportConflict if one changed since it was read. `confirmed`:
+    report id → the plausibility warnings the user confirmed (recorded with who confirmed)."""
+    confirmed = confirmed or {}
     now = timezone.now()
     changed: list[MonthlyReport] = []
     for chunk in chunked(updates):
@@ -90,6 +96,9 @@ def update_reports(updates: Mapping[int, tuple[int, Decimal, str | None]], user)
             version, amount, note = updates[report.pk]
             if report.version != version:
                 raise ImportConflict
+            if report.completed_investment != amount:
+                report.confirmed_warnings = confirmed.get(report.pk, [])
+                report.warnings_confirmed_by = user if report.pk in confirmed else None
             report.completed_investment = amount
             if note is not None:
                 report.note = note
@@ -99,7 +108,14 @@ def update_reports(updates: Mapping[int, tuple[int, Decimal, str | None]], user)
     bulk_update_with_history(
         changed,
         MonthlyReport,
-        ["completed_investment", "note", "version", "updated_at"],
+        [
+            "completed_investment",
+            "note",
+            "version",
+            "updated_at",
+            "confirmed_warnings",
+            "warnings_confirmed_by",
+        ],
         UPDATE_BATCH,
         default_user=user,
         default_date=now,

@@ -8,8 +8,9 @@ Decisions (documented in the template's 填写说明 sheet too):
 - Money is Decimal in 万元 with at most two decimals. Text may carry thousands separators
   ("1,234.50") and a trailing 万元. A float from Excel is read through its shortest repr
   (Decimal(str(value)), never Decimal(value)); float noise such as 0.30000000000000004 (within a
-  millionth of a cent-exact amount) counts as that amount, but a real third decimal (333.333)
-  is an error — money is never rounded silently. Negative amounts are errors.
+  millionth of a cent-exact amount) counts as that amount; a real third decimal (333.333,
+  345519.99666 from a formula) is rounded half-up to the cent and the importer lists the cells
+  in a notice (`money_rounded`) — never silently. Negative amounts are errors.
 - Dates: Excel dates, Excel serial numbers, or text 2024-03-01, 2024/3/1, 2024.3.1,
   2024年3月1日, 20240301 (a time part such as 00:00:00 is ignored).
 - Yes/no: 是/否, Y/N, yes/no, true/false, 1/0, √/× (and Excel's TRUE/FALSE).
@@ -21,7 +22,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
@@ -107,9 +108,27 @@ def parse_money(value) -> Decimal | None:
             _("金额 %(v)s 超出范围（最大 %(max)s 万元），请检查单位是否为万元")
             % {"v": value, "max": wan(MONEY_MAX)}
         )
-    if amount != amount.quantize(CENT):
-        raise CellError(_("金额最多保留两位小数（%(v)s），请先在表格中取整到分") % {"v": value})
-    return amount.quantize(CENT)
+    # Beyond the cent (an Excel formula's 345519.99666…): rounded half-up to the cent, never
+    # refused; `money_rounded()` tells the importer which cells to list in its notice.
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_rounded(value) -> bool:
+    """Whether `parse_money(value)` rounds the value to the cent (more than two decimals beyond
+    float noise) — for the import's notice listing the cells."""
+    try:
+        amount = parse_money(value)
+    except CellError:
+        return False
+    if amount is None or isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        exact = Decimal(str(value))
+    elif isinstance(value, int | Decimal):
+        exact = Decimal(value)
+    else:
+        exact = _decimal_from_text(str(value))
+    return abs(exact - amount) >= FLOAT_NOISE
 
 
 def _decimal_from_text(raw: str) -> Decimal:

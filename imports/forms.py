@@ -65,3 +65,8 @@ class ReportsUploadForm(PlainLabels, forms.Form):
     month = forms.TypedChoiceField(
         label=_lazy("月份"), coerce=int, choices=[(m, f"{m}") for m in range(1, 13)]
     )
+    confirm_warnings = forms.BooleanField(
+        label=_lazy("已核实合理性提示，确认导入"),
+        required=False,
+        help_text=_lazy("上次导入列出了合理性提示且核实无误时勾选，重新上传即导入。"),
+    )

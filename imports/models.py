@@ -62,6 +62,11 @@ class ImportJob(NoDeleteModel):
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
     plan_revision_reason = models.CharField(_("计划调整原因"), max_length=500, blank=True)
+    confirm_warnings = models.BooleanField(
+        _("已确认合理性提示"),
+        default=False,
+        help_text=_("上传人确认了月报的合理性提示（projects.plausibility），导入时不再拦截。"),
+    )
 
     state = models.CharField(
         _("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED

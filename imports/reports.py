@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import access
+from projects import access, plausibility
 from projects.choices import Stage
 from projects.models import MonthlyReport, Project
 
@@ -45,6 +45,22 @@ REPORT_COLUMNS = [
     ),
     Column("note", "进展说明", "note", False, parse_text),
     Column("name", "项目名称", "name", False, parse_text, gettext_lazy("仅供核对，不导入")),
+    Column(
+        "annual_plan",
+        "年度计划(万元)",
+        "annual_plan",
+        False,
+        parse_text,
+        gettext_lazy("预填模板中供核对，不导入"),
+    ),
+    Column(
+        "completed_before",
+        "本月前累计(万元)",
+        "completed_before",
+        False,
+        parse_text,
+        gettext_lazy("预填模板中供核对，不导入"),
+    ),
 ]
 
 
@@ -55,10 +71,14 @@ def import_reports(  # noqa: C901  (the import's steps in order: arguments, tabl
     month: int,
     user=None,
     progress: Progress | None = None,
+    confirm_warnings: bool = False,
 ) -> ImportResult:
     """Imports the completed investment of `year`-`month` from `file` (path or binary file).
 
     As `user` (scoped to what the user may change; history user) or as the system when None.
+    A user's new and changed amounts are checked for plausibility (`projects.plausibility`, set-
+    wise): unless `confirm_warnings`, any warning is a row error (kind "plausibility") and nothing
+    is written; confirmed, each report records its warnings and who confirmed them.
     """
     result = ImportResult("reports")
     scoped = user is not None
@@ -89,6 +109,8 @@ def import_reports(  # noqa: C901  (the import's steps in order: arguments, tabl
     new: list[MonthlyReport] = []
     updates: dict[int, tuple[int, Decimal, str | None]] = {}  # id → (version seen, amount, note)
     periods: dict[tuple[int, int], Project] = {}
+    checked: list[tuple[int, MonthlyReport | int]] = []  # (row number, new report | update id)
+    entries: list[plausibility.Entry] = []
     for index, row in enumerate(table.rows, start=1):
         if progress and index % 500 == 0:
             progress("validate", index, result.rows)
@@ -126,12 +148,38 @@ def import_reports(  # noqa: C901  (the import's steps in order: arguments, tabl
                     reported_by=history_user,
                 )
             )
+            checked.append((row.number, new[-1]))
+            entries.append(plausibility.Entry(project, year, month, amount))
         elif seen[2] != amount or (note is not None and seen[3] != note):
             updates[seen[0]] = (seen[1], amount, note)
+            if seen[2] != amount:
+                checked.append((row.number, seen[0]))
+                entries.append(plausibility.Entry(project, year, month, amount))
         else:
             result.counts["reports_unchanged"] += 1
             continue
         periods.setdefault((year, month), project)
+    confirmed: dict[int, list[str]] = {}  # update id → the warnings confirmed
+    if scoped and result.ok:
+        for position, warnings in plausibility.check(entries).items():
+            number, target = checked[position]
+            texts = plausibility.messages(warnings)
+            if not confirm_warnings:
+                for text in texts:
+                    result.error(number, header("completed_investment"), text, kind="plausibility")
+            elif isinstance(target, MonthlyReport):
+                target.confirmed_warnings = texts
+                target.warnings_confirmed_by = history_user
+            else:
+                confirmed[target] = texts
+        if not confirm_warnings and not result.ok:
+            result.warnings.append(
+                _(
+                    "以上 %(n)s 条为合理性提示，未写入任何数据。如核实无误，请勾选"
+                    "“已核实合理性提示，确认导入”后重新上传。"
+                )
+                % {"n": len(result.errors)}
+            )
     if not result.ok:
         result.errors = result.sorted_errors()
         result.counts.clear()
@@ -141,7 +189,7 @@ def import_reports(  # noqa: C901  (the import's steps in order: arguments, tabl
             bulk_create_with_history(
                 new, MonthlyReport, default_user=history_user, default_date=timezone.now()
             )
-            changed = update_reports(updates, history_user)
+            changed = update_reports(updates, history_user, confirmed)
             after_reports_changed(periods)
     except (ImportConflict, IntegrityError):
         result.counts.clear()
@@ -164,7 +212,11 @@ def _prefetch(table: Table, user, year: int, month: int):
     changeable: set[str] = set()
     reports: dict[int, tuple[int, int, Decimal, str]] = {}
     for chunk in chunked(codes):
-        found = Project.objects.filter(code__in=chunk).order_by().only("pk", "code", "stage")
+        found = (
+            Project.objects.filter(code__in=chunk)
+            .order_by()
+            .only("pk", "code", "stage", "total_investment")
+        )
         projects.update((project.code, project) for project in found)
         if user is not None:
             allowed = access.scope(user, found, for_change=True)

@@ -80,6 +80,7 @@ def import_job_start(
     year: int,
     month: int | None = None,
     plan_revision_reason: str = "",
+    confirm_warnings: bool = False,
 ) -> ImportJob:
     """Stores the upload, records the job and sends the task on commit (with eager Celery the
     job has run when this returns). Refuses a file beyond the limits before storing it."""
@@ -99,6 +100,7 @@ def import_job_start(
         year=year,
         month=month,
         plan_revision_reason=plan_revision_reason,
+        confirm_warnings=confirm_warnings,
         task_id=_fresh_task_id(),
     )
     job.full_clean(exclude=["file", "user", "region"])
@@ -220,7 +222,12 @@ def _run(job: ImportJob, progress: _Progress) -> ImportResult:
                 progress=progress,
             )
         return import_reports(
-            handle, year=job.year, month=job.month or 0, user=job.user, progress=progress
+            handle,
+            year=job.year,
+            month=job.month or 0,
+            user=job.user,
+            progress=progress,
+            confirm_warnings=job.confirm_warnings,
         )
 
 

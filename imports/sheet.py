@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .cells import CellError, is_blank, normalize, parse_text
+from .cells import CellError, is_blank, money_rounded, normalize, parse_money, parse_text
 from .limits import FileRefused, Limits, check_xlsx
 from .result import FILE_ROW, HEADER_ROW, ImportResult, Progress
 
@@ -121,6 +121,7 @@ def read_table(
         sheet.reset_dimensions()  # don't trust the file's stated size; read to its real end
         rows = sheet.iter_rows(values_only=True)
         header_cells = next(rows, ())
+        rounded: list[str] = []  # cells whose amount was rounded to the cent
         if not _within_limits(HEADER_ROW, header_cells, limits, result):
             return None
         positions, headers = _map_headers(header_cells, columns, result)
@@ -142,13 +143,18 @@ def read_table(
                 return None
             if not _within_limits(number, cells, limits, result):
                 return None
-            row = _parse_row(number, cells, positions, headers, result)
+            row = _parse_row(number, cells, positions, headers, result, rounded)
             if row is not None:
                 parsed.append(row)
             if progress and number % 1000 == 0:
                 progress("read", number - 1, total)
         if not parsed:
             result.warnings.append(_("文件中没有数据行。"))
+        if rounded:
+            result.warnings.append(
+                _("以下单元格的金额超过两位小数（如公式计算结果），已四舍五入到分：%(cells)s")
+                % {"cells": "、".join(rounded)}
+            )
         return Table(headers=headers, rows=parsed)
     finally:
         workbook.close()
@@ -227,7 +233,9 @@ def _map_headers(cells, columns: Sequence[Column], result: ImportResult):
     return positions, headers
 
 
-def _parse_row(number, cells, positions, headers, result: ImportResult) -> Row | None:
+def _parse_row(
+    number, cells, positions, headers, result: ImportResult, rounded: list[str]
+) -> Row | None:
     width = len(cells)
     if all(is_blank(cells[index]) for index, _column in positions if index < width):
         return None  # blank row (notes in unknown columns alone don't make a row)
@@ -242,5 +250,7 @@ def _parse_row(number, cells, positions, headers, result: ImportResult) -> Row |
         if value is None and column.required:
             result.error(number, headers[column.key], _("必填，不能为空"))
             continue
+        if column.parse is parse_money and money_rounded(raw):
+            rounded.append(f"{get_column_letter(index + 1)}{number}")
         values[column.key] = value
     return Row(number=number, values=values)

@@ -6,6 +6,7 @@ Built from the importers' own column lists, so the template and the import canno
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -31,7 +32,33 @@ def write_reports_template(file) -> None:
     _write(file, REPORT_COLUMNS, sheet_title=_("月度完成投资"))
 
 
-def _write(file, columns: Sequence[Column], *, sheet_title: str) -> None:
+def write_prefilled_reports_template(file, rows) -> None:
+    """The monthly template prefilled with a district's projects of the month (`rows`: the
+    sheet's `projects.selectors.SheetRow`s): code, name, annual plan, completed before the month
+    and the month's amount and note where reported. Uploaded untouched, it changes nothing."""
+    workbook = _write(file, REPORT_COLUMNS, sheet_title=_("月度完成投资"), save=False)
+    sheet = workbook.worksheets[0]
+    keys = [column.key for column in REPORT_COLUMNS]
+    for number, row in enumerate(rows, start=2):
+        report = row.report
+        values = {
+            "code": row.project.code,
+            "name": row.project.name,
+            "annual_plan": row.annual_plan,
+            "completed_before": row.completed_before,
+            "completed_investment": report.completed_investment if report else None,
+            "note": report.note if report and report.note else None,
+        }
+        for index, key in enumerate(keys, start=1):
+            value = values.get(key)
+            cell = sheet.cell(row=number, column=index, value=value)
+            if isinstance(value, Decimal):
+                cell.number_format = "#,##0.00"
+    sheet.column_dimensions["D"].width = 36
+    workbook.save(file)
+
+
+def _write(file, columns: Sequence[Column], *, sheet_title: str, save: bool = True):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
@@ -68,4 +95,6 @@ def _write(file, columns: Sequence[Column], *, sheet_title: str) -> None:
         notes.append([line])
     for letter, width in zip("ABCD", (22, 30, 6, 40), strict=True):
         notes.column_dimensions[letter].width = width
-    workbook.save(file)
+    if save:
+        workbook.save(file)
+    return workbook

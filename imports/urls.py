@@ -10,6 +10,11 @@ urlpatterns = [
     path("uploads/ledger/", views.ledger_upload, name="ledger_upload"),
     path("uploads/reports/", views.reports_upload, name="reports_upload"),
     path("uploads/template/<str:kind>.xlsx", views.import_template, name="import_template"),
+    path(
+        "uploads/template/reports/<str:region>/<str:period>.xlsx",
+        views.reports_template_prefilled,
+        name="reports_template_prefilled",
+    ),
     path("uploads/<uuid:job>/", views.import_job, name="import_job"),
     path("uploads/<uuid:job>/progress/", views.import_progress, name="import_progress"),
     path("uploads/<uuid:job>/retry/", views.import_retry, name="import_retry"),

@@ -17,13 +17,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.periods import Period
 from core.xlsx import XLSX_TYPE
+from projects import access
+from projects import selectors as project_selectors
+from projects.choices import RegionLevel
+from projects.models import Region
 
 from . import selectors, services
 from .choices import JobKind
 from .forms import LedgerUploadForm, ReportsUploadForm
 from .models import ImportJob
-from .template import write_ledger_template, write_reports_template
+from .template import (
+    write_ledger_template,
+    write_prefilled_reports_template,
+    write_reports_template,
+)
 from .uploads import limited_upload, received_whole
 
 
@@ -38,6 +47,7 @@ def _start_import(request, form, kind: str) -> HttpResponse | None:
             year=form.cleaned_data["year"],
             month=form.cleaned_data.get("month"),
             plan_revision_reason=form.cleaned_data.get("plan_revision_reason") or "",
+            confirm_warnings=bool(form.cleaned_data.get("confirm_warnings")),
         )
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -105,6 +115,34 @@ def import_template(request, kind: str):  # noqa: ARG001  (a view's signature)
     else:
         raise Http404
     buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
+@login_required
+@require_GET
+def reports_template_prefilled(request, region: str, period: str):
+    """The monthly template prefilled with the district's projects of the month (the sheet's
+    rows, `projects.selectors.sheet_rows`): fill in the month's column and upload it back."""
+    try:
+        target = Period.parse(period)
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    district = Region.objects.filter(code=region, level=RegionLevel.COUNTY).first()
+    if district is None or not access.covers(request.user, district.code):
+        raise Http404(_("未找到该县市区，或不在您的管辖范围内。"))
+    if not request.user.can_edit:
+        raise PermissionDenied(_("您的账号没有填报权限。"))
+    rows = project_selectors.sheet_rows(
+        user=request.user, district=district, year=target.year, month=target.month
+    )
+    buffer = io.BytesIO()
+    write_prefilled_reports_template(buffer, rows)
+    buffer.seek(0)
+    name = _("%(d)s%(y)s年%(m)s月完成投资.xlsx") % {
+        "d": district.name,
+        "y": target.year,
+        "m": target.month,
+    }
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 

@@ -54,6 +54,7 @@ from .models import (
     MonthlyReport,
     Person,
     PlanRevision,
+    PlausibilitySettings,
     Project,
     ProjectYear,
     Region,
@@ -406,3 +407,10 @@ class WithdrawalAdmin(BusinessRecordAdmin):
     list_select_related = ["project", "requested_by", "reviewer"]
     readonly_fields = ["status", "requested_by", "reviewer", "reviewed_at", "previous_stage"]
     raw_id_fields = ["project"]
+
+
+@admin.register(PlausibilitySettings)
+class PlausibilitySettingsAdmin(InstallationAdmin):
+    """Thresholds of the plausibility checks at entry (projects.plausibility)."""
+
+    singleton = True

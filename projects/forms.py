@@ -8,7 +8,10 @@ figure they saved.
 
 from __future__ import annotations
 
-from decimal import Decimal
+import contextlib
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import cast
 
 from django import forms
@@ -45,12 +48,30 @@ class PlainLabels:
         super().__init__(*args, **kwargs)
 
 
+class CentRoundedDecimalField(forms.DecimalField):
+    """An amount typed in the sheet: thousands separators (1,234.5 and full-width ，) accepted,
+    more than two decimals (a pasted formula result) rounded half-up to the cent — the upload's
+    rule (`imports.cells.parse_money`)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = unicodedata.normalize("NFKC", value).strip().removesuffix("万元")
+            if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+                text = text.replace(",", "")
+            value = text
+        amount = super().to_python(value)
+        if amount is not None and amount.is_finite():
+            with contextlib.suppress(InvalidOperation):  # beyond the precision: max_value refuses
+                amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return amount
+
+
 class ReportRowForm(forms.Form):
     """One project's report for the month. Blank amount = not reported (yet)."""
 
     project = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    completed_investment = forms.DecimalField(
+    completed_investment = CentRoundedDecimalField(
         label=_lazy("本月完成投资（万元）"),
         required=False,
         min_value=Decimal("0"),
@@ -74,12 +95,14 @@ class ReportRowForm(forms.Form):
     )
 
     def clean(self):
-        # "1,234.5" as pasted from a spreadsheet is refused by DecimalField; say why.
+        # "1,234.5" as pasted from a spreadsheet is read; "1,23.5" is refused — say why.
         data = super().clean()
         raw = (self.data.get(self.add_prefix("completed_investment")) or "").strip()
-        if "," in raw or "，" in raw:
+        if ("," in raw or "，" in raw) and "completed_investment" in self.errors:
             self.errors.pop("completed_investment", None)
-            self.add_error("completed_investment", _("请不要输入千位分隔符，如 1234.5"))
+            self.add_error(
+                "completed_investment", _("千位分隔符位置不对，请写成 1,234.5 或 1234.5")
+            )
         return data
 
 
@@ -144,6 +167,8 @@ def show_outcome(formset: BaseReportFormSet, outcome: services.SheetOutcome) -> 
         add_service_errors(formset.forms[index], exc)
     for index, report in outcome.conflicts.items():
         _conflict(formset.rows[index], formset.forms[index], report)
+    for index, warnings in outcome.warnings.items():
+        formset.rows[index].warnings = [w.message for w in warnings]
 
 
 def _conflict(row: SheetRow, form: ReportRowForm, report: MonthlyReport) -> None:

@@ -8,7 +8,7 @@ page costs the same number of queries whatever its length (asserted in tests/api
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -135,7 +135,7 @@ def report_queryset(
     reports = access.scope(
         user, MonthlyReport.objects.filter(project=project), for_change=for_change
     )
-    return reports.select_related("reported_by").order_by("year", "month")
+    return reports.select_related("reported_by", "warnings_confirmed_by").order_by("year", "month")
 
 
 def report_history(*, report: MonthlyReport) -> QuerySet[Any]:
@@ -204,6 +204,7 @@ class SheetRow:
     completed_before: Decimal = Decimal("0")
     form: Any = None  # the row's form, set by the page
     conflict: str = ""
+    warnings: list[str] = field(default_factory=list)  # plausibility, set by the page
 
     @property
     def completed_ytd(self) -> Decimal | None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.services import ConflictError, acting_user, changed_fields, set_history_user
 
-from . import access
+from . import access, plausibility
 from .choices import Stage, WithdrawalStatus
 from .models import (
     Category,
@@ -262,6 +262,38 @@ def project_year_set(
 # --- Monthly reports ------------------------------------------------------------------------
 
 
+class UnconfirmedWarnings(ValidationError):
+    """A report with plausibility warnings the user has not confirmed: a 400 with the warnings
+    under `completed_investment` and how to confirm under `confirm_warnings`."""
+
+    def __init__(self, warnings: list[plausibility.PlausibilityWarning]):
+        self.warnings = warnings
+        super().__init__(
+            {
+                "completed_investment": plausibility.messages(warnings),
+                "confirm_warnings": [_("以上为合理性提示；如核实无误，请确认后再保存。")],
+            }
+        )
+
+
+def _plausibility(
+    report: MonthlyReport, actor: access.Viewer | None, confirm_warnings: bool
+) -> None:
+    """Checks the report's amount (a user's entry; the system's writes are not checked):
+    unconfirmed warnings refuse it, confirmed ones are recorded on it with who confirmed."""
+    report.confirmed_warnings, report.warnings_confirmed_by = [], None
+    if actor is None:
+        return
+    found = plausibility.check(
+        [plausibility.Entry(report.project, report.year, report.month, report.completed_investment)]
+    ).get(0, [])
+    if found and not confirm_warnings:
+        raise UnconfirmedWarnings(found)
+    if found:
+        report.confirmed_warnings = plausibility.messages(found)
+        report.warnings_confirmed_by = acting_user(actor)
+
+
 def _after_report_change(report: MonthlyReport) -> None:
     """Tells the apps above the ledger (the assessment's recompute) once the save commits."""
     send_reports_changed(MonthlyReport, [(report.project_id, report.year, report.month)])
@@ -276,7 +308,11 @@ def report_create(
     completed_investment: Decimal,
     note: str = "",
     actor: access.Viewer | None = None,
+    confirm_warnings: bool = False,
 ) -> MonthlyReport:
+    """Reports a month. A user's amount is checked for plausibility (`projects.plausibility`):
+    warnings refuse it (`UnconfirmedWarnings`) unless `confirm_warnings`, then they are kept on
+    the report (and its history) with who confirmed them."""
     access.require_project_change(actor, project)
     if project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("已退库的项目不能填报。")})
@@ -289,6 +325,7 @@ def report_create(
         reported_by=acting_user(actor),
     )
     report.full_clean()  # includes the one-per-month unique check → a field error, not a 500
+    _plausibility(report, actor, confirm_warnings)
     set_history_user(report, actor)
     report.save()
     _after_report_change(report)
@@ -303,16 +340,19 @@ def report_update(
     expected_version: int | None = None,
     completed_investment: Decimal | None = None,
     note: str | None = None,
+    confirm_warnings: bool = False,
 ) -> MonthlyReport:
-    """Corrects a report. With `expected_version`, a stale edit raises ConflictError instead of
-    overwriting what someone else saved in between (no lost update)."""
+    """Corrects a report (a changed amount is checked as in `report_create`). With
+    `expected_version`, a stale edit raises ConflictError instead of overwriting what someone
+    else saved in between (no lost update)."""
     locked = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     access.require_project_change(actor, locked.project)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(locked.version)
     changed = False
+    amount_changed = False
     if completed_investment is not None and locked.completed_investment != completed_investment:
-        locked.completed_investment, changed = completed_investment, True
+        locked.completed_investment, changed, amount_changed = completed_investment, True, True
     if note is not None and locked.note != note:
         locked.note, changed = note, True
     if not changed:
@@ -320,6 +360,8 @@ def report_update(
     if locked.project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("已退库的项目不能修改月报。")})
     locked.full_clean()
+    if amount_changed:
+        _plausibility(locked, actor, confirm_warnings)
     locked.version += 1
     set_history_user(locked, actor)
     locked.save()
@@ -350,15 +392,16 @@ class SheetOutcome:
     unchanged: int = 0
     errors: dict[int, ValidationError] = field(default_factory=dict)
     conflicts: dict[int, MonthlyReport] = field(default_factory=dict)
+    warnings: dict[int, list[plausibility.PlausibilityWarning]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.conflicts
+        return not self.errors and not self.conflicts and not self.warnings
 
     @property
     def refused(self) -> int:
-        return len(self.errors) + len(self.conflicts)
+        return len(self.errors) + len(self.conflicts) + len(self.warnings)
 
 
 class _RollBack(Exception):
@@ -366,12 +409,19 @@ class _RollBack(Exception):
 
 
 def report_sheet_save(
-    *, lines: Sequence[SheetLine], year: int, month: int, actor: access.Viewer | None = None
+    *,
+    lines: Sequence[SheetLine],
+    year: int,
+    month: int,
+    actor: access.Viewer | None = None,
+    confirm_warnings: bool = False,
 ) -> SheetOutcome:
     """Saves a district's month — every line or none (the house rule of the imports). A line
     whose report someone else saved since the user opened the sheet (a stale `seen_version`,
     or a report created meanwhile) is a conflict; a report cannot be blanked once made; every
-    other rule is `report_create`'s and `report_update`'s. One refused line rolls back all."""
+    other rule is `report_create`'s and `report_update`'s. One refused line rolls back all.
+    Plausibility warnings of the changed lines (checked set-wise) refuse the sheet too unless
+    `confirm_warnings` (then each report records them)."""
     outcome = SheetOutcome()
     try:
         with transaction.atomic():
@@ -381,8 +431,21 @@ def report_sheet_save(
                     project_id__in=[line.project.pk for line in lines], year=year, month=month
                 )
             }
+            if actor is not None and not confirm_warnings:
+                _sheet_warnings(lines, current, year, month, outcome)
             for index, line in enumerate(lines):
-                _save_line(index, line, current.get(line.project.pk), year, month, actor, outcome)
+                if index in outcome.warnings:
+                    continue
+                _save_line(
+                    index,
+                    line,
+                    current.get(line.project.pk),
+                    year,
+                    month,
+                    actor,
+                    outcome,
+                    confirm_warnings,
+                )
             if not outcome.ok:
                 raise _RollBack
     except _RollBack:
@@ -390,6 +453,27 @@ def report_sheet_save(
         return outcome
     outcome.saved_at = timezone.now()
     return outcome
+
+
+def _sheet_warnings(
+    lines: Sequence[SheetLine],
+    current: dict[int, MonthlyReport],
+    year: int,
+    month: int,
+    outcome: SheetOutcome,
+) -> None:
+    """The plausibility warnings of the lines whose amount changes, by line index."""
+    checked: list[tuple[int, plausibility.Entry]] = []
+    for index, line in enumerate(lines):
+        report = current.get(line.project.pk)
+        if line.amount is None or (
+            report is not None and report.completed_investment == line.amount
+        ):
+            continue
+        checked.append((index, plausibility.Entry(line.project, year, month, line.amount)))
+    found = plausibility.check([entry for _index, entry in checked])
+    for position, warnings in found.items():
+        outcome.warnings[checked[position][0]] = warnings
 
 
 def _save_line(
@@ -400,6 +484,7 @@ def _save_line(
     month: int,
     actor: access.Viewer | None,
     outcome: SheetOutcome,
+    confirm_warnings: bool = False,
 ) -> None:
     if report is not None and report.version != line.seen_version:
         outcome.conflicts[index] = report
@@ -430,6 +515,7 @@ def _save_line(
                 completed_investment=line.amount,
                 note=line.note,
                 actor=actor,
+                confirm_warnings=confirm_warnings,
             )
             outcome.created += 1
         else:
@@ -439,6 +525,7 @@ def _save_line(
                 expected_version=line.seen_version,
                 completed_investment=line.amount,
                 note=line.note,
+                confirm_warnings=confirm_warnings,
             )
             outcome.updated += 1
     except ValidationError as exc:

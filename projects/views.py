@@ -207,10 +207,16 @@ def reporting_form(request, region: str, period: str):
             )
             formset = ReportFormSet(rows=rows, prefix="r")
         elif formset.is_valid():
+            confirm = request.POST.get("confirm_warnings") == "1"
             result = services.report_sheet_save(
-                lines=sheet_lines(formset), year=target.year, month=target.month, actor=request.user
+                lines=sheet_lines(formset),
+                year=target.year,
+                month=target.month,
+                actor=request.user,
+                confirm_warnings=confirm,
             )
             show_outcome(formset, result)
+            warned = bool(result.warnings)
             if result.ok:
                 messages.success(
                     request,
@@ -223,11 +229,21 @@ def reporting_form(request, region: str, period: str):
                 if (result.created or result.updated) and result.saved_at is not None:
                     url += f"?saved={int(result.saved_at.timestamp() * 1000)}"  # ms
                 return redirect(url)
-            messages.error(
-                request,
-                _("有 %(n)s 行未能保存，整张表均未保存。请处理标出的行后再保存。")
-                % {"n": result.refused},
-            )
+            if warned and not result.errors and not result.conflicts:
+                messages.warning(
+                    request,
+                    _(
+                        "有 %(n)s 行的数值需要核实（见行旁的合理性提示），整张表均未保存。"
+                        "如核实无误，请勾选“确认保存”后再保存。"
+                    )
+                    % {"n": len(result.warnings)},
+                )
+            else:
+                messages.error(
+                    request,
+                    _("有 %(n)s 行未能保存，整张表均未保存。请处理标出的行后再保存。")
+                    % {"n": result.refused},
+                )
         else:
             bad = sum(1 for form in formset.forms if form.errors)
             messages.error(
@@ -238,6 +254,7 @@ def reporting_form(request, region: str, period: str):
             )
     else:
         formset = ReportFormSet(rows=rows, prefix="r")
+    warned = request.method == "POST" and any(getattr(row, "warnings", None) for row in rows)
     for row, form in zip(rows, formset.forms, strict=True):
         row.form = form
     saved = request.GET.get("saved")
@@ -251,6 +268,7 @@ def reporting_form(request, region: str, period: str):
             "next": None if target.next().is_future() else target.next(),
             "formset": formset,
             "rows": rows,
+            "warned": warned,
             "saved": saved if saved and saved.isdigit() else None,
             "districts": _editable_districts(request.user),
             "upload_form": ReportsUploadForm(initial={"year": target.year, "month": target.month}),

@@ -9,8 +9,9 @@ regions reads as unknown.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,19 @@ class MoneyField(serializers.DecimalField):
         kwargs.setdefault("max_digits", 16)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
+
+
+class CentRoundedMoneyField(MoneyField):
+    """An amount a client sends: more than two decimals (a spreadsheet formula's 345519.99666)
+    is rounded half-up to the cent, as the upload and the sheet do, never refused for it."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str | int | float) and not isinstance(data, bool):
+            with contextlib.suppress(InvalidOperation, ValueError):
+                amount = Decimal(str(data).strip())
+                if amount.is_finite() and abs(amount) < Decimal("1e16"):
+                    data = str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return super().to_internal_value(data)
 
 
 def inline_enum(values: list[str]) -> serializers.CharField:
@@ -398,6 +412,10 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
     period = serializers.CharField(read_only=True)
     completed_investment = MoneyField(read_only=True)
     reported_by = UserRefSerializer(read_only=True, allow_null=True)
+    confirmed_warnings = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=_("保存时确认过的合理性提示")
+    )
+    warnings_confirmed_by = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = MonthlyReport
@@ -409,6 +427,8 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
             "completed_investment",
             "note",
             "reported_by",
+            "confirmed_warnings",
+            "warnings_confirmed_by",
             "version",
             "created_at",
             "updated_at",
@@ -423,8 +443,17 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
 class MonthlyReportCreateSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12)
-    completed_investment = MoneyField(min_value=Decimal("0"))
+    completed_investment = CentRoundedMoneyField(min_value=Decimal("0"))
     note = CleanCharField(required=False, allow_blank=True, default="")
+    confirm_warnings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "确认合理性提示：金额触发提示（超过剩余计划或总投资、金额异常、连续相同、年底突击、"
+            "未开工）时，不带 true 的请求返回 400 并在 completed_investment 下列出提示；带 true "
+            "则保存并记录提示与确认人。"
+        ),
+    )
 
     def validate(self, attrs):
         project = self.context["project"]
@@ -449,10 +478,19 @@ class MonthlyReportCreateSerializer(serializers.Serializer):
 
 
 class MonthlyReportUpdateSerializer(serializers.Serializer):
-    completed_investment = MoneyField(min_value=Decimal("0"), required=False)
+    completed_investment = CentRoundedMoneyField(min_value=Decimal("0"), required=False)
     note = CleanCharField(required=False, allow_blank=True)
     version = serializers.IntegerField(
         required=False, min_value=1, help_text=_("读取时的版本号（乐观锁）")
+    )
+    confirm_warnings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "确认合理性提示：金额触发提示（超过剩余计划或总投资、金额异常、连续相同、年底突击、"
+            "未开工）时，不带 true 的请求返回 400 并在 completed_investment 下列出提示；带 true "
+            "则保存并记录提示与确认人。"
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from .plans import MonthlyPlan, PlanRevision, ProjectYear
 from .projects import Project, ProjectQuerySet, StageChange, Withdrawal
 from .reference import Category, ChainRole
 from .regions import Region, RegionBoundary, ancestor_codes, region_prefix
-from .reports import MonthlyReport
+from .reports import MonthlyReport, PlausibilitySettings
 
 __all__ = [
     "Category",
@@ -28,6 +28,7 @@ __all__ = [
     "MonthlyReport",
     "Person",
     "PlanRevision",
+    "PlausibilitySettings",
     "Project",
     "ProjectQuerySet",
     "ProjectYear",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import NON_NEGATIVE, MoneyField, NoDeleteModel
+from core.models import NON_NEGATIVE, MoneyField, NoDeleteModel, SingletonModel
 
 from .projects import Project
 
@@ -39,6 +41,22 @@ class MonthlyReport(NoDeleteModel):
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    confirmed_warnings = models.JSONField(
+        _("已确认的合理性提示"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("保存时填报人确认过的合理性提示（projects.plausibility）。"),
+    )
+    warnings_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提示确认人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 
@@ -65,3 +83,44 @@ class MonthlyReport(NoDeleteModel):
     @property
     def period(self) -> str:
         return f"{self.year}-{self.month:02d}"
+
+
+class PlausibilitySettings(SingletonModel):
+    """Thresholds of the plausibility checks at entry (`projects.plausibility`), one row, edited
+    in the admin. A check whose threshold is 0 is switched off."""
+
+    plan_multiple = models.DecimalField(
+        _("单月超过剩余年度计划的倍数"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("2"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("本月完成投资超过“年度计划 − 本年已完成”的多少倍时提示；0 为不检查。"),
+    )
+    absurd_amount = MoneyField(
+        _("单月金额上限（万元）"),
+        default=Decimal("1000000"),
+        validators=NON_NEGATIVE,
+        help_text=_("单月超过此金额即提示（单位可能填错）；0 为不检查。"),
+    )
+    repeat_months = models.PositiveSmallIntegerField(
+        _("连续相同金额的月数"),
+        default=3,
+        validators=[MaxValueValidator(12)],
+        help_text=_("连续这么多个月（含本月）金额完全相同且不为 0 时提示；0 为不检查。"),
+    )
+    december_multiple = models.DecimalField(
+        _("12 月超过月均的倍数"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("3"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("12 月完成投资超过 1—11 月月均的多少倍时提示（年底突击）；0 为不检查。"),
+    )
+
+    class Meta:
+        verbose_name = _("填报合理性检查设置")
+        verbose_name_plural = _("填报合理性检查设置")
+
+    def __str__(self) -> str:
+        return str(_("填报合理性检查设置"))

@@ -105,8 +105,8 @@ def test_one_bad_cell_saves_nothing_and_is_marked_beside_the_cell(
     ("typed", "message"),
     [
         ("-5", "完成投资不能为负数"),
-        ("1,234.5", "请不要输入千位分隔符，如 1234.5"),
-        ("1.234", "最多保留两位小数"),
+        ("1,23.5", "千位分隔符位置不对，请写成 1,234.5 或 1234.5"),
+        ("99999999999999.5", "数值过大，请检查单位是否为万元"),
     ],
 )
 def test_each_kind_of_bad_amount_gets_its_message(
@@ -123,7 +123,8 @@ def test_each_kind_of_bad_amount_gets_its_message(
 def test_fixing_the_bad_cell_then_saves_everything(client, district_official, regions, portfolio):
     client.force_login(district_official)
     url = sheet_url(regions["district"])
-    amounts = {f"SN-{i:03d}": "100" for i in range(6)}
+    # (not 100: October's figure — three equal months in a row would be a plausibility warning)
+    amounts = {f"SN-{i:03d}": "110" for i in range(6)}
     bad = client.post(url, post_data(client.get(url), amounts | {"SN-003": "abc"}))
     fixed = client.post(url, post_data(bad, amounts))
     assert fixed.status_code == 302
