@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.services import ConflictError, acting_user, changed_fields, set_history_user
 
-from . import access
+from . import access, cycle
 from .choices import Stage, WithdrawalStatus
 from .models import (
     Category,
@@ -276,10 +276,14 @@ def report_create(
     completed_investment: Decimal,
     note: str = "",
     actor: access.Viewer | None = None,
+    correction_reason: str = "",
 ) -> MonthlyReport:
     access.require_project_change(actor, project)
     if project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("已退库的项目不能填报。")})
+    entry = cycle.check_entry(
+        project=project, year=year, month=month, correction_reason=correction_reason
+    )
     report = MonthlyReport(
         project=project,
         year=year,
@@ -287,6 +291,8 @@ def report_create(
         completed_investment=completed_investment,
         note=note,
         reported_by=acting_user(actor),
+        late=entry.late,
+        correction_reason=correction_reason.strip() if entry.correction else "",
     )
     report.full_clean()  # includes the one-per-month unique check → a field error, not a 500
     set_history_user(report, actor)
@@ -303,6 +309,7 @@ def report_update(
     expected_version: int | None = None,
     completed_investment: Decimal | None = None,
     note: str | None = None,
+    correction_reason: str = "",
 ) -> MonthlyReport:
     """Corrects a report. With `expected_version`, a stale edit raises ConflictError instead of
     overwriting what someone else saved in between (no lost update)."""
@@ -319,6 +326,13 @@ def report_update(
         return locked
     if locked.project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("已退库的项目不能修改月报。")})
+    entry = cycle.check_entry(
+        project=locked.project,
+        year=locked.year,
+        month=locked.month,
+        correction_reason=correction_reason,
+    )
+    locked.correction_reason = correction_reason.strip() if entry.correction else ""
     locked.full_clean()
     locked.version += 1
     set_history_user(locked, actor)
@@ -366,7 +380,12 @@ class _RollBack(Exception):
 
 
 def report_sheet_save(
-    *, lines: Sequence[SheetLine], year: int, month: int, actor: access.Viewer | None = None
+    *,
+    lines: Sequence[SheetLine],
+    year: int,
+    month: int,
+    actor: access.Viewer | None = None,
+    correction_reason: str = "",
 ) -> SheetOutcome:
     """Saves a district's month — every line or none (the house rule of the imports). A line
     whose report someone else saved since the user opened the sheet (a stale `seen_version`,
@@ -382,7 +401,16 @@ def report_sheet_save(
                 )
             }
             for index, line in enumerate(lines):
-                _save_line(index, line, current.get(line.project.pk), year, month, actor, outcome)
+                _save_line(
+                    index,
+                    line,
+                    current.get(line.project.pk),
+                    year,
+                    month,
+                    actor,
+                    outcome,
+                    correction_reason,
+                )
             if not outcome.ok:
                 raise _RollBack
     except _RollBack:
@@ -400,6 +428,7 @@ def _save_line(
     month: int,
     actor: access.Viewer | None,
     outcome: SheetOutcome,
+    correction_reason: str = "",
 ) -> None:
     if report is not None and report.version != line.seen_version:
         outcome.conflicts[index] = report
@@ -430,6 +459,7 @@ def _save_line(
                 completed_investment=line.amount,
                 note=line.note,
                 actor=actor,
+                correction_reason=correction_reason,
             )
             outcome.created += 1
         else:
@@ -439,6 +469,7 @@ def _save_line(
                 expected_version=line.seen_version,
                 completed_investment=line.amount,
                 note=line.note,
+                correction_reason=correction_reason,
             )
             outcome.updated += 1
     except ValidationError as exc:

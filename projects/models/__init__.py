@@ -16,6 +16,7 @@ from .plans import MonthlyPlan, PlanRevision, ProjectYear
 from .projects import Project, ProjectQuerySet, StageChange, Withdrawal
 from .reference import Category, ChainRole
 from .regions import Region, ancestor_codes, region_prefix
+from .reporting import MonthStatus, ReportingGap, ReportingMonth, ReportingRule, ReportingWindow
 from .reports import MonthlyReport
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "ChainRole",
     "FactorGuarantee",
     "Milestone",
+    "MonthStatus",
     "MonthlyPlan",
     "MonthlyReport",
     "Person",
@@ -32,6 +34,10 @@ __all__ = [
     "ProjectQuerySet",
     "ProjectYear",
     "Region",
+    "ReportingGap",
+    "ReportingMonth",
+    "ReportingRule",
+    "ReportingWindow",
     "StageChange",
     "TaskForce",
     "TaskForceMember",
