@@ -56,3 +56,27 @@ def test_bad_parameters_are_400(regions, city_official):
 
 def test_anonymous_is_401(regions):
     assert APIClient().get("/api/v1/reporting/").status_code == 401
+
+
+def test_the_missing_list_counts_what_the_completeness_counts(
+    regions, city_official, district_official
+):
+    done = ProjectFactory(region=regions["district"], code="QD-DONE")
+    ProjectFactory(region=regions["district"], code="QD-MISS")
+    with time_machine.travel(dt.datetime(2026, 10, 20, 10), tick=False):
+        services.report_create(
+            project=done,
+            year=2026,
+            month=9,
+            completed_investment=Decimal("10"),
+            actor=district_official,
+        )
+    client = _client(city_official)
+    query = {"region": "370202", "period": "2026-09"}
+    missing = client.get("/api/v1/projects/", {**query, "reported": "no"}).json()
+    late = client.get("/api/v1/projects/", {**query, "reported": "late"}).json()
+    completeness = client.get("/api/v1/reporting/", query).json()
+    assert [p["code"] for p in missing["results"]] == ["QD-MISS"]
+    assert [p["code"] for p in late["results"]] == ["QD-DONE"]
+    assert [p["code"] for p in completeness["rows"][0]["missing"]] == ["QD-MISS"]
+    assert completeness["late"] == 1
