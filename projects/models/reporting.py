@@ -41,11 +41,12 @@ class MonthStatus(models.TextChoices):
 
     @property
     def colour(self) -> str:
+        """The badge's CSS class (`static/css/app.css`)."""
         return {
-            "open": "secondary",
-            "submitted": "primary",
-            "returned": "warning",
-            "accepted": "success",
+            "open": "",
+            "submitted": "pill-warn",
+            "returned": "pill-red",
+            "accepted": "pill-ok",
         }[self.value]
 
 
