@@ -104,8 +104,11 @@ def test_overview_queries_do_not_grow_with_the_number_of_projects(
         # 10-17 the ranking: published snapshot?, indicators, settings, districts, summary,
         #        previous period's snapshot?, previous and current computation times,
         # 18 the cumulative curve: the totals of January to October, grouped by month,
-        # 19 the regions of the region picker.
-        with django_assert_num_queries(19):
+        # 19 the regions of the region picker,
+        # 20-27 the 填报率 block (supervision.reporting.completeness: the window's override row,
+        #       rule and calendar (2), the districts, the counts, the months' states, the
+        #       missing projects).
+        with django_assert_num_queries(27):
             response = client.get(HOME, {"period": PERIOD})
         assert response.context["totals"]["projects"] == 9 + more
 
