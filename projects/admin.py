@@ -52,6 +52,9 @@ from .models import (
     Project,
     ProjectYear,
     Region,
+    ReportingMonth,
+    ReportingRule,
+    ReportingWindow,
     StageChange,
     TaskForce,
     TaskForceMember,
@@ -326,3 +329,26 @@ class WithdrawalAdmin(BusinessRecordAdmin):
     list_select_related = ["project", "requested_by", "reviewer"]
     readonly_fields = ["status", "requested_by", "reviewer", "reviewed_at", "previous_stage"]
     raw_id_fields = ["project"]
+
+
+@admin.register(ReportingRule)
+class ReportingRuleAdmin(InstallationAdmin):
+    """The default reporting window (次月第 N 至第 M 个工作日)."""
+
+    singleton = True
+
+
+@admin.register(ReportingWindow)
+class ReportingWindowAdmin(InstallationAdmin):
+    """An explicit window of one month, overriding the rule."""
+
+    list_display = ["year", "month", "opens", "closes", "note"]
+
+
+@admin.register(ReportingMonth)
+class ReportingMonthAdmin(BusinessRecordAdmin):
+    """A district's month: changed only on the completeness page (supervision.reporting)."""
+
+    list_display = ["region", "year", "month", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "year", "month"]
+    list_select_related = ["region"]
