@@ -60,9 +60,11 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     F,
     Func,
     Max,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -85,10 +87,12 @@ from projects.models import (
     Milestone,
     MonthlyPlan,
     MonthlyReport,
+    MonthStatus,
     Person,
     Project,
     ProjectQuerySet,
     Region,
+    ReportingMonth,
     StageChange,
     Unit,
 )
@@ -208,6 +212,29 @@ def _compiled(qs: QuerySet[Any]) -> Sql:
     return sql, tuple(params)
 
 
+def read_reports_q() -> Q:
+    """Which saved reports the measures read (`REPORTING_MEASURES_READ`): `all` — every saved
+    report, at once (the default: installations that do not use the review keep today's
+    figures); `submitted` — only the months a district has submitted or the city accepted;
+    `accepted` — only accepted months. A district's month is `projects.ReportingMonth`."""
+    mode = settings.REPORTING_MEASURES_READ
+    if mode == "all":
+        return Q()
+    statuses = [MonthStatus.ACCEPTED]
+    if mode == "submitted":
+        statuses.append(MonthStatus.SUBMITTED)
+    return Q(
+        Exists(
+            ReportingMonth.objects.filter(
+                region_id=OuterRef("project__region_id"),
+                year=OuterRef("year"),
+                month=OuterRef("month"),
+                status__in=statuses,
+            )
+        )
+    )
+
+
 def _derived_tables(
     period: Period,
     as_of: dt.date,
@@ -230,7 +257,7 @@ def _derived_tables(
     if since.year < y:
         in_span |= Q(year=since.year, month__gte=since.month)
     reports = (
-        limited(MonthlyReport.objects.filter(in_span))
+        limited(MonthlyReport.objects.filter(in_span, read_reports_q()))
         .values(pid=F("project_id"))
         .annotate(
             completed_ytd=Sum(

@@ -8,6 +8,7 @@ Every variable is listed in README.md with its default; keep the two in step.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -326,6 +327,12 @@ RECOMPUTE_QUEUED_STALE_SECONDS = env.int("RECOMPUTE_QUEUED_STALE_SECONDS", defau
 # A month's reporting window: its first this-many working days of the next month (调休 counted).
 # A month counts as fully reported from the day after; meeting agendas use the latest such month.
 REPORTING_WINDOW_WORKDAYS = env.int("REPORTING_WINDOW_WORKDAYS", default=3)
+# Which saved monthly reports the measures read (assessment.measures.read_reports_q): "all"
+# (every saved report at once: the default, today's behaviour), "submitted" (months a district
+# submitted or the city accepted) or "accepted" (accepted months only). After a change, recompute.
+REPORTING_MEASURES_READ = env.str("REPORTING_MEASURES_READ", default="all")
+if REPORTING_MEASURES_READ not in ("all", "submitted", "accepted"):
+    raise ImproperlyConfigured("REPORTING_MEASURES_READ must be all, submitted or accepted")
 # Connections that compute a recompute of all regions at once on PostgreSQL (1: one statement).
 RECOMPUTE_WORKERS = env.int("RECOMPUTE_WORKERS", default=2)
 # The category code whose projects make up the "四新" investment share.

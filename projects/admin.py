@@ -59,6 +59,9 @@ from .models import (
     ProjectYear,
     Region,
     RegionBoundary,
+    ReportingMonth,
+    ReportingRule,
+    ReportingWindow,
     StageChange,
     TaskForce,
     TaskForceMember,
@@ -414,3 +417,26 @@ class PlausibilitySettingsAdmin(InstallationAdmin):
     """Thresholds of the plausibility checks at entry (projects.plausibility)."""
 
     singleton = True
+
+
+@admin.register(ReportingRule)
+class ReportingRuleAdmin(InstallationAdmin):
+    """The default reporting window (次月第 N 至第 M 个工作日)."""
+
+    singleton = True
+
+
+@admin.register(ReportingWindow)
+class ReportingWindowAdmin(InstallationAdmin):
+    """An explicit window of one month, overriding the rule."""
+
+    list_display = ["year", "month", "opens", "closes", "note"]
+
+
+@admin.register(ReportingMonth)
+class ReportingMonthAdmin(BusinessRecordAdmin):
+    """A district's month: changed only on the completeness page (supervision.reporting)."""
+
+    list_display = ["region", "year", "month", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "year", "month"]
+    list_select_related = ["region"]

@@ -22,7 +22,9 @@ from drf_spectacular.utils import extend_schema_field
 from assessment.choices import Colour, ProjectSet
 from assessment.selectors import status_joined
 from core.filters import IntegerFilter, PeriodFilter
+from core.periods import Period
 
+from . import cycle
 from .choices import Level, RegionLevel, Stage, UnitKind, WithdrawalStatus
 from .models import (
     Category,
@@ -86,6 +88,11 @@ class ProjectFilterSet(django_filters.FilterSet):
         method="filter_set",
         label=_("指标口径（本期统计的项目集合）"),
     )
+    reported = django_filters.ChoiceFilter(
+        choices=[("yes", _("已填报")), ("no", _("未填报")), ("late", _("逾期填报"))],
+        method="filter_reported",
+        label=_("本月填报（按 period 所报月份，默认上月；限应报项目）"),
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("code", "code"),
@@ -111,6 +118,21 @@ class ProjectFilterSet(django_filters.FilterSet):
             for field, wanted in ProjectSet(value).conditions.items()
         }
         return queryset.filter(period_status_row__id__isnull=False, **conditions)
+
+    def filter_reported(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """The projects due to report for the month of `period` (default: last month) that
+        reported (`yes`), did not (`no`) or reported late (`late`) — what the completeness page
+        (`supervision.reporting.completeness`) counts, by the same `projects.cycle.due_q`."""
+        if not value:
+            return queryset
+        period = self.form.cleaned_data.get("period") or Period.latest_complete()
+        due = queryset.exclude(stage=Stage.WITHDRAWN).filter(cycle.due_q(period.year, period.month))
+        reported = cycle.reported_in(period.year, period.month)
+        if value == "yes":
+            return due.filter(Exists(reported))
+        if value == "late":
+            return due.filter(Exists(reported.filter(late=True)))
+        return due.exclude(Exists(reported))
 
     def filter_region(self, queryset: QuerySet, name: str, value: Region) -> QuerySet:
         if value.level == RegionLevel.TOWN:

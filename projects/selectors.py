@@ -14,8 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
-    Exists,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -25,8 +23,7 @@ from django.db.models import (
 from assessment.selectors import resolve_period, with_status
 from core.periods import Period
 
-from . import access
-from .choices import Stage
+from . import access, cycle
 from .filters import ProjectFilterSet
 from .models import (
     Category,
@@ -219,12 +216,10 @@ def sheet_rows(*, user: access.Viewer, district: Region, year: int, month: int) 
     """The projects of `district` that report for the month — under construction, planned for
     the year, or already reported — with their annual plan and what they completed before this
     month. Four queries whatever the number of projects."""
-    planned = ProjectYear.objects.filter(project_id=OuterRef("pk"), year=year, annual_plan__gt=0)
-    reported = MonthlyReport.objects.filter(project_id=OuterRef("pk"), year=year, month=month)
     projects = list(
         access.scope(user, Project.objects.active(), for_change=True)
         .filter(region=district)
-        .filter(Q(stage=Stage.CONSTRUCTION) | Exists(planned) | Exists(reported))
+        .filter(cycle.due_q(year, month))
         .order_by("code")
     )
     ids = [p.pk for p in projects]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.services import ConflictError, acting_user, changed_fields, set_history_user
 
-from . import access, plausibility
+from . import access, cycle, plausibility
 from .choices import Stage, WithdrawalStatus
 from .models import (
     Category,
@@ -309,6 +309,7 @@ def report_create(
     note: str = "",
     actor: access.Viewer | None = None,
     confirm_warnings: bool = False,
+    correction_reason: str = "",
 ) -> MonthlyReport:
     """Reports a month. A user's amount is checked for plausibility (`projects.plausibility`):
     warnings refuse it (`UnconfirmedWarnings`) unless `confirm_warnings`, then they are kept on
@@ -316,6 +317,9 @@ def report_create(
     access.require_project_change(actor, project)
     if project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("已退库的项目不能填报。")})
+    entry = cycle.check_entry(
+        project=project, year=year, month=month, correction_reason=correction_reason
+    )
     report = MonthlyReport(
         project=project,
         year=year,
@@ -323,6 +327,8 @@ def report_create(
         completed_investment=completed_investment,
         note=note,
         reported_by=acting_user(actor),
+        late=entry.late,
+        correction_reason=correction_reason.strip() if entry.correction else "",
     )
     report.full_clean()  # includes the one-per-month unique check → a field error, not a 500
     _plausibility(report, actor, confirm_warnings)
@@ -341,6 +347,7 @@ def report_update(
     completed_investment: Decimal | None = None,
     note: str | None = None,
     confirm_warnings: bool = False,
+    correction_reason: str = "",
 ) -> MonthlyReport:
     """Corrects a report (a changed amount is checked as in `report_create`). With
     `expected_version`, a stale edit raises ConflictError instead of overwriting what someone
@@ -359,6 +366,13 @@ def report_update(
         return locked
     if locked.project.stage == Stage.WITHDRAWN:
         raise ValidationError({"project": _("已退库的项目不能修改月报。")})
+    entry = cycle.check_entry(
+        project=locked.project,
+        year=locked.year,
+        month=locked.month,
+        correction_reason=correction_reason,
+    )
+    locked.correction_reason = correction_reason.strip() if entry.correction else ""
     locked.full_clean()
     if amount_changed:
         _plausibility(locked, actor, confirm_warnings)
@@ -415,6 +429,7 @@ def report_sheet_save(
     month: int,
     actor: access.Viewer | None = None,
     confirm_warnings: bool = False,
+    correction_reason: str = "",
 ) -> SheetOutcome:
     """Saves a district's month — every line or none (the house rule of the imports). A line
     whose report someone else saved since the user opened the sheet (a stale `seen_version`,
@@ -445,6 +460,7 @@ def report_sheet_save(
                     actor,
                     outcome,
                     confirm_warnings,
+                    correction_reason,
                 )
             if not outcome.ok:
                 raise _RollBack
@@ -485,6 +501,7 @@ def _save_line(
     actor: access.Viewer | None,
     outcome: SheetOutcome,
     confirm_warnings: bool = False,
+    correction_reason: str = "",
 ) -> None:
     if report is not None and report.version != line.seen_version:
         outcome.conflicts[index] = report
@@ -516,6 +533,7 @@ def _save_line(
                 note=line.note,
                 actor=actor,
                 confirm_warnings=confirm_warnings,
+                correction_reason=correction_reason,
             )
             outcome.created += 1
         else:
@@ -526,6 +544,7 @@ def _save_line(
                 completed_investment=line.amount,
                 note=line.note,
                 confirm_warnings=confirm_warnings,
+                correction_reason=correction_reason,
             )
             outcome.updated += 1
     except ValidationError as exc:

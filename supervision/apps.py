@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from projects import access
+from projects import access, windows
 
 ISSUE = ("project__region__code", "project__town__code")
 OF_ISSUE = ("issue__project__region__code", "issue__project__town__code")
@@ -13,6 +13,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("督导调度")
 
     def ready(self) -> None:
+        from .workdays import reporting_window_closes  # noqa: PLC0415  (imports models: ready only now)
+
+        windows.set_window_closes(reporting_window_closes)
         access.register(
             {
                 "supervision.issue": ISSUE,

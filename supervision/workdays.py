@@ -22,6 +22,8 @@ from typing import NamedTuple
 import chinese_calendar
 from django.conf import settings
 
+from projects.models import ReportingRule, ReportingWindow
+
 from .models import HolidayOverride, HolidaySchedule
 
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)}
@@ -117,3 +119,31 @@ def reporting_closes(year: int, month: int, calendar: WorkCalendar | None = None
     calendar = calendar or WorkCalendar.load()
     last_day = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
     return calendar.add_workdays(last_day, settings.REPORTING_WINDOW_WORKDAYS).date
+
+
+class Window(NamedTuple):
+    opens: dt.date
+    closes: dt.date
+    explicit: bool
+
+
+def reporting_window(year: int, month: int, calendar: WorkCalendar | None = None) -> Window:
+    """The days a district enters the month (year, month): an explicit `ReportingWindow` row of
+    that month, else the `ReportingRule` — the opens_workday-th to the closes_workday-th working
+    day of the next month (调休 included)."""
+    row = ReportingWindow.objects.filter(year=year, month=month).first()
+    if row is not None:
+        return Window(row.opens, row.closes, True)
+    rule = ReportingRule.current()
+    calendar = calendar or WorkCalendar.load()
+    last_day = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return Window(
+        calendar.add_workdays(last_day, rule.opens_workday).date,
+        calendar.add_workdays(last_day, rule.closes_workday).date,
+        False,
+    )
+
+
+def reporting_window_closes(year: int, month: int) -> dt.date:
+    """Registered with `projects.cycle` (the late check)."""
+    return reporting_window(year, month).closes

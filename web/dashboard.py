@@ -37,6 +37,7 @@ from projects.models import (
     Withdrawal,
 )
 from projects.models.regions import region_prefix
+from supervision import reporting
 from supervision import selectors as supervision
 from supervision.choices import IssueStatus
 
@@ -618,6 +619,21 @@ def overview(*, user, region: Region, period: Period) -> dict:
             else cumulative_curve(projects, period=period)
         ),
         "computed": totals["projects"] > 0,
+        "reporting": reporting_figure(user=user, region=region, period=period),
+    }
+
+
+def reporting_figure(*, user, region: Region, period: Period) -> dict:
+    """填报率 of the period's month in `region` (the completeness page's figure), with the link
+    to the missing projects (the project list's `?reported=no`) and to the page."""
+    result = reporting.completeness(user=user, period=period, region=region)
+    return {
+        "rate": result.reporting_rate,
+        "projects": result.projects,
+        "reported": result.reported,
+        "missing": result.projects - result.reported,
+        "missing_url": list_url(region, period, reported="no"),
+        "page_url": reverse("supervision:reporting_completeness") + f"?period={period}",
     }
 
 

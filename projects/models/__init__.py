@@ -16,6 +16,7 @@ from .plans import MonthlyPlan, PlanRevision, ProjectYear
 from .projects import Project, ProjectQuerySet, StageChange, Withdrawal
 from .reference import Category, ChainRole
 from .regions import Region, RegionBoundary, ancestor_codes, region_prefix
+from .reporting import MonthStatus, ReportingGap, ReportingMonth, ReportingRule, ReportingWindow
 from .reports import MonthlyReport, PlausibilitySettings
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "ChainRole",
     "FactorGuarantee",
     "Milestone",
+    "MonthStatus",
     "MonthlyPlan",
     "MonthlyReport",
     "Person",
@@ -34,6 +36,10 @@ __all__ = [
     "ProjectYear",
     "Region",
     "RegionBoundary",
+    "ReportingGap",
+    "ReportingMonth",
+    "ReportingRule",
+    "ReportingWindow",
     "StageChange",
     "TaskForce",
     "TaskForceMember",

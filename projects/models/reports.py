@@ -57,6 +57,15 @@ class MonthlyReport(NoDeleteModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    late = models.BooleanField(
+        _("逾期填报"), default=False, editable=False, help_text=_("首次填报晚于该月填报截止日。")
+    )
+    correction_reason = models.TextField(
+        _("更正原因"),
+        blank=True,
+        editable=False,
+        help_text=_("该月审核通过后所作更正的原因（最近一次；每次更正见历史记录）。"),
+    )
 
     history = HistoricalRecords()
 
@@ -79,6 +88,11 @@ class MonthlyReport(NoDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.year}-{self.month:02d}"
+
+    @property
+    def is_correction(self) -> bool:
+        """Changed after its month was accepted (with a reason)."""
+        return bool(self.correction_reason)
 
     @property
     def period(self) -> str:

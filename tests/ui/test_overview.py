@@ -106,8 +106,11 @@ def test_overview_queries_do_not_grow_with_the_number_of_projects(
         #        previous period's snapshot?, previous and current computation times,
         # 18 the regions of the region picker,
         # 19-24 the map (web/_map.html): children, their summary, outlines, the located
-        #        projects (filter's category choices, list) and the reasons of the non-green.
-        with django_assert_num_queries(24):
+        #        projects (filter's category choices, list) and the reasons of the non-green,
+        # 25-32 the 填报率 block (supervision.reporting.completeness: the window's override row,
+        #       rule and calendar (2), the districts, the counts, the months' states, the
+        #       missing projects).
+        with django_assert_num_queries(32):
             response = client.get(HOME, {"period": PERIOD})
         assert response.context["totals"]["projects"] == 9 + more
 
