@@ -74,3 +74,23 @@ class InspectionKind(models.TextChoices):
     SUPERVISION = "supervision", _("督导")
     SPOT_CHECK = "spot_check", _("抽查")
     OBSERVATION = "observation", _("观摩")
+
+
+class EventKind(models.TextChoices):
+    """The kinds of event `notifications.notify` carries: what a user's preferences and a group
+    bot's subscription choose among. An event's kind is the part of its key before the first
+    ':' (``issue.assigned:17:…``). Kinds not listed here (a newer module's) are still delivered;
+    they are shown by their code."""
+
+    REPORTING_OPEN = "reporting.open", _("填报窗口开启")
+    REPORTING_CLOSING = "reporting.closing", _("填报明日截止")
+    REPORTING_MISSING = "reporting.missing", _("催报（截止仍未填报）")
+    REPORTING_RETURNED = "reporting.returned", _("月报被退回")
+    REPORTING_ACCEPTED = "reporting.accepted", _("月报已通过")
+    ISSUE_ASSIGNED = "issue.assigned", _("问题交办")
+    ISSUE_DUE_SOON = "issue.due_soon", _("问题 1 个工作日内到期")
+    ISSUE_OVERDUE = "issue.overdue", _("问题逾期")
+    ISSUE_ESCALATED = "issue.escalated", _("问题督办通报")
+    PROJECT_COLOUR = "project.colour", _("项目转为黄色或红色")
+    LETTER_ISSUED = "letter.issued", _("提示函印发")
+    DECISION_ASSIGNED = "decision.assigned", _("会议议定事项交办")

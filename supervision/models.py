@@ -299,6 +299,13 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
     )
+    kind = models.CharField(
+        _("事件类型"),
+        max_length=50,
+        blank=True,
+        db_index=True,
+        help_text=_("事件键第一个冒号之前的部分，如 issue.assigned（用于接收偏好）。"),
+    )
     text = models.TextField(_("内容"))
     link = models.CharField(_("链接"), max_length=300, blank=True)
     key = models.CharField(_("去重键"), max_length=200, unique=True)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
-from projects.models import ChainAssignment, Person, User
+from projects.models import ChainAssignment, Person, Region, User
 
 from . import tasks
 from .models import Issue, Notification, SupervisionSettings
@@ -55,31 +55,51 @@ def chain_people(issue: Issue) -> list[Person]:
     return list(people.values())
 
 
+def event_kind(event: str) -> str:
+    """The kind of an event (`issue.assigned:17:2026-…` → `issue.assigned`): what preferences
+    and group bots choose among (`supervision.choices.EventKind`)."""
+    return event.split(":", 1)[0][:50]
+
+
 def notify(
     *,
     event: str,
-    issue: Issue,
     text: str,
+    region: Region | str | None = None,
+    link: str = "",
+    issue: Issue | None = None,
     people: Iterable[Person | None] = (),
     users: Iterable[User | None] = (),
 ) -> list[Notification]:
-    """Notifies people (and their logins) and users about `event` of `issue`; returns the rows
-    created now (those notified before for the same event are skipped)."""
+    """Notifies people (and their logins) and users about `event`; returns the rows created now
+    (those notified before for the same event and recipient are skipped).
+
+    `event` is the event's unique key, its kind before the first ':' (`event_kind`). `region`
+    (a Region or its code) scopes the rows; it defaults to the issue's project's region and is
+    required when there is no issue. `link` defaults to the issue's page."""
+    if region is None:
+        if issue is None:
+            raise ValueError("notify() needs a region when there is no issue")
+        region_id = issue.project.region_id
+    else:
+        region_id = region.pk if isinstance(region, Region) else region
+    if not link and issue is not None:
+        link = issue_link(issue)
+    kind = event_kind(event)
     by_person = {p.pk: p for p in people if p is not None}
     by_user = {u.pk: u for u in users if u is not None}
     person_user = dict(
         User.objects.filter(person_id__in=by_person, is_active=True).values_list("person_id", "pk")
     )
-    link = issue_link(issue)
+    row = {"region_id": region_id, "issue": issue, "kind": kind, "text": text, "link": link}
     created: list[Notification] = []
-    region_id = issue.project.region_id
     for person_id in by_person:
         user_id = person_user.get(person_id)
         if user_id is not None:
             by_user.pop(user_id, None)
-        created += _one(event, issue, text, link, region_id, person_id=person_id, user_id=user_id)
+        created += _one(event, row, person_id=person_id, user_id=user_id)
     for user_id in by_user:
-        created += _one(event, issue, text, link, region_id, person_id=None, user_id=user_id)
+        created += _one(event, row, person_id=None, user_id=user_id)
     if created and email_configured():
         for notification in created:
             transaction.on_commit(
@@ -89,26 +109,12 @@ def notify(
 
 
 def _one(
-    event: str,
-    issue: Issue,
-    text: str,
-    link: str,
-    region_id: str,
-    *,
-    person_id: int | None,
-    user_id: int | None,
+    event: str, row: dict, *, person_id: int | None, user_id: int | None
 ) -> list[Notification]:
     who = f"p{person_id}" if person_id else f"u{user_id}"
     notification, was_created = Notification.objects.get_or_create(
         key=f"{event}:{who}"[:200],
-        defaults={
-            "recipient_person_id": person_id,
-            "recipient_user_id": user_id,
-            "region_id": region_id,
-            "issue": issue,
-            "text": text,
-            "link": link,
-        },
+        defaults={"recipient_person_id": person_id, "recipient_user_id": user_id, **row},
     )
     return [notification] if was_created else []
 

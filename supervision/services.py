@@ -278,7 +278,7 @@ def issue_transition(  # noqa: C901  (one short branch per action of the workflo
     )
     if notify_assignee and locked.assignee_id:
         notify(
-            event=f"assign:{locked.pk}:{at.isoformat()}",
+            event=f"issue.assigned:{locked.pk}:{at.isoformat()}",
             issue=locked,
             text=_("【交办】%(code)s %(name)s：%(title)s，办结时限 %(deadline)s。")
             % {
@@ -356,7 +356,7 @@ def _notify_escalated(issue: Issue, *, manual: bool) -> list[Notification]:
     assert escalated_at is not None  # called once the issue is escalated
     due = issue.deadline or issue.plan_due
     return notify(
-        event=f"escalated:{issue.pk}:{escalated_at.isoformat()}",
+        event=f"issue.escalated:{issue.pk}:{escalated_at.isoformat()}",
         issue=issue,
         text=_("【督办通报】%(code)s %(name)s：问题“%(title)s”%(why)s，已督办通报，请抓紧办理。")
         % {
@@ -432,7 +432,7 @@ def issues_flag_overdue(*, today: dt.date | None = None) -> OverdueResult:
                 what = _("办结时限") if issue.deadline else _("办理方案报送时限")
                 result.notifications += len(
                     notify(
-                        event=f"overdue:{issue.pk}:{due.isoformat()}",
+                        event=f"issue.overdue:{issue.pk}:{due.isoformat()}",
                         issue=issue,
                         text=_(
                             "【逾期】%(code)s %(name)s：问题“%(title)s”已超过%(what)s（%(d)s）。"
