@@ -170,7 +170,10 @@ def test_a_second_report_for_the_same_month_is_400_on_month(
         ({"year": 2024, "month": 1, "completed_investment": "-1"}, "completed_investment"),
         ({"year": 2024, "month": 1, "completed_investment": "1,000"}, "completed_investment"),
         ({"year": 2024, "month": 1, "completed_investment": "Infinity"}, "completed_investment"),
-        ({"year": 2024, "month": 1, "completed_investment": "0.001"}, "completed_investment"),
+        (
+            {"year": 2024, "month": 1, "completed_investment": "99999999999999999"},
+            "completed_investment",
+        ),
         ({"year": 2024, "month": 1}, "completed_investment"),
         ({"month": 1, "completed_investment": "1"}, "year"),
     ],
