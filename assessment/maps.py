@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -160,12 +160,23 @@ def _rate(value: Any) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
+# The order points are kept in when a map carries only some: the colours that need attention first.
+COLOUR_FIRST = Case(
+    When(status_colour=Colour.RED, then=Value(0)),
+    When(status_colour=Colour.YELLOW, then=Value(1)),
+    When(status_colour=Colour.WHITE, then=Value(2)),
+    When(status_colour=Colour.GREEN, then=Value(3)),
+    default=Value(4),
+)
+
+
 def project_points(
     *,
     user: access.Viewer,
     filters: Mapping[str, Any],
     period: Period | None,
     with_reasons: bool = True,
+    max_points: int | None = None,
 ) -> list[dict[str, Any]]:
     """The located projects of the filtered, scoped project list as GeoJSON Point features
     with their colour, figures and the reason for the colour (yellow and red; the colour's
@@ -179,7 +190,7 @@ def project_points(
     projects = (
         filterset.qs.prefetch_related(None)
         .filter(latitude__isnull=False, longitude__isnull=False)
-        .order_by("code")
+        .order_by(COLOUR_FIRST, "code")
     )
     if period is not None:
         projects = projects.annotate(status_annual_plan=F("period_status_row__annual_plan"))
@@ -188,7 +199,8 @@ def project_points(
     status_fields = ["status_investment_rate", "status_completed_ytd"]
     if period is not None:
         fields += [*status_fields, "status_annual_plan"]
-    rows = list(projects.values(*fields))
+    values = projects.values(*fields)
+    rows = list(values if max_points is None else values[: max_points + 1])
     reasons: dict[int, str] = {}
     if period is not None and rows and with_reasons:
         statuses = ProjectStatus.objects.filter(
@@ -249,19 +261,29 @@ def map_data(
     filters: Mapping[str, Any],
     measure: str = DEFAULT_MEASURE,
     with_reasons: bool = True,
+    max_points: int | None = None,
 ) -> dict[str, Any]:
-    """What the map draws: the region layer and the points of the projects under `region`."""
+    """What the map draws: the region layer and the points of the projects under `region`
+    (at most `max_points`, the red and yellow first; `truncated` says the rest were left out)."""
     scoped: dict[str, Any] = {**dict(_items(filters)), "region": region.code}
     scoped["period"] = str(period)
     points = project_points(
-        user=user, filters=_querydict(scoped), period=period, with_reasons=with_reasons
+        user=user,
+        filters=_querydict(scoped),
+        period=period,
+        with_reasons=with_reasons,
+        max_points=max_points,
     )
+    truncated = max_points is not None and len(points) > max_points
+    if truncated:
+        points = points[:max_points]
     palette = {c.value: c.hex for c in Colour}
     return {
         "period": str(period),
         "label": period.label,
         "regions": region_layer(user=user, region=region, period=period, measure=measure),
         "projects": {"type": "FeatureCollection", "features": points},
+        "truncated": truncated,
         "palette": palette,
         "colour_labels": {c.value: str(c.label) for c in Colour},
     }

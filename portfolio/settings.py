@@ -195,6 +195,11 @@ STORAGES = {
 }
 # Largest region-boundary file (projects.boundaries: load_boundaries and the admin upload).
 BOUNDARY_MAX_BYTES = env.int("BOUNDARY_MAX_BYTES", default=20 * 1024 * 1024)
+# The most project points a map carries (red and yellow first; a note says the rest were left
+# out): the map page, and the small map of the overview and the meeting screen. A province's
+# pages never grow with its projects.
+MAP_MAX_POINTS = env.int("MAP_MAX_POINTS", default=10000)
+MAP_COMPACT_MAX_POINTS = env.int("MAP_COMPACT_MAX_POINTS", default=1500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A district's monthly sheet posts four fields a project: 2,000 projects and more fit.

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -40,8 +41,13 @@ def _filter_context(request) -> dict[str, Any]:
     }
 
 
-def map_context(request, *, region=None, period=None) -> dict[str, Any]:
-    """The map's data for a page, an include or a slide (`map_data` as json_script)."""
+def map_context(
+    request, *, region=None, period=None, max_points: int | None = None
+) -> dict[str, Any]:
+    """The map's data for a page, an include or a slide (`map_data` as json_script), with at
+    most `max_points` points (default `MAP_MAX_POINTS`)."""
+    if max_points is None:
+        max_points = settings.MAP_MAX_POINTS
     region = region or ui.region_from(request)
     period = period or ui.period_from(request)
     measure = request.GET.get("measure")
@@ -57,11 +63,17 @@ def map_context(request, *, region=None, period=None) -> dict[str, Any]:
             filters=query,
             measure=measure,
             with_reasons=False,
+            max_points=max_points,
         )
         errors: list[str] = []
     except ValidationError as exc:
         data = maps.map_data(
-            user=request.user, region=region, period=period, filters={}, with_reasons=False
+            user=request.user,
+            region=region,
+            period=period,
+            filters={},
+            with_reasons=False,
+            max_points=max_points,
         )
         errors = [m for messages in exc.message_dict.values() for m in messages]
     parent = region.parent if region.parent_id and ui.home_region(request.user) != region else None
@@ -78,13 +90,19 @@ def map_context(request, *, region=None, period=None) -> dict[str, Any]:
 
 def overview_map(request, *, region, period) -> dict[str, Any]:
     """The overview's small map (web/_map.html with `map_compact`), unfiltered."""
-    return {**map_context(request, region=region, period=period), "map_compact": True}
+    compact = map_context(
+        request, region=region, period=period, max_points=settings.MAP_COMPACT_MAX_POINTS
+    )
+    return {**compact, "map_compact": True}
 
 
 def screen_map_slide(request, slides: list[dict[str, Any]], *, region, period) -> dict[str, Any]:
     """Adds the map as the meeting screen's last slide; returns its context."""
     slides.append({"kind": "map", "title": _("项目分布图")})
-    return {**map_context(request, region=region, period=period), "map_compact": True}
+    compact = map_context(
+        request, region=region, period=period, max_points=settings.MAP_COMPACT_MAX_POINTS
+    )
+    return {**compact, "map_compact": True}
 
 
 @login_required

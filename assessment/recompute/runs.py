@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -216,22 +217,30 @@ def run(period: Period, *, today: dt.date | None = None) -> RecomputeResult:
     return result
 
 
-def period_written_hook(period: Period, *, project_ids: list[int] | None = None) -> None:
+def _districts_of(period: Period, project_ids: list[int]) -> set[str]:
+    return set(
+        ProjectStatus.objects.filter(
+            year=period.year, month=period.month, project_id__in=project_ids
+        ).values_list("region_id", flat=True)
+    )
+
+
+def period_written_hook(
+    period: Period,
+    *,
+    project_ids: list[int] | None = None,
+    districts_before: Iterable[str] = (),
+) -> None:
     """The hook point at the end of a period's transaction, after its ProjectStatus rows are
-    written: `project_ids` None for a whole run, the changed projects for an incremental one.
+    written: `project_ids` None for a whole run, the changed projects for an incremental one (and
+    `districts_before`, the districts they were in before it: their sums are refreshed too).
     Calls that keep derived per-period tables in step with the statuses (per-region aggregates,
     forecasts) go here, once, so that both kinds of run keep them correct."""
     if project_ids is None:
         aggregates.write(period)  # the period's per-district sums, in the same transaction
     else:
-        districts = sorted(
-            set(
-                ProjectStatus.objects.filter(
-                    year=period.year, month=period.month, project_id__in=project_ids
-                ).values_list("region_id", flat=True)
-            )
-        )
-        aggregates.write(period, region_ids=districts)
+        districts = _districts_of(period, project_ids) | set(districts_before)
+        aggregates.write(period, region_ids=sorted(districts))
 
 
 def recompute_projects(
@@ -255,9 +264,10 @@ def recompute_projects(
         layers = statement.compiled_layers(rules, period)
         with transaction.atomic():
             _lock(period, now)
+            before = _districts_of(period, ids)  # a project that moved leaves its old district
             statement.clear_projects(period, ids)
             written = statement.write_projects(period, period.as_of(today), ids, rules, layers, now)
-            period_written_hook(period, project_ids=ids)
+            period_written_hook(period, project_ids=ids, districts_before=before)
         counts = dict(
             ProjectStatus.objects.filter(year=period.year, month=period.month, project_id__in=ids)
             .exclude(colour="")

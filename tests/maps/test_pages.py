@@ -100,3 +100,30 @@ def test_map_page_bad_filter_is_reported(client, city_official, milestones):
     response = client.get("/map/?stage=nonsense")
     assert response.status_code == 200
     assert response.context["map_errors"]
+
+
+def test_a_map_carries_at_most_its_limit_of_points_red_first(
+    client, city_official, regions, settings
+):
+    from assessment.models import ProjectStatus
+    from tests.ui.conftest import compute, make_projects
+
+    projects = make_projects(regions["district"], 6, prefix="PT")  # every third one reported 0
+    for i, project in enumerate(projects):
+        project.latitude, project.longitude = 36.06 + i / 1000, 120.38
+        project.save()
+    compute()
+    settings.MAP_MAX_POINTS = 3
+    client.force_login(city_official)
+    data = client.get("/map/").context["map_data"]
+    assert data["truncated"] and len(data["projects"]["features"]) == 3
+    red = set(
+        ProjectStatus.objects.filter(colour="red", project__in=projects).values_list(
+            "project__code", flat=True
+        )
+    )
+    shown = [f["id"] for f in data["projects"]["features"]]
+    assert red and set(shown[: len(red)]) == red  # the red ones are kept first
+    assert "图上仅显示 3 个" in client.get("/map/").content.decode()
+    settings.MAP_MAX_POINTS = 100
+    assert not client.get("/map/").context["map_data"]["truncated"]

@@ -200,3 +200,24 @@ def test_query_count_does_not_grow_with_the_changed_projects(
         recompute.recompute_projects(
             project_ids=[p.pk for p in portfolio], year=2024, month=10, today=TODAY
         )
+
+
+def test_incremental_run_keeps_the_per_district_sums_of_both_districts_of_a_moved_project(
+    portfolio, regions
+):
+    from assessment.models import RegionPeriodAggregate
+
+    def sums():
+        return sorted(
+            RegionPeriodAggregate.objects.filter(year=2024, month=10).values_list(
+                "region_id", "level", "projects", "completed_ytd"
+            )
+        )
+
+    moved = portfolio[0]
+    type(moved).objects.filter(pk=moved.pk).update(region=regions["other"])
+    recompute.recompute_projects(project_ids=[moved.pk], year=2024, month=10, today=TODAY)
+    incremental = sums()
+    compute(month=10)  # the whole run writes every district's sums from scratch
+    assert incremental == sums()
+    assert "370202" in {row[0] for row in incremental}  # the district it left is refreshed too
