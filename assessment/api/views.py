@@ -286,4 +286,4 @@ class MapView(APIView):
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
         projects = body.pop("projects")
-        return Response({**projects, **body})
+        return Response({**projects, **body}, content_type="application/geo+json")

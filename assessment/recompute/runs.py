@@ -268,6 +268,11 @@ def recompute_projects(
             statement.clear_projects(period, ids)
             written = statement.write_projects(period, period.as_of(today), ids, rules, layers, now)
             period_written_hook(period, project_ids=ids, districts_before=before)
+            # The period's statuses are current as of now (its `runs` counts whole runs only):
+            # what the sheet's "四色和排名已于 … 更新" and the API's computed_at read.
+            PeriodComputation.objects.filter(year=period.year, month=period.month).update(
+                finished_at=timezone.now()
+            )
         counts = dict(
             ProjectStatus.objects.filter(year=period.year, month=period.month, project_id__in=ids)
             .exclude(colour="")

@@ -612,7 +612,8 @@ class RegionViewSet(ReferenceViewSet):
                 "bbox": boundary.bbox,
                 "properties": {"code": region.code, "name": region.name, "level": region.level},
                 "geometry": boundary.geometry,
-            }
+            },
+            content_type="application/geo+json",
         )
 
 

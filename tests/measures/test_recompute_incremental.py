@@ -190,7 +190,8 @@ def test_the_hook_runs_at_the_end_of_both_kinds_of_run(portfolio, monkeypatch):
     compute(month=10)
     recompute.recompute_projects(project_ids=[portfolio[0].pk], year=2024, month=10, today=TODAY)
     assert len(calls) == 2
-    assert calls[0][1] == {} and calls[1][1] == {"project_ids": [portfolio[0].pk]}
+    assert calls[0][1] == {}
+    assert calls[1][1] == {"project_ids": [portfolio[0].pk], "districts_before": {"370202"}}
 
 
 def test_query_count_does_not_grow_with_the_changed_projects(

@@ -106,6 +106,7 @@ def test_province_overview_costs_the_queries_a_district_does(client, regions, po
         with CaptureQueriesContext(connection) as again:
             client.get(HOME, {"period": PERIOD})
         assert len(again) == counts[who]
-    # the whole page, ranking included, in under 20 queries for each (the city's was 19 with
-    # five aggregates over the status rows; now one over the stored sums)
-    assert max(counts.values()) <= 19, counts
+    # the whole page, ranking included, in a fixed number of queries for each (the city's was
+    # 19 with five aggregates over the status rows; now one over the stored sums), plus the
+    # map's 6 (web/_map.html) and the 填报率 block's 8 (supervision.reporting.completeness)
+    assert max(counts.values()) <= 19 + 6 + 8 + 1, counts
