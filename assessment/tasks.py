@@ -74,14 +74,19 @@ def incremental(reports: list[tuple[int, int, int]]) -> bool:
     projects' statuses are recomputed, for the earliest changed month of each year and the later
     computed periods of the year — at once in eager mode (the embedded default), as an immediate
     task with a worker. True when handled so; False leaves the change to the debounced whole run
-    (a large import, a period never computed, a broker that is down)."""
+    (a large import, a changed month never computed, a broker that is down)."""
     projects = {r[0] for r in reports}
     if not projects or len(projects) > incremental_max_projects():
         return False
     earliest: dict[int, int] = {}
     for _project_id, year, month in reports:
         earliest[year] = min(month, earliest.get(year, 13))
-    if any(not recompute.computed_periods(year) for year in earliest):
+    # The changed month itself must have been computed: a month reported for the first time
+    # (never computed) is the whole run's, or its colours would never appear.
+    if any(
+        Period(year, month) not in recompute.computed_periods(year)
+        for year, month in earliest.items()
+    ):
         return False
     ids = sorted(projects)
     for year, month in earliest.items():

@@ -464,10 +464,13 @@ def report_sheet_save(
                 )
             if not outcome.ok:
                 raise _RollBack
+            # Before the commit: the recompute the commit starts (on commit) finishes after it,
+            # which is how the page knows the colours it shows include this save.
+            outcome.saved_at = timezone.now()
     except _RollBack:
         outcome.created = outcome.updated = 0
+        outcome.saved_at = None
         return outcome
-    outcome.saved_at = timezone.now()
     return outcome
 
 

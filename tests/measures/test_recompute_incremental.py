@@ -13,6 +13,7 @@ from assessment import recompute, tasks
 from assessment.models import PeriodComputation, ProjectStatus
 from assessment.reasons import CHECKS
 from assessment.recompute import runs as runs_module
+from core.periods import Period
 from projects import services
 from tests.measures.conftest import TODAY, build_project, compute
 
@@ -222,3 +223,19 @@ def test_incremental_run_keeps_the_per_district_sums_of_both_districts_of_a_move
     compute(month=10)  # the whole run writes every district's sums from scratch
     assert incremental == sums()
     assert "370202" in {row[0] for row in incremental}  # the district it left is refreshed too
+
+
+def test_the_first_report_of_a_month_never_computed_goes_to_the_whole_run(
+    portfolio, eager, django_capture_on_commit_callbacks
+):
+    # September and October are computed; November is reported for the first time: the
+    # incremental path has no November rows to refresh, so the whole run must compute it.
+    with (
+        time_machine.travel(dt.datetime(2024, 12, 3, 9, 0, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.report_create(
+            project=portfolio[3], year=2024, month=11, completed_investment=Decimal("90")
+        )
+        tasks.ensure_fresh(Period(2024, 11))
+    assert ProjectStatus.objects.filter(year=2024, month=11, project=portfolio[3]).exists()
