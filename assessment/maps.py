@@ -232,12 +232,7 @@ def project_points(
                     "annual_plan": _money(row.get("status_annual_plan")),
                     "completed_ytd": _money(row.get("status_completed_ytd")),
                     "investment_rate": _rate(row.get("status_investment_rate")),
-                    "reason": reasons.get(row["pk"])
-                    or (
-                        None
-                        if not with_reasons and colour in ("red", "yellow")
-                        else meanings[colour]
-                    ),
+                    "reason": reasons.get(row["pk"]) or _unworded(colour, with_reasons, meanings),
                     "url": f"{detail}{row['code']}/",
                 },
             }

@@ -243,9 +243,7 @@ def _upper_bulletin(user) -> Region | None:
     """The nearest city (or province) above the user's own region, whose published bulletin
     the user may read: `None` for a user at the top."""
     region = getattr(user, "region", None)
-    if region is None or region.parent_id is None:
-        return None
-    return Region.objects.filter(code=region.parent_id).first()
+    return None if region is None else region.parent
 
 
 @login_required

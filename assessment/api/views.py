@@ -20,8 +20,8 @@ from projects import access
 from projects.models import Region
 
 from .. import maps, measures, rankings, services, tasks
-from ..models import PeriodComputation, RankingSnapshot
-from ..selectors import default_period
+from ..models import RankingSnapshot
+from ..selectors import default_period, last_computed_at
 from .serializers import (
     MapQuerySerializer,
     RankingDiffQuerySerializer,
@@ -85,11 +85,7 @@ class SummaryView(APIView):
             group_by=data["group_by"],
             parent=region,
         )
-        computed_at = (
-            PeriodComputation.objects.filter(year=period.year, month=period.month)
-            .values_list("finished_at", flat=True)
-            .first()
-        )
+        computed_at = last_computed_at(period)
         return Response(
             {
                 "period": str(period),
@@ -145,6 +141,14 @@ def _ranking_target(request, data) -> tuple[str, Region, Period, bool]:
     return data["scope"], parent, _period(data.get("period")), published_only
 
 
+def _target_json(scope: str, parent: Region, period: Period) -> dict:
+    return {
+        "period": str(period),
+        "scope": scope,
+        "parent": {"code": parent.code, "name": parent.name},
+    }
+
+
 def _body_of(scope: str, parent: Region, period: Period, version: str, *, published_only: bool):
     if version == "live":
         if published_only:
@@ -172,9 +176,7 @@ class RankingVersionsView(APIView):
         scope, parent, period, _published_only = _ranking_target(request, params.validated_data)
         return Response(
             {
-                "period": str(period),
-                "scope": scope,
-                "parent": {"code": parent.code, "name": parent.name},
+                **_target_json(scope, parent, period),
                 "versions": [
                     {
                         "version": v.version,
@@ -214,9 +216,7 @@ class RankingDiffView(APIView):
         diff = rankings.difference(old_body, new_body)
         return Response(
             {
-                "period": str(period),
-                "scope": scope,
-                "parent": {"code": parent.code, "name": parent.name},
+                **_target_json(scope, parent, period),
                 "old": diff["from"],
                 "new": diff["to"],
                 "rows": diff["rows"],
