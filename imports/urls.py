@@ -15,6 +15,7 @@ urlpatterns = [
         views.reports_template_prefilled,
         name="reports_template_prefilled",
     ),
+    path("uploads/ledger/export.xlsx", views.ledger_export, name="ledger_export"),
     path("uploads/<uuid:job>/", views.import_job, name="import_job"),
     path("uploads/<uuid:job>/progress/", views.import_progress, name="import_progress"),
     path("uploads/<uuid:job>/retry/", views.import_retry, name="import_retry"),

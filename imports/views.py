@@ -4,6 +4,7 @@ task with a progress bar; the templates built from the importers' own columns.""
 from __future__ import annotations
 
 import io
+import tempfile
 import uuid
 
 from django.contrib import messages
@@ -26,7 +27,8 @@ from projects.models import Region
 
 from . import selectors, services
 from .choices import JobKind
-from .forms import LedgerUploadForm, ReportsUploadForm
+from .forms import LedgerExportForm, LedgerUploadForm, ReportsUploadForm
+from .ledger_export import write_ledger_export
 from .models import ImportJob
 from .template import (
     write_ledger_template,
@@ -144,6 +146,32 @@ def reports_template_prefilled(request, region: str, period: str):
         "m": target.month,
     }
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
+@login_required
+@require_GET
+def ledger_export(request):
+    """The user's projects (the project list's filters, `?year=` the ledger's year) as a
+    ledger in the import's own format (`imports.ledger_export`): edited in Excel and uploaded
+    back, only what was changed is written. Only projects the user may change: a row they may
+    not change would be refused by the import."""
+    if not request.user.can_edit:
+        raise PermissionDenied(_("您的账号没有导入权限。"))
+    form = LedgerExportForm(request.GET)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}：{error}")
+        return redirect("imports:ledger_upload")
+    year = form.cleaned_data["year"] or timezone.localdate().year
+    projects = selectors.ledger_export_projects(
+        user=request.user, region=form.cleaned_data["region"]
+    )
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the response
+    write_ledger_export(spool, projects, year=year)
+    spool.seek(0)
+    name = _("%(y)s年重点项目台账（导出）.xlsx") % {"y": year}
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
 def _job_or_404(request, job: uuid.UUID) -> ImportJob:
