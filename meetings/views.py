@@ -25,7 +25,7 @@ from projects import ui
 from projects.models import Project
 from supervision.uploads import DOCX
 
-from . import selectors, services
+from . import exports, selectors, services
 from .agenda import meeting_agenda
 from .filters import LetterFilterSet, MeetingFilterSet
 from .forms import DecisionForm, MeetingForm
@@ -77,6 +77,8 @@ def meeting_detail(request, pk: int):
     meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
     if meeting is None:
         raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    if request.method == "GET" and request.GET.get("export") == "xlsx":
+        return exports.agenda_xlsx(meeting_agenda(meeting, user=request.user))
     form = DecisionForm(request.POST or None, user=request.user, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -4,6 +4,7 @@ memory for any number of projects), then sent as a file response."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.http import FileResponse
@@ -90,3 +91,114 @@ def project_list_xlsx(projects, *, period: Period | None, filters: list[str]) ->
     sheet.total(total)
     suffix = f"-{period}" if period else ""
     return response(workbook, f"{_('重点项目清单')}{suffix}.xlsx")
+
+
+def milestone_status(milestone, today: dt.date) -> tuple[str, int | None]:
+    """A milestone's state on `today` (按期完成 / 逾期完成 / 逾期 / 未到期) and the days it is
+    or was late (None when on time) — the colour rule's reading of a milestone (DOMAIN.md: past
+    due and not done counts against the project)."""
+    if milestone.done_on is not None:
+        late = (milestone.done_on - milestone.due_date).days
+        return (_("逾期完成"), late) if late > 0 else (_("按期完成"), None)
+    late = (today - milestone.due_date).days
+    return (_("逾期未完成"), late) if late > 0 else (_("未到期"), None)
+
+
+def milestone_list_xlsx(milestones, *, title: str, today: dt.date) -> FileResponse:
+    """进度清单 / 配档表: every milestone (节点) of the projects, in project and due-date
+    order, with its responsible person, its state on `today` and the days late; the 合计 row
+    counts the milestones, the done and the late ones. `milestones` are scoped by the caller
+    (`web.lists`) and carry `project__region` and `responsible`."""
+    workbook = Workbook(write_only=True)
+    columns = [
+        Column(_("序号"), 6, "0"),
+        Column(_("项目编号"), 14),
+        Column(_("项目名称"), 32),
+        Column(_("所属区域"), 10),
+        Column(_("节点名称"), 30),
+        Column(_("类型"), 10),
+        Column(_("计划完成日期"), 12, DATE_FORMAT),
+        Column(_("实际完成日期"), 12, DATE_FORMAT),
+        Column(_("责任人"), 10),
+        Column(_("状态"), 10),
+        Column(_("滞后天数"), 8, "0"),
+        Column(_("备注"), 30),
+    ]
+    sheet = ListSheet(workbook, name=_("进度清单"), title=title, columns=columns, frozen=3)
+    done = late = 0
+    for milestone in milestones.iterator(chunk_size=1000):
+        state, days = milestone_status(milestone, today)
+        done += milestone.done_on is not None
+        late += milestone.done_on is None and days is not None
+        project = milestone.project
+        sheet.append(
+            [
+                sheet.count + 1,
+                project.code,
+                project.name,
+                project.region.name,
+                milestone.name,
+                milestone.get_kind_display(),
+                milestone.due_date,
+                milestone.done_on,
+                milestone.responsible.name if milestone.responsible_id else "",
+                state,
+                days,
+                milestone.note,
+            ]
+        )
+    total: list = [None] * len(columns)
+    total[1] = _("合计")
+    total[2] = _("%(n)s 个节点，已完成 %(d)s 个，逾期未完成 %(l)s 个") % {
+        "n": sheet.count,
+        "d": done,
+        "l": late,
+    }
+    sheet.total(total)
+    return response(workbook, f"{_('进度清单')}-{today:%Y%m%d}.xlsx")
+
+
+def chain_list_xlsx(projects, *, roles, title: str, today: dt.date) -> FileResponse:
+    """责任清单: each project with its "四包一" chain — a column per active role (the person
+    and their title), the responsible unit — and the total investment; the 合计 row counts the
+    projects and adds the investment. `projects` carry `current_chain` (scoped by the caller)."""
+    workbook = Workbook(write_only=True)
+    columns = [
+        Column(_("序号"), 6, "0"),
+        Column(_("项目编号"), 14),
+        Column(_("项目名称"), 32),
+        Column(_("所属区域"), 10),
+        Column(_("建设阶段"), 9),
+        Column(_("总投资（万元）"), 14, MONEY_FORMAT),
+        *[Column(role.name, 16) for role in roles],
+        Column(_("责任单位"), 20),
+        Column(_("缺位"), 14),
+    ]
+    sheet = ListSheet(workbook, name=_("责任清单"), title=title, columns=columns, frozen=3)
+    invested = ZERO
+    gaps = 0
+    for project in projects.iterator(chunk_size=1000):
+        holders = {a.role_id: a.person for a in getattr(project, "current_chain", [])}
+        missing = [role.name for role in roles if role.pk not in holders]
+        gaps += bool(missing)
+        people = [str(holders[role.pk]) if role.pk in holders else "" for role in roles]
+        sheet.append(
+            [
+                sheet.count + 1,
+                project.code,
+                project.name,
+                project.region.name,
+                project.get_stage_display(),
+                project.total_investment,
+                *people,
+                project.responsible_unit.name if project.responsible_unit_id else "",
+                "、".join(missing),
+            ]
+        )
+        invested += project.total_investment or ZERO
+    total: list = [None] * len(columns)
+    total[1] = _("合计")
+    total[2] = _("%(n)s 个项目，责任链缺位 %(g)s 个") % {"n": sheet.count, "g": gaps}
+    total[5] = invested
+    sheet.total(total)
+    return response(workbook, f"{_('责任清单')}-{today:%Y%m%d}.xlsx")
