@@ -74,7 +74,7 @@ def test_the_progress_list_has_each_milestone_with_its_state_and_a_total(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("web:list_export", args=["milestones"]))
     sheet = workbook(response).worksheets[0]
-    title, header, rows, total = table(sheet)
+    title, _header, rows, total = table(sheet)
     assert "进度清单" in title and "市南区" in title and "2024年11月15日" in title
     assert_filed_layout(sheet)
     assert [r[4] for r in rows] == ["主体封顶", "设备安装", "竣工验收"]  # not 市北区's
@@ -143,7 +143,7 @@ def test_the_task_list_has_the_decisions_with_working_days_left_or_overdue(
 ):
     client.force_login(city_official)
     sheet = workbook(client.get(reverse("web:list_export", args=["tasks"]))).worksheets[0]
-    title, header, rows, total = table(sheet)
+    title, _header, rows, total = table(sheet)
     assert "任务清单" in title and "青岛市" in title
     assert [r[5] for r in rows] == ["协调施工用电", "办理施工许可"]  # by deadline
     # 8 Nov (Fri) → 15 Nov (Fri): five working days overdue; 15 → 19 Nov: two left
@@ -166,7 +166,7 @@ def test_the_time_limit_list_has_every_open_issue_and_decision(
     )
     client.force_login(district_official)
     sheet = workbook(client.get(reverse("web:list_export", args=["deadlines"]))).worksheets[0]
-    title, header, rows, total = table(sheet)
+    title, _header, rows, total = table(sheet)
     assert "时效清单" in title and "市南区" in title
     assert sorted(r[5] for r in rows) == ["办理施工许可", "协调施工用电", "资金缺口"]
     assert total[2] == "3 项事项，超期 1 项，临期 1 项"
@@ -198,7 +198,7 @@ def test_the_agenda_exports_each_section_with_its_count(client, city_official, d
     agenda = client.get(url).context["agenda"]
     book = workbook(client.get(url, {"export": "xlsx"}))
     red_yellow = book["红黄项目"]
-    title, header, rows, total = table(red_yellow)
+    title, _header, rows, total = table(red_yellow)
     assert "青岛市" in title and "数据截至 2024-10" in title and "未定稿" in title
     assert len(rows) == len(agenda["colour_projects"]) > 0
     assert total[1] == "合计" and total[2] == f"{len(rows)} 项"
