@@ -5,6 +5,7 @@ memory for any number of projects), then sent as a file response."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.http import FileResponse
@@ -25,11 +26,31 @@ def _leader(project) -> str:
     return "、".join(a.person.name for a in chain if a.role.is_leader)
 
 
+def project_list_filename(period: Period | None) -> str:
+    suffix = f"-{period}" if period else ""
+    return f"{_('重点项目清单')}{suffix}.xlsx"
+
+
 def project_list_xlsx(projects, *, period: Period | None, filters: list[str]) -> FileResponse:
     """The filtered list as .xlsx, as officials file it (`core.xlsx.ListSheet`): the title
     (the list, the period, the `filters`), a row per project, a 合计 row (money added, the
     investment rate as the ratio of the sums). `projects` comes from the list view (scoped,
     filtered, annotated with the period's status by `projects.selectors`)."""
+    workbook = write_project_list(projects, period=period, filters=filters)
+    return response(workbook, project_list_filename(period))
+
+
+def write_project_list(
+    projects,
+    *,
+    period: Period | None,
+    filters: list[str],
+    progress: Callable[[int], None] | None = None,
+    every: int = 1000,
+) -> Workbook:
+    """The workbook of `project_list_xlsx`, in write-only mode (rows streamed to a temporary
+    file as they are appended; memory flat for any number of projects), not yet saved;
+    `progress(rows written)` every `every` rows (the background export's progress bar)."""
     workbook = Workbook(write_only=True)
     columns = [
         Column(_("项目编号"), 14),
@@ -84,13 +105,16 @@ def project_list_xlsx(projects, *, period: Period | None, filters: list[str]) ->
         sheet.append(values)
         for key, value in zip(sums, values[7:10], strict=True):
             sums[key] += value or ZERO
+        if progress and sheet.count % every == 0:
+            progress(sheet.count)
     total: list = [None] * len(columns)
     total[0] = _("合计")
     total[1] = _("%(n)s 个项目") % {"n": sheet.count}
     total[7:11] = [*sums.values(), ratio(sums["completed"], sums["plan"])]
     sheet.total(total)
-    suffix = f"-{period}" if period else ""
-    return response(workbook, f"{_('重点项目清单')}{suffix}.xlsx")
+    if progress:
+        progress(sheet.count)
+    return workbook
 
 
 def milestone_status(milestone, today: dt.date) -> tuple[str, int | None]:
