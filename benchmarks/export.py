@@ -36,7 +36,6 @@ def one(limit: int) -> dict:
 
     django.setup()
     from django.conf import settings
-    from django.http import QueryDict
 
     from imports import exporting
     from imports.models import ExportJob
@@ -46,7 +45,6 @@ def one(limit: int) -> dict:
     user = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
         "bench_export", password=None
     )
-    data = QueryDict(mutable=True)
     if limit < Project.objects.count():
         # a region-free way to cut the list: the first `limit` codes
         last = Project.objects.order_by("code").values_list("code", flat=True)[limit - 1]
