@@ -121,7 +121,7 @@ def ledger_rows(
                 "code": project.code,
                 "name": project.name,
                 "region": names.region(project.region),
-                "town": names.town(project.town, project.region) if project.town_id else None,
+                "town": names.town(project.town, project.region) if project.town else None,
                 "level": str(Level(project.level).label),
                 "categories": "、".join(categories[pk]) or None,
                 "stage": str(Stage(project.stage).label),
@@ -135,7 +135,7 @@ def ledger_rows(
                 "latitude": project.latitude,
                 "longitude": project.longitude,
                 "responsible_unit": (
-                    project.responsible_unit.name if project.responsible_unit_id else None
+                    project.responsible_unit.name if project.responsible_unit else None
                 ),
             }
             for key in DATE_KEYS:
