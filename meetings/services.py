@@ -290,7 +290,7 @@ def letter_changes(before: list[dict], after: list[dict]) -> str:
 @transaction.atomic
 def letter_regenerate(*, letter: ReminderLetter, actor: access.Viewer | None = None) -> str:
     """Rebuilds a letter from the current colours (its number kept) and says what changed."""
-    before = list(letter.rows)
+    before = ReminderLetter.objects.select_for_update().get(pk=letter.pk).rows  # as stored now
     rebuilt = letter_generate(
         region=letter.region, year=letter.year, month=letter.month, actor=actor, regenerate=True
     )
