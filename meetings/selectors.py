@@ -48,7 +48,7 @@ def open_letters(
     return letters.select_related("region").order_by("reply_deadline", "region_id")
 
 
-def letter_agenda_row(letter: ReminderLetter, on: dt.date) -> dict:
+def letter_agenda_row(letter: ReminderLetter, on: dt.date) -> dict[str, object]:
     """A letter as the agenda lists it (JSON-ready, frozen with the agenda)."""
     state = letter.state_on(on)
     note = letter.verification_note if state == LetterState.UNSATISFACTORY else ""

@@ -253,7 +253,7 @@ def letters_generate_for_period(
     ]
 
 
-def letter_changes(before: list[dict], after: list[dict]) -> str:
+def letter_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> str:
     """What a regeneration changed, in words: the projects added and removed, the colours that
     changed — or that nothing changed."""
     old = {row["code"]: row for row in before}
@@ -306,7 +306,7 @@ def letter_reply(
     letter: ReminderLetter,
     text: str,
     measures: str = "",
-    attachment=None,
+    attachment: Any = None,
     actor: access.Viewer | None = None,
 ) -> ReminderLetter:
     """The district's written reply (反馈) to a letter: what was done and the measures, with an
