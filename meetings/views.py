@@ -260,7 +260,9 @@ def letter_reply(request, pk: int):
             "reply_form": reply_form,
             "verify_form": verify_form,
             "may_reply": request.user.can_edit and letter.verdict != "accepted",
-            "may_verify": may_supervise and letter.replied_at is not None,
+            "may_verify": may_supervise
+            and letter.replied_at is not None
+            and letter.verdict != "accepted",
             "may_regenerate": may_supervise,
         },
     )

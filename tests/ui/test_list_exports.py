@@ -189,6 +189,8 @@ def test_the_lists_page_links_every_list(client, district_official, django_asser
     for kind in ("milestones", "chain", "tasks", "deadlines"):
         assert reverse("web:list_export", args=[kind]) in body
     assert reverse("imports:ledger_export") in body and "清单导出" in body
+    listed = client.get(reverse("projects:project_list")).content.decode()
+    assert reverse("web:lists") in listed  # reached from the project list
 
 
 def test_the_agenda_exports_each_section_with_its_count(client, city_official, decisions):
