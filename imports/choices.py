@@ -38,3 +38,10 @@ class JobStatus(models.TextChoices):
             "rejected": "pill pill-red",
             "failed": "pill pill-red",
         }[self.value]
+
+
+class ExportKind(models.TextChoices):
+    """What a background export writes (a list above `EXPORT_BACKGROUND_ROWS` rows)."""
+
+    PROJECTS = "projects", _("项目清单")
+    LEDGER = "ledger", _("项目台账（可导入格式）")

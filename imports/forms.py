@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.forms import PlainLabels
+from projects.models import Region
 
 from .limits import FileRefused, check_xlsx
 
@@ -69,4 +70,19 @@ class ReportsUploadForm(PlainLabels, forms.Form):
         label=_lazy("已核实合理性提示，确认导入"),
         required=False,
         help_text=_lazy("上次导入列出了合理性提示且核实无误时勾选，重新上传即导入。"),
+    )
+
+
+class LedgerExportForm(PlainLabels, forms.Form):
+    """`?year=` (default: this year) and `?region=` (a region code, its subtree)."""
+
+    year = forms.TypedChoiceField(
+        label=_lazy("年度"), coerce=int, choices=_year_choices, required=False, empty_value=None
+    )
+    region = forms.ModelChoiceField(
+        label=_lazy("区域"),
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": _lazy("未知的区域代码。")},
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import NoDeleteModel
 
-from .choices import JobKind, JobState, JobStatus
+from .choices import ExportKind, JobKind, JobState, JobStatus
 
 
 def _upload_to(job: ImportJob, filename: str) -> str:  # noqa: ARG001 - the name is the job's
@@ -164,3 +164,52 @@ class ImportJob(NoDeleteModel):
 LOST_MESSAGE = _(
     "后台导入任务已中断（处理进程停止响应）。导入是全部或全不的，重试同一文件不会重复写入。"
 )
+
+
+def _export_to(job: ExportJob, filename: str) -> str:  # noqa: ARG001 - the name is the job's
+    return f"exports/{job.pk}.xlsx"
+
+
+class ExportJob(NoDeleteModel):
+    """A large list exported in the background (`imports.exporting`): what was asked (`kind`
+    and the list's query string, run again as `user`), its progress and the finished file,
+    downloadable by its user from the job's page. States as an import's (`JobState`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        on_delete=models.PROTECT,
+        related_name="export_jobs",
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=ExportKind.choices)
+    query = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("已写入"), default=0)
+    rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    file = models.FileField(_("文件"), upload_to=_export_to, max_length=200, blank=True)
+    filename = models.CharField(_("文件名"), max_length=255, blank=True)
+    message = models.TextField(_("出错说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, round(100 * self.rows_done / self.rows_total))

@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from projects import access
+from projects.choices import RegionLevel
+from projects.models import Project, Region
 
 from .models import ImportJob
 
@@ -27,3 +29,14 @@ def visible_jobs(user: Any) -> QuerySet[ImportJob]:
 def recent_jobs(user: Any) -> list[ImportJob]:
     """The latest uploads the user may see, newest first."""
     return list(visible_jobs(user).order_by("-created_at")[:RECENT])
+
+
+def ledger_export_projects(*, user: Any, region: Region | None = None) -> QuerySet[Project]:
+    """The projects `user` may change (the ledger export holds only rows its upload can take
+    back), within `region`'s subtree when given (a town: the projects located in it)."""
+    projects = access.scope(user, Project.objects.all(), for_change=True)
+    if region is None:
+        return projects
+    if region.level == RegionLevel.TOWN:
+        return projects.filter(town__code__startswith=region.prefix)
+    return projects.filter(region__code__startswith=region.prefix)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from . import exporting, services
 
 
 @shared_task(bind=True, name=services.RUN_TASK)
@@ -19,3 +19,9 @@ def run_import(self, job_id: str) -> str:
 def check_import_jobs() -> dict[str, int]:
     """Fails the jobs whose worker died, deletes the stored files no job needs any more."""
     return services.import_jobs_check()
+
+
+@shared_task(name="imports.tasks.run_export")
+def run_export(job_id: str) -> str:
+    """Writes one background export (`imports.exporting`)."""
+    return exporting.export_job_run(job_id=job_id)

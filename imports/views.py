@@ -4,6 +4,7 @@ task with a progress bar; the templates built from the importers' own columns.""
 from __future__ import annotations
 
 import io
+import tempfile
 import uuid
 
 from django.contrib import messages
@@ -24,10 +25,11 @@ from projects import selectors as project_selectors
 from projects.choices import RegionLevel
 from projects.models import Region
 
-from . import selectors, services
-from .choices import JobKind
-from .forms import LedgerUploadForm, ReportsUploadForm
-from .models import ImportJob
+from . import exporting, selectors, services
+from .choices import ExportKind, JobKind
+from .forms import LedgerExportForm, LedgerUploadForm, ReportsUploadForm
+from .ledger_export import ledger_projects, write_ledger_export
+from .models import ExportJob, ImportJob
 from .template import (
     write_ledger_template,
     write_prefilled_reports_template,
@@ -146,6 +148,36 @@ def reports_template_prefilled(request, region: str, period: str):
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
+@login_required
+@require_GET
+def ledger_export(request):
+    """The user's projects (the project list's filters, `?year=` the ledger's year) as a
+    ledger in the import's own format (`imports.ledger_export`): edited in Excel and uploaded
+    back, only what was changed is written. Only projects the user may change: a row they may
+    not change would be refused by the import."""
+    if not request.user.can_edit:
+        raise PermissionDenied(_("您的账号没有导入权限。"))
+    form = LedgerExportForm(request.GET)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}：{error}")
+        return redirect("imports:ledger_upload")
+    year = form.cleaned_data["year"] or timezone.localdate().year
+    projects = selectors.ledger_export_projects(
+        user=request.user, region=form.cleaned_data["region"]
+    )
+    if ledger_projects(projects).count() > exporting.background_threshold():
+        return redirect(
+            f"{reverse('imports:export_start', args=[ExportKind.LEDGER])}?{request.GET.urlencode()}"
+        )
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the response
+    write_ledger_export(spool, projects, year=year)
+    spool.seek(0)
+    name = _("%(y)s年重点项目台账（导出）.xlsx") % {"y": year}
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
 def _job_or_404(request, job: uuid.UUID) -> ImportJob:
     """A job the user may see: their own, or one of the regions they oversee."""
     return get_object_or_404(selectors.visible_jobs(request.user), pk=job)
@@ -184,3 +216,74 @@ def import_retry(request, job: uuid.UUID):
         for message in exc.messages:
             messages.error(request, message)
     return redirect("imports:import_job", job=record.pk)
+
+
+# --- Background exports ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_start(request, kind: str):
+    """A list too long to write inside the request: GET says how many rows and offers the
+    background export, POST starts it (`imports.exporting`) and goes to its page."""
+    if kind not in ExportKind.values:
+        raise Http404
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":
+        try:
+            job = exporting.export_job_start(actor=request.user, kind=kind, data=data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            return redirect("imports:export_job", job=job.pk)
+    if kind == ExportKind.LEDGER and not request.user.can_edit:
+        raise PermissionDenied(_("您的账号没有导入权限。"))
+    rows = exporting.rows_of(kind=kind, user=request.user, data=data)
+    query = [
+        (key, value)
+        for key in data
+        for value in data.getlist(key)
+        if key not in ("export", "csrfmiddlewaretoken")
+    ]
+    return render(
+        request,
+        "imports/export_start.html",
+        {"kind": ExportKind(kind), "rows": rows, "query": query},
+    )
+
+
+def _export_or_404(request, job: uuid.UUID) -> ExportJob:
+    """Only its own user sees an export (it holds what they may see)."""
+    return get_object_or_404(ExportJob.objects.filter(user=request.user), pk=job)
+
+
+@login_required
+@require_GET
+def export_job(request, job: uuid.UUID):
+    return render(request, "imports/export_job.html", {"job": _export_or_404(request, job)})
+
+
+@login_required
+@require_GET
+def export_progress(request, job: uuid.UUID):
+    """The progress bar, polled by htmx every second until the file is written."""
+    record = _export_or_404(request, job)
+    response = render(request, "imports/_export_progress.html", {"job": record})
+    if record.finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_GET
+def export_download(request, job: uuid.UUID):
+    record = _export_or_404(request, job)
+    if record.state != "done" or not record.file:
+        raise Http404(_("文件尚未生成。"))
+    return FileResponse(
+        record.file.open("rb"),
+        as_attachment=True,
+        filename=record.filename or "export.xlsx",
+        content_type=XLSX_TYPE,
+    )

@@ -9,6 +9,8 @@
 - issues raised since the previous meeting of the region (or in the 30 days before);
 - projects that should have started by the meeting date and have not (应开未开);
 - the district ranking (projects.rankings) for that period;
+- reminder letters still open (unanswered past their deadline, or found unsatisfactory:
+  `selectors.open_letters`);
 - decisions of earlier meetings still open (carried forward until closed — 会后跟踪盯办),
   and the decisions taken at this meeting.
 
@@ -38,6 +40,7 @@ from supervision.models import Issue, IssueQuerySet
 from supervision.workdays import WorkCalendar, reporting_closes
 
 from .models import Meeting
+from .selectors import letter_agenda_row, open_letters
 
 _QS = TypeVar("_QS", bound=QuerySet[Any])
 
@@ -275,6 +278,10 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
         "new_issues": [issue_row(i, on) for i in new_issues],
         "not_started": [_not_started_row(p, on) for p in not_started],
         "ranking": district_ranking(region, *period) if period else None,
+        "open_letters": [
+            letter_agenda_row(letter, on)
+            for letter in open_letters(region=region, on=on, user=user)
+        ],
         "carried_decisions": [issue_row(i, on) for i in carried],
         "decisions": [issue_row(i, on) for i in decided_here],
     }

@@ -16,6 +16,15 @@ class MeetingsConfig(AppConfig):
         calendar_changed.connect(
             services.letters_recompute_receiver, dispatch_uid="meetings.letters_recompute"
         )
+        from django.db.models.signals import post_save  # noqa: PLC0415
+
+        from assessment.models import RankingSnapshot  # noqa: PLC0415  (apps loaded now)
+
+        post_save.connect(
+            services.letters_after_publish,
+            sender=RankingSnapshot,
+            dispatch_uid="meetings.letters_after_publish",
+        )
         access.register(
             {
                 "meetings.meeting": ("region__code", None),

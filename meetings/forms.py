@@ -36,3 +36,34 @@ class DecisionForm(PlainLabels, forms.Form):
         self.fields["unit"].queryset = access.scope(
             user, Unit.objects.filter(active=True, region__code__startswith=meeting.region.prefix)
         ).order_by("region_id", "name")
+
+
+class LetterReplyForm(PlainLabels, forms.Form):
+    """The district's reply to a reminder letter."""
+
+    reply_text = forms.CharField(
+        label=_lazy("反馈情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    reply_measures = forms.CharField(
+        label=_lazy("整改措施"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+    attachment = forms.FileField(label=_lazy("附件"), required=False)
+
+
+class LetterVerifyForm(PlainLabels, forms.Form):
+    """The city's verification of the reply."""
+
+    verdict = forms.ChoiceField(
+        label=_lazy("核验结果"),
+        choices=[("accepted", _lazy("核验通过")), ("unsatisfactory", _lazy("整改不到位"))],
+        widget=forms.RadioSelect,
+    )
+    verification_note = forms.CharField(
+        label=_lazy("核验意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )

@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import NoDeleteModel
 from projects.models import Person, Region
 
-from .choices import MeetingKind
+from .choices import LetterState, LetterVerdict, MeetingKind
 
 
 class Meeting(NoDeleteModel):
@@ -112,6 +113,38 @@ class ReminderLetter(NoDeleteModel):
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # The loop (meetings.services.letter_reply / letter_verify): the district's written reply
+    # and measures with an attachment, then the city's verification.
+    reply_text = models.TextField(_("反馈情况"), blank=True)
+    reply_measures = models.TextField(_("整改措施"), blank=True)
+    reply_attachment = models.FileField(
+        _("反馈附件"), upload_to="supervision/letters/replies/%Y/", max_length=200, blank=True
+    )
+    replied_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("反馈人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verdict = models.CharField(
+        _("核验结果"), max_length=20, choices=LetterVerdict.choices, blank=True, default=""
+    )
+    verification_note = models.TextField(_("核验意见"), blank=True)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["file", "reply_attachment"])
+
     class Meta:
         db_table = "supervision_reminderletter"
         verbose_name = _("提示函")
@@ -130,6 +163,20 @@ class ReminderLetter(NoDeleteModel):
     @property
     def period(self) -> str:
         return f"{self.year}-{self.month:02d}"
+
+    def state_on(self, day) -> LetterState:
+        """Where the loop is on `day`: unsatisfactory and unanswered letters stay open."""
+        if self.verdict == LetterVerdict.ACCEPTED:
+            return LetterState.ACCEPTED
+        if self.verdict == LetterVerdict.UNSATISFACTORY:
+            return LetterState.UNSATISFACTORY
+        if self.replied_at is not None:
+            return LetterState.REPLIED
+        return LetterState.OVERDUE if day > self.reply_deadline else LetterState.AWAITING
+
+    @property
+    def state(self) -> LetterState:
+        return self.state_on(timezone.localdate())
 
     @property
     def red_count(self) -> int:

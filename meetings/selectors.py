@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q, QuerySet
 
 from projects import access
+from projects.models import Region
 
+from .choices import LetterState, LetterVerdict
 from .models import Meeting, ReminderLetter
 
 
@@ -26,3 +30,38 @@ def meeting_list(*, user: access.Viewer) -> QuerySet[Meeting]:
 
 def letter_list(*, user: access.Viewer) -> QuerySet[ReminderLetter]:
     return access.scope(user, ReminderLetter.objects.all()).select_related("region")
+
+
+def open_letters(
+    *, region: Region, on: dt.date, user: access.Viewer | None = None
+) -> QuerySet[ReminderLetter]:
+    """The reminder letters of `region`'s districts (a district: its own) whose loop is open on
+    `on` — unanswered past their reply deadline, or replied and found unsatisfactory — issued
+    before `on`: what the next agenda follows up (`meetings.agenda`)."""
+    letters = ReminderLetter.objects.filter(
+        region__code__startswith=region.prefix, issued_on__lt=on
+    ).filter(
+        Q(replied_at__isnull=True, reply_deadline__lt=on) | Q(verdict=LetterVerdict.UNSATISFACTORY)
+    )
+    if user is not None:
+        letters = access.scope(user, letters)
+    return letters.select_related("region").order_by("reply_deadline", "region_id")
+
+
+def letter_agenda_row(letter: ReminderLetter, on: dt.date) -> dict[str, object]:
+    """A letter as the agenda lists it (JSON-ready, frozen with the agenda)."""
+    state = letter.state_on(on)
+    note = letter.verification_note if state == LetterState.UNSATISFACTORY else ""
+    return {
+        "id": letter.pk,
+        "number": letter.number,
+        "region": letter.region_id,
+        "region_name": letter.region.name,
+        "period": letter.period,
+        "reply_deadline": letter.reply_deadline.isoformat(),
+        "state": state.value,
+        "state_label": str(state.label),
+        "note": note,
+        "red": letter.red_count,
+        "yellow": letter.yellow_count,
+    }

@@ -10,7 +10,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -24,11 +25,12 @@ from projects.models import Person, Project, Region, Unit
 from supervision.choices import Difficulty, IssueCategory, IssueSource
 from supervision.models import Issue
 from supervision.services import check_supervisor, issue_create, issue_transition
+from supervision.uploads import check_upload
 from supervision.workdays import Deadline, WorkCalendar
 from supervision.workflow import Action
 
 from . import agenda, letters
-from .choices import MeetingKind
+from .choices import LetterVerdict, MeetingKind
 from .models import Meeting, ReminderLetter
 
 # --- Meetings --------------------------------------------------------------------------------
@@ -249,6 +251,131 @@ def letters_generate_for_period(
         letter_generate(region=region, year=year, month=month, actor=actor, on=on)
         for region in letters.districts_with_colours(parent=parent, year=year, month=month)
     ]
+
+
+def letter_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> str:
+    """What a regeneration changed, in words: the projects added and removed, the colours that
+    changed — or that nothing changed."""
+    old = {row["code"]: row for row in before}
+    new = {row["code"]: row for row in after}
+    added = [new[c]["name"] for c in new if c not in old]
+    removed = [old[c]["name"] for c in old if c not in new]
+    recoloured = [
+        _("%(n)s（%(a)s→%(b)s）")
+        % {"n": new[c]["name"], "a": old[c]["colour_label"], "b": new[c]["colour_label"]}
+        for c in new
+        if c in old and old[c]["colour"] != new[c]["colour"]
+    ]
+    reworded = sum(
+        1
+        for c in new
+        if c in old
+        and old[c]["colour"] == new[c]["colour"]
+        and old[c]["reason"] != new[c]["reason"]
+    )
+    parts = []
+    if added:
+        parts.append(_("新增 %(n)s 个项目：%(p)s") % {"n": len(added), "p": "、".join(added)})
+    if removed:
+        parts.append(_("移出 %(n)s 个项目：%(p)s") % {"n": len(removed), "p": "、".join(removed)})
+    if recoloured:
+        parts.append(
+            _("颜色变化 %(n)s 个：%(p)s") % {"n": len(recoloured), "p": "、".join(recoloured)}
+        )
+    if reworded:
+        parts.append(_("%(n)s 个项目的原因说明更新") % {"n": reworded})
+    return "；".join(parts) if parts else _("项目清单没有变化")
+
+
+@transaction.atomic
+def letter_regenerate(*, letter: ReminderLetter, actor: access.Viewer | None = None) -> str:
+    """Rebuilds a letter from the current colours (its number kept) and says what changed."""
+    before = ReminderLetter.objects.select_for_update().get(pk=letter.pk).rows  # as stored now
+    rebuilt = letter_generate(
+        region=letter.region, year=letter.year, month=letter.month, actor=actor, regenerate=True
+    )
+    return _("%(number)s 已重新生成：%(changes)s。") % {
+        "number": rebuilt.number,
+        "changes": letter_changes(before, rebuilt.rows),
+    }
+
+
+@transaction.atomic
+def letter_reply(
+    *,
+    letter: ReminderLetter,
+    text: str,
+    measures: str = "",
+    attachment: Any = None,
+    actor: access.Viewer | None = None,
+) -> ReminderLetter:
+    """The district's written reply (反馈) to a letter: what was done and the measures, with an
+    attachment. Given by an editing user of the district; after an unsatisfactory verification
+    a new reply goes back to the city for verification. Refused once the letter is closed."""
+    locked = ReminderLetter.objects.select_for_update().get(pk=letter.pk)
+    if actor is not None and not (
+        getattr(actor, "can_edit", False) and access.covers(actor, locked.region_id)
+    ):
+        raise PermissionDenied(_("只有%(r)s的填报人员可以反馈提示函。") % {"r": locked.region.name})
+    if locked.verdict == LetterVerdict.ACCEPTED:
+        raise ValidationError(_("该提示函已核验通过，不能再修改反馈。"))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"reply_text": _("请填写反馈情况。")})
+    locked.reply_text, locked.reply_measures = text, (measures or "").strip()
+    if attachment is not None:
+        check_upload(attachment, field="attachment")  # by content and size, before storing
+        locked.reply_attachment.save(getattr(attachment, "name", "reply"), attachment, save=False)
+    locked.replied_at = timezone.now()
+    locked.replied_by = acting_user(actor)
+    locked.verdict = LetterVerdict.PENDING
+    locked.full_clean(exclude=["file", "reply_attachment"])
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def letter_verify(
+    *,
+    letter: ReminderLetter,
+    accepted: bool,
+    note: str = "",
+    actor: access.Viewer | None = None,
+) -> ReminderLetter:
+    """The city's verification of the reply: accepted (the loop is closed) or unsatisfactory
+    with a note (the district replies again; the letter stays on the next agendas)."""
+    locked = ReminderLetter.objects.select_for_update().get(pk=letter.pk)
+    check_supervisor(actor, locked.region.parent or locked.region)
+    if locked.replied_at is None:
+        raise ValidationError(_("区县尚未反馈，不能核验。"))
+    note = (note or "").strip()
+    if not accepted and not note:
+        raise ValidationError({"verification_note": _("认定整改不到位时请写明核验意见。")})
+    locked.verdict = LetterVerdict.ACCEPTED if accepted else LetterVerdict.UNSATISFACTORY
+    locked.verification_note = note
+    locked.verified_at = timezone.now()
+    locked.verified_by = acting_user(actor)
+    locked.full_clean(exclude=["file", "reply_attachment"])
+    locked.save()
+    return locked
+
+
+def letters_after_publish(
+    sender: object,  # noqa: ARG001  (a signal receiver's)
+    instance: Any,
+    created: bool = False,
+    **kwargs: object,
+) -> None:
+    """A district ranking published (a `RankingSnapshot` created): the month's colours are
+    official, so its letters are generated — for every district with yellow or red projects
+    under the ranking's region — once the publication commits, when
+    `LETTERS_AUTO_GENERATE` is on. Existing letters are kept as they are."""
+    if not created or instance.scope != "district" or not settings.LETTERS_AUTO_GENERATE:
+        return
+    parent, year, month = instance.parent, instance.year, instance.month
+    transaction.on_commit(
+        lambda: letters_generate_for_period(parent=parent, year=year, month=month)
+    )
 
 
 def letters_recompute(calendar: WorkCalendar) -> int:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("meetings/<int:pk>/freeze/", views.meeting_freeze, name="meeting_freeze"),
     path("letters/", views.letter_list, name="letter_list"),
     path("letters/generate/", views.letter_generate, name="letter_generate"),
+    path("letters/<int:pk>/reply/", views.letter_reply, name="letter_reply"),
+    path("letters/<int:pk>/reply/file/", views.letter_reply_file, name="letter_reply_file"),
     path("supervision/letters/<int:pk>/", views.letter_print, name="letter_print"),
     path("supervision/letters/<int:pk>/docx/", views.letter_docx, name="letter_docx"),
 ]

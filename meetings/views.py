@@ -6,6 +6,9 @@ Reads through `meetings.selectors` (scoped), writes through `meetings.services`.
 
 from __future__ import annotations
 
+import mimetypes
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,15 +23,15 @@ from assessment.selectors import default_period
 from core.files import stored_file_response
 from core.forms import add_service_errors
 from core.periods import Period
+from projects import access, ui
 from projects import selectors as project_selectors
-from projects import ui
 from projects.models import Project
 from supervision.uploads import DOCX
 
-from . import selectors, services
+from . import exports, selectors, services
 from .agenda import meeting_agenda
 from .filters import LetterFilterSet, MeetingFilterSet
-from .forms import DecisionForm, MeetingForm
+from .forms import DecisionForm, LetterReplyForm, LetterVerifyForm, MeetingForm
 from .letters import download_name, letter_text
 
 PAGE_SIZE = 50
@@ -77,6 +80,8 @@ def meeting_detail(request, pk: int):
     meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
     if meeting is None:
         raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    if request.method == "GET" and request.GET.get("export") == "xlsx":
+        return exports.agenda_xlsx(meeting_agenda(meeting, user=request.user))
     form = DecisionForm(request.POST or None, user=request.user, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -198,3 +203,74 @@ def letter_docx(request, pk: int):
     return stored_file_response(
         letter.file, filename=download_name(letter), content_type=DOCX.content_type
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_reply(request, pk: int):
+    """A letter's loop: the district's reply (text, measures, an attachment), the city's
+    verification (accepted / unsatisfactory with a note) and, for the city, regenerating the
+    letter from the current colours (the message says what changed)."""
+    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    reply_form = LetterReplyForm(
+        request.POST if action == "reply" else None,
+        request.FILES if action == "reply" else None,
+        initial={"reply_text": letter.reply_text, "reply_measures": letter.reply_measures},
+    )
+    verify_form = LetterVerifyForm(request.POST if action == "verify" else None)
+    try:
+        if action == "reply" and reply_form.is_valid():
+            data = reply_form.cleaned_data
+            services.letter_reply(
+                letter=letter,
+                text=data["reply_text"],
+                measures=data["reply_measures"],
+                attachment=data["attachment"],
+                actor=request.user,
+            )
+            messages.success(request, _("反馈已提交，等待市级核验。"))
+            return redirect("meetings:letter_reply", pk=letter.pk)
+        if action == "verify" and verify_form.is_valid():
+            data = verify_form.cleaned_data
+            services.letter_verify(
+                letter=letter,
+                accepted=data["verdict"] == "accepted",
+                note=data["verification_note"],
+                actor=request.user,
+            )
+            messages.success(request, _("核验结果已记录。"))
+            return redirect("meetings:letter_reply", pk=letter.pk)
+        if action == "regenerate":
+            messages.success(request, services.letter_regenerate(letter=letter, actor=request.user))
+            return redirect("meetings:letter_reply", pk=letter.pk)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        add_service_errors(reply_form if action == "reply" else verify_form, exc)
+    city = letter.region.parent_id
+    may_supervise = request.user.is_superuser or bool(
+        request.user.can_review and city and access.covers(request.user, city)
+    )
+    return render(
+        request,
+        "meetings/letter_reply.html",
+        {
+            "letter": letter,
+            "reply_form": reply_form,
+            "verify_form": verify_form,
+            "may_reply": request.user.can_edit and letter.verdict != "accepted",
+            "may_verify": may_supervise
+            and letter.replied_at is not None
+            and letter.verdict != "accepted",
+            "may_regenerate": may_supervise,
+        },
+    )
+
+
+@login_required
+def letter_reply_file(request, pk: int):
+    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
+    name = PurePath(letter.reply_attachment.name or "").name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return stored_file_response(letter.reply_attachment, filename=name, content_type=content_type)

@@ -355,6 +355,10 @@ IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32767)
 # queued one not started within IMPORT_JOB_QUEUED_MAX_SECONDS, has lost its worker and shows as
 # failed (with a retry); a failed job's stored file is kept IMPORT_JOB_RETENTION_HOURS for it.
 IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=300)
+# A list export above this many rows is written in the background (imports.exporting).
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5000)
+# Reminder letters generated when a month's district ranking is published (meetings.services).
+LETTERS_AUTO_GENERATE = env.bool("LETTERS_AUTO_GENERATE", default=True)
 IMPORT_JOB_QUEUED_MAX_SECONDS = env.int("IMPORT_JOB_QUEUED_MAX_SECONDS", default=3600)
 IMPORT_JOB_RETENTION_HOURS = env.int("IMPORT_JOB_RETENTION_HOURS", default=24)
 # The demo login printed by `make run` (created by seed_demo).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,6 +118,9 @@ def project_list(request):
     valid = filterset.is_valid()
     projects = filterset.qs if valid else Project.objects.none()
     if request.GET.get("export") == "xlsx" and valid:
+        if projects.count() > settings.EXPORT_BACKGROUND_ROWS:  # written by a background job
+            start = reverse("imports:export_start", args=["projects"])
+            return redirect(f"{start}?{request.GET.urlencode()}")
         return exports.project_list_xlsx(
             projects, period=filterset.period, filters=describe_filters(filterset.form)
         )

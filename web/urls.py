@@ -3,7 +3,7 @@ the meeting screen, the bulletin, and the colour stylesheet generated from the p
 
 from django.urls import path
 
-from . import views, wall
+from . import lists, views, wall
 
 app_name = "web"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("bulletin/", views.bulletin, name="bulletin"),
     path("bulletin/publish/", views.bulletin_publish, name="bulletin_publish"),
     path("colours.css", views.colours_css, name="colours_css"),
+    path("exports/", lists.list_page, name="lists"),
+    path("exports/<str:kind>.xlsx", lists.list_export, name="list_export"),
     path("map/", wall.map_page, name="map"),
     path("wall/", wall.wall_page, name="wall"),
 ]
