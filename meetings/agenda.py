@@ -427,6 +427,7 @@ class Section:
     kind: str  # "projects", "issues", "not_started", "ranking"
     items: list[dict[str, Any]] = field(default_factory=list)
     minutes: int = 0
+    number: str = ""  # 一、二、… (its place among the sections shown)
 
     @property
     def count(self) -> int:
@@ -502,7 +503,12 @@ def sections(
             items = [i for i in items if (i.get("region") or "").startswith(district)]
         out.append(Section(key, str(title), kind, items))
     time_budget(out, MEETING_MINUTES.get(agenda.get("meeting", {}).get("kind", ""), 60))
+    for place, section in enumerate(out):
+        section.number = CN_NUMBERS[place] if place < len(CN_NUMBERS) else str(place + 1)
     return out
+
+
+CN_NUMBERS = "一二三四五六七八九十"
 
 
 def time_budget(parts: list[Section], total: int) -> None:
