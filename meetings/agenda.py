@@ -29,6 +29,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
+from assessment import measures
 from assessment.choices import Colour
 from assessment.models import ProjectStatus
 from assessment.rankings import ranking
@@ -124,6 +125,7 @@ def issue_row(issue: Issue, on: dt.date) -> dict:
         "project": issue.project.code,
         "project_name": issue.project.name,
         "region": issue.project.region_id,
+        "region_name": issue.project.region.name,
         "title": issue.title,
         "category": issue.category,
         "category_label": issue.get_category_display(),
@@ -152,7 +154,7 @@ def _issues(user: access.Viewer | None, region: Region) -> IssueQuerySet:
     return _scoped(
         user,
         Issue.objects.filter(_in_region(region, "project__region__code", "project__town__code")),
-    ).select_related("project", "assigned_unit", "meeting")
+    ).select_related("project__region", "assigned_unit", "meeting")
 
 
 def _json_number(key: str, value):
@@ -183,6 +185,13 @@ def district_ranking(region: Region, year: int, month: int) -> dict | None:
         "highlight": region.code if region.level == RegionLevel.COUNTY else None,
         "rows": rows,
     }
+
+
+def _totals(user, region: Region, period: tuple[int, int]) -> dict[str, Any]:
+    """The region's key figures of the agenda's month (the meeting screen's first slide), as
+    JSON values (`measures.row_json`)."""
+    projects = _scoped(user, measures.projects_under(region))
+    return measures.row_json(measures.total(projects_qs=projects, year=period[0], month=period[1]))
 
 
 def _not_started_row(p: Project, on: dt.date) -> dict[str, Any]:
@@ -398,6 +407,7 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
         "new_issues": [issue_row(i, on) for i in new_issues],
         "not_started": [_not_started_row(p, on) for p in not_started],
         "ranking": district_ranking(region, *period) if period else None,
+        "totals": _totals(user, region, period) if period else None,
         "carried_decisions": [issue_row(i, on) for i in carried],
         "decisions": [issue_row(i, on) for i in decided_here],
     }

@@ -20,14 +20,18 @@ def test_screen_has_the_meeting_pages_and_no_editing_controls(client, city_offic
     response = client.get(SCREEN, {"period": PERIOD, "auto": "20"})
     assert response.status_code == 200
     kinds = [s["kind"] for s in response.context["slides"]]
-    assert kinds == ["figures", "ranking", "attention", "overdue", "decisions", "map"]
+    assert kinds == ["figures", "ranking", "map"]
+    assert [d["key"] for d in response.context["decks"]] == ["attention", "overdue", "decisions"]
     body = response.content.decode()
     for control in ("<form", "<input", "<textarea", "<select", "<button"):
         assert control not in body
     assert 'data-interval="20"' in body
     assert 'data-theme="dark"' in body
-    attention = next(s for s in response.context["slides"] if s["kind"] == "attention")
-    assert [s.project.code for s in attention["rows"]] == ["SN-000", "SN-003", "SB-000"]
+    attention = response.context["decks"][0]
+    assert attention["count"] == 3  # the rows are fetched per slide (web:screen_rows)
+    rows = client.get(attention["src"] + "&offset=0&limit=8")
+    assert rows.status_code == 200
+    assert rows.content.decode().count("<tr>") == 3
 
 
 def test_screen_light_theme(client, city_official, portfolio):
@@ -43,10 +47,13 @@ def test_long_lists_are_split_into_pages_readable_from_the_back(
     make_projects(regions["district"], 30, prefix="MORE", stalled_every=1)  # 30 more red
     compute()
     client.force_login(city_official)
-    slides = client.get(SCREEN, {"period": PERIOD}).context["slides"]
-    pages = [s for s in slides if s["kind"] == "attention"]
-    assert [len(p["rows"]) for p in pages] == [8, 8, 8, 8, 1]
-    assert pages[0]["part"] == "1/5"
+    deck = client.get(SCREEN, {"period": PERIOD}).context["decks"][0]
+    assert deck["count"] == 33  # the browser cuts the deck into slides of the rows that fit
+    pages = [
+        client.get(deck["src"] + f"&offset={offset}&limit=12").content.decode().count("<tr>")
+        for offset in (0, 12, 24, 36)
+    ]
+    assert pages == [12, 12, 9, 0]
 
 
 def test_district_official_cannot_put_another_district_on_screen(
