@@ -81,6 +81,7 @@
       deck.hidden = true;
     });
     slides = before.concat(pages, maps);
+    slides.forEach(function (slide, i) { slide.id = "slide-" + (i + 1); });
     pageCount.textContent = String(slides.length);
   }
 
