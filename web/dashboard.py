@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from assessment import aggregates, measures, rankings, tasks
 from assessment.choices import UNRATED_HEX, Colour, ProjectSet, RankingScope
-from assessment.models import ProjectStatus, RankingSnapshot
+from assessment.models import ProjectStatus, RankingSnapshot, RegionPeriodAggregate
 from core.formatting import cndate, cnperiod, pct, wan
 from core.periods import Period
 from meetings.agenda import agenda_districts
@@ -687,44 +687,64 @@ def _screen_lists(user, region: Region, period: Period) -> dict[str, QuerySet]:
     }
 
 
-def _district_summary(qs: QuerySet, deck: str) -> list[dict[str, Any]]:
-    """A province's list as its districts (the top first): one grouped query."""
-    if deck == "attention":
+def _summary_districts(user, region: Region) -> QuerySet[Region]:
+    return access.scope(
+        user, Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=region.prefix)
+    ).order_by("order", "code")
+
+
+def _district_summary(
+    user, region: Region, period: Period, qs: QuerySet, deck: str
+) -> list[dict[str, Any]]:
+    """A province's list as its districts, every one (none left out for having nothing), the
+    most red first, then the most items: the red and yellow counts from the recompute's
+    per-district sums where they cover the user (`assessment.aggregates`), else one grouped
+    query over the list."""
+    counts: dict[str, dict[str, int]] = {}
+    if (
+        deck == "attention"
+        and aggregates.covers_whole(user, region)
+        and aggregates.available(period)
+    ):
+        grouped = (
+            RegionPeriodAggregate.objects.filter(
+                year=period.year, month=period.month, region__code__startswith=region.prefix
+            )
+            .order_by()
+            .values("region_id")
+            .annotate(red=Sum("red"), yellow=Sum("yellow"))
+        )
+        counts = {g["region_id"]: {"red": g["red"], "yellow": g["yellow"]} for g in grouped}
+    elif deck == "attention":
         grouped = (
             qs.order_by()
-            .values("project__region_id", "project__region__name")
+            .values("project__region_id")
             .annotate(
                 red=Count("pk", filter=Q(colour=Colour.RED)),
                 yellow=Count("pk", filter=Q(colour=Colour.YELLOW)),
             )
         )
-        rows = [
-            {
-                "region": g["project__region_id"],
-                "region_name": g["project__region__name"],
-                "red": g["red"],
-                "yellow": g["yellow"],
-                "count": g["red"] + g["yellow"],
-            }
-            for g in grouped
-        ]
+        counts = {
+            g["project__region_id"]: {"red": g["red"], "yellow": g["yellow"]} for g in grouped
+        }
     else:
-        grouped = (
-            qs.order_by()
-            .values("project__region_id", "project__region__name")
-            .annotate(n=Count("pk"))
-        )
-        rows = [
+        grouped = qs.order_by().values("project__region_id").annotate(n=Count("pk"))
+        counts = {g["project__region_id"]: {"n": g["n"]} for g in grouped}
+    rows = []
+    for district in _summary_districts(user, region):
+        got = counts.get(district.code, {})
+        red, yellow = got.get("red"), got.get("yellow")
+        count = got["n"] if "n" in got else (red or 0) + (yellow or 0)
+        rows.append(
             {
-                "region": g["project__region_id"],
-                "region_name": g["project__region__name"],
-                "red": None,
-                "yellow": None,
-                "count": g["n"],
+                "region": district.code,
+                "region_name": district.name,
+                "red": (red or 0) if deck == "attention" else None,
+                "yellow": (yellow or 0) if deck == "attention" else None,
+                "count": count,
             }
-            for g in grouped
-        ]
-    return sorted(rows, key=lambda r: (-(r["red"] or 0), -r["count"], r["region"]))
+        )
+    return sorted(rows, key=lambda r: (-(r["red"] or 0), -r["count"]))
 
 
 def screen_decks(*, user, region: Region, period: Period) -> list[dict[str, Any]]:
@@ -732,9 +752,10 @@ def screen_decks(*, user, region: Region, period: Period) -> list[dict[str, Any]
     count query each); the rows come per slide (`screen_rows`). A province shows its
     districts (the top districts first), never every red project."""
     summary = region.level in SUMMARY_LEVELS
+    districts = _summary_districts(user, region).count() if summary else 0
     decks = []
     for key, qs in _screen_lists(user, region, period).items():
-        count = len(_district_summary(qs, key)) if summary else qs.count()
+        count = districts if summary else qs.count()
         decks.append(
             {
                 "key": key,
@@ -753,7 +774,8 @@ def screen_rows(
     """One slide's rows of the live screen (kind, rows as plain dicts for `_screen_rows.html`)."""
     qs = _screen_lists(user, region, period)[deck]
     if region.level in SUMMARY_LEVELS:
-        return "districts", _district_summary(qs, deck)[offset : offset + limit]
+        rows = _district_summary(user, region, period, qs, deck)
+        return "districts", rows[offset : offset + limit]
     page = list(qs[offset : offset + limit])
     if deck == "attention":
         return "projects", [
@@ -785,8 +807,13 @@ def screen(*, user, region: Region, period: Period) -> dict:
     projects with reasons, overdue issues, decisions due) as decks whose slides the browser
     sizes to the screen and fetches one at a time (`screen_rows`)."""
     tasks.ensure_fresh(period)
-    projects = projects_in(user, region)
-    totals = measures.total(projects_qs=projects, year=period.year, month=period.month)
+    if aggregates.covers_whole(user, region) and aggregates.available(period):
+        # the recompute's per-district sums: a province costs what a district costs
+        totals = aggregates.overview_figures(region=region, period=period, children=None)["total"]
+    else:
+        totals = measures.total(
+            projects_qs=projects_in(user, region), year=period.year, month=period.month
+        )
     ranking = region_ranking(region, period)
     slides: list[dict[str, Any]] = [{"kind": "figures", "title": _("主要指标")}]
     if ranking["rows"]:

@@ -129,7 +129,8 @@ def test_a_slide_per_district_in_turn(page, meeting):
     page.goto(f"{page.base}/screen/?meeting={meeting.pk}&by=district")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     labels = page.evaluate(
-        "() => [...document.querySelectorAll('.deck-page')].map((s) => s.getAttribute('aria-label'))"
+        "() => [...document.querySelectorAll('.deck-page')]"
+        ".map((s) => s.getAttribute('aria-label'))"
     )
     districts = [label.split("：")[0] for label in labels]
     assert districts and set(districts) <= {"市南区", "市北区"}
