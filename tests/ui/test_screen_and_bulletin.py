@@ -144,3 +144,25 @@ def test_total_of_rows_leaves_out_a_sum_an_old_snapshot_does_not_hold():
     assert total["investment_rate"] == 0.4  # 80 / 200: the ratio of the sums
     assert total["finish_planned"] is None and total["finish_rate"] is None
     assert total["time_progress"] is None
+
+
+def test_the_province_screen_shows_its_districts_not_every_project(
+    client, regions, portfolio, django_assert_max_num_queries
+):
+    """A province's lists are summaries: its districts, the most red first, every district
+    listed (the deck's count is known without grouping the list); no project row in the page."""
+    from projects.choices import Role
+    from tests.factories import UserFactory
+
+    province = UserFactory(username="province", role=Role.ADMIN, region=regions["province"])
+    client.force_login(province)
+    response = client.get(SCREEN, {"period": PERIOD, "region": regions["province"].code})
+    assert response.status_code == 200
+    decks = response.context["decks"]
+    assert {d["kind"] for d in decks} == {"districts"}
+    assert decks[0]["count"] == 3  # 市南区, 市北区, 历下区
+    with django_assert_max_num_queries(14):
+        rows = client.get(decks[0]["src"] + "&offset=0&limit=10").content.decode()
+    assert rows.count("<tr>") == 3
+    assert rows.index("市南区") < rows.index("历下区")  # the red ones first
+    assert "SN-000" not in response.content.decode()
