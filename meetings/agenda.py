@@ -345,10 +345,10 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
                 "project__code",
             )
         )
-        statuses = list(statuses)
-        history = _red_history([s.project_id for s in statuses if s.colour == Colour.RED], period)
+        rows = list(statuses)
+        history = _red_history([s.project_id for s in rows if s.colour == Colour.RED], period)
         colour_projects = rank_colour_projects(
-            [_colour_row(s, history.get(s.project_id, 0)) for s in statuses]
+            [_colour_row(s, history.get(s.project_id, 0)) for s in rows]
         )
 
     issues = _issues(user, region)
@@ -466,7 +466,7 @@ class Section:
         return [{**g, "count": len(g["items"])} for g in groups.values()]
 
 
-SECTIONS: list[tuple[str, str, str, str]] = [  # key, title, kind, the agenda's list
+SECTIONS: list[tuple[str, Any, str, str]] = [  # key, title, kind, the agenda's list
     ("newly_red", _lazy("新增红色项目"), "projects", "colour_projects"),
     ("red_running", _lazy("连续红色项目"), "projects", "colour_projects"),
     ("yellow", _lazy("黄色项目"), "projects", "colour_projects"),

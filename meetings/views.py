@@ -161,7 +161,7 @@ def meeting_minutes(request, pk: int):
         raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
     form = MinutesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("meetings:meeting_detail", pk=meeting.pk)
     try:
         services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)

@@ -861,7 +861,9 @@ def meeting_screen(*, meeting, agenda: dict, by_district: bool = False) -> dict:
         "colours": colour_counts(totals, region=region, period=period) if totals else [],
         "ranking": ranking,
         "ranking_chart": chart,
-        "ranking_chart_light": ranking_chart(ranking, period, large=True) if chart else None,
+        "ranking_chart_light": (
+            ranking_chart(ranking, period, large=True) if chart and period else None
+        ),
         "slides": slides,
         "decks": decks,
         "period": period,

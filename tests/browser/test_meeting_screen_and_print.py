@@ -32,7 +32,7 @@ def _pdf_pages(pdf: bytes) -> int:
 
 def _landscape(pdf: bytes) -> bool:
     box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
-    return bool(box) and float(box.group(1)) > float(box.group(2))
+    return box is not None and float(box.group(1)) > float(box.group(2))
 
 
 @pytest.fixture
@@ -86,9 +86,7 @@ ROWS_FIT = """() => {
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_row_of_every_slide_is_above_the_footer(browser, console, live_server, meeting, size):
-    context = browser.new_context(
-        viewport=SIZES[size], locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
+    context = browser.new_context(viewport=SIZES[size], locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
     page = context.new_page()
     console.watch(page)
