@@ -747,15 +747,29 @@ def _district_summary(
     return sorted(rows, key=lambda r: (-(r["red"] or 0), -r["count"]))
 
 
+def _stored_colour_count(region: Region, period: Period) -> int:
+    """How many red and yellow statuses `region` has in `period`, from the recompute's sums."""
+    sums = RegionPeriodAggregate.objects.filter(
+        year=period.year, month=period.month, region__code__startswith=region.prefix
+    ).aggregate(red=Sum("red"), yellow=Sum("yellow"))
+    return (sums["red"] or 0) + (sums["yellow"] or 0)
+
+
 def screen_decks(*, user, region: Region, period: Period) -> list[dict[str, Any]]:
     """The screen's lists as decks of slides: what each shows and how many rows it has (one
     count query each); the rows come per slide (`screen_rows`). A province shows its
     districts (the top districts first), never every red project."""
     summary = region.level in SUMMARY_LEVELS
     districts = _summary_districts(user, region).count() if summary else 0
+    stored = aggregates.covers_whole(user, region) and aggregates.available(period)
     decks = []
     for key, qs in _screen_lists(user, region, period).items():
-        count = districts if summary else qs.count()
+        if summary:
+            count = districts
+        elif key == "attention" and stored:  # the same red and yellow statuses, summed
+            count = _stored_colour_count(region, period)
+        else:
+            count = qs.count()
         decks.append(
             {
                 "key": key,
