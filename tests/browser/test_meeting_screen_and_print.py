@@ -205,3 +205,25 @@ def test_print_the_reminder_letter_on_a4(page, city):
     (SCREENSHOTS / "33-letter-print.pdf").write_bytes(pdf)
     assert not _landscape(pdf)  # an official letter: A4 portrait
     assert 1 <= _pdf_pages(pdf) <= 2
+
+
+def test_the_agenda_page_on_a_phone_and_the_chairs_red_view(browser, console, live_server, meeting):
+    from tests.browser.conftest import PHONE
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    console.watch(page)
+    page.base = live_server.url
+    log_in(page, "city")
+    page.goto(f"{page.base}/meetings/{meeting.pk}/")
+    page.select_option("#view-select", "red")
+    page.locator("#chair-view button").click()
+    page.wait_for_url(re.compile(r"view=red"))
+    expect(page.locator("#section-yellow")).to_have_count(0)
+    expect(page.locator("#section-red_running")).to_be_visible()
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 1, f"the page is {wide}px wider than the phone"
+    shot(page, "34-agenda-phone", full_page=False)
+    context.close()
+    assert console.errors == [], "JavaScript errors:\n" + "\n".join(console.errors)
