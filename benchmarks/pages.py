@@ -75,6 +75,11 @@ def pages(period: str) -> list[tuple[str, str, dict]]:
         ("project list, ?page=1000", "/projects/", {"period": period, "page": "1000"}),
         ("issues board", "/issues/", {}),
         ("meeting screen", "/screen/", {"period": period}),
+        (
+            "meeting screen, a slide's rows",
+            "/screen/rows/",
+            {"period": period, "deck": "attention", "offset": "24", "limit": "12"},
+        ),
     ]
 
 

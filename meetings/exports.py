@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 
 from core.xlsx import DATE_FORMAT, MONEY_FORMAT, RATE_FORMAT, Column, ListSheet, response
@@ -154,7 +155,7 @@ def agenda_xlsx(agenda: dict) -> FileResponse:
             sheet.append(values(sheet.count + 1, row))
         total: list = [None] * len(sheet.columns)
         total[1] = _("合计")
-        total[2] = _("%(n)s 项") % {"n": sheet.count}
+        total[2] = ngettext("%(n)s 项", "%(n)s 项", sheet.count) % {"n": sheet.count}
         sheet.total(total)
     ranking = agenda.get("ranking")
     if ranking and ranking.get("rows"):

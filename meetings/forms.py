@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.forms import PlainLabels
@@ -20,8 +21,21 @@ class MeetingForm(PlainLabels, forms.Form):
     location = forms.CharField(label=_lazy("地点"), required=False, max_length=200)
 
 
+class MinutesForm(PlainLabels, forms.Form):
+    minutes = forms.CharField(
+        label=_lazy("会议纪要"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
 class DecisionForm(PlainLabels, forms.Form):
-    project = forms.CharField(label=_lazy("项目编号"), max_length=50)
+    project = forms.CharField(
+        label=_lazy("项目"),
+        max_length=50,
+        help_text=_lazy("输入项目名称或编号，从列表中选择"),
+    )
     title = forms.CharField(label=_lazy("议定事项"), max_length=200)
     category = forms.ChoiceField(
         label=_lazy("问题类别"), choices=IssueCategory.choices, initial=IssueCategory.OTHER
@@ -33,6 +47,19 @@ class DecisionForm(PlainLabels, forms.Form):
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        # The project is picked from a search (htmx fills the datalist, meetings:decision_projects)
+        self.fields["project"].widget.attrs.update(
+            {
+                "list": "project-options",
+                "autocomplete": "off",
+                "hx-get": reverse("meetings:decision_projects", args=[meeting.pk]),
+                "hx-trigger": "input changed delay:250ms, focus once",
+                "hx-target": "#project-options",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+                "name": "project",
+            }
+        )
         self.fields["unit"].queryset = access.scope(
             user, Unit.objects.filter(active=True, region__code__startswith=meeting.region.prefix)
         ).order_by("region_id", "name")

@@ -44,11 +44,13 @@ class Meeting(NoDeleteModel):
     )
     minutes = models.TextField(_("会议纪要"), blank=True)
     agenda = models.JSONField(
-        _("会议议程（定稿）"),
+        _("会议议程"),
         null=True,
         blank=True,
         editable=False,
-        help_text=_("会议召开时按当时数据定稿的议程；未定稿时议程按最新数据生成。"),
+        help_text=_(
+            "创建会议时按数据生成的议程稿（定稿前可按最新数据刷新）；定稿后即为会议记录，不再改变。"
+        ),
     )
     agenda_frozen_at = models.DateTimeField(_("议程定稿时间"), null=True, blank=True)
     created_by = models.ForeignKey(

@@ -7,7 +7,8 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 
 from projects import access
-from projects.models import Region
+from projects.choices import RegionLevel, Stage
+from projects.models import Project, Region
 
 from .choices import LetterState, LetterVerdict
 from .models import Meeting, ReminderLetter
@@ -65,3 +66,29 @@ def letter_agenda_row(letter: ReminderLetter, on: dt.date) -> dict[str, object]:
         "red": letter.red_count,
         "yellow": letter.yellow_count,
     }
+
+
+PICKER_ROWS = 20
+
+
+def decision_projects(*, user: access.Viewer, meeting: Meeting, text: str) -> QuerySet[Project]:
+    """The projects a decision of `meeting` may be about, matching `text` (code prefix or part
+    of the name): of the meeting's region, in the user's scope, not withdrawn; the first
+    PICKER_ROWS by code. One query."""
+    text = text.strip()[:50]
+    projects = access.scope(
+        user,
+        Project.objects.filter(
+            region_contains_q(meeting.region), ~Q(stage=Stage.WITHDRAWN)
+        ).select_related("region"),
+    )
+    if text:
+        projects = projects.filter(Q(code__istartswith=text) | Q(name__icontains=text))
+    return projects.order_by("code")[:PICKER_ROWS]
+
+
+def region_contains_q(region: Region) -> Q:
+    """Projects of `region` (a town's by their town, others by their district's code)."""
+    if region.level == RegionLevel.TOWN:
+        return Q(town__code__startswith=region.prefix)
+    return Q(region__code__startswith=region.prefix)

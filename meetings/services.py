@@ -68,6 +68,7 @@ def meeting_create(
     meeting.full_clean()
     meeting.save()
     meeting.attendees.set(attendees)
+    _draft(meeting)
     return meeting
 
 
@@ -110,44 +111,71 @@ def meeting_update(
     locked.save()
     if attendees is not None:
         locked.attendees.set(attendees)
+    if locked.agenda_frozen_at is None and {"date", "kind"} & set(fields):
+        _draft(locked)  # another day or kind: another period and time budget
     return locked
 
 
-@transaction.atomic
-def meeting_freeze_agenda(*, meeting: Meeting, actor: access.Viewer | None = None) -> Meeting:
-    """Keeps the agenda as it was presented (定稿): from then on the meeting shows this copy,
-    never the live data — a record that does not change. Until then the agenda is generated
-    afresh from the latest data at each reading."""
-    check_supervisor(actor, meeting.region)
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if locked.agenda is not None:
+def _refuse_if_frozen(locked: Meeting) -> None:
+    if locked.agenda_frozen_at is not None:
         raise ValidationError(
             {
                 "agenda": _("议程已于 %(when)s 定稿，不能再更改。")
                 % {"when": cndatetime(locked.agenda_frozen_at)}
             }
         )
+
+
+@transaction.atomic
+def meeting_refresh_agenda(*, meeting: Meeting, actor: access.Viewer | None = None) -> Meeting:
+    """按最新数据刷新: the draft agenda generated again from the data as it is now (the period
+    rule applied again: a month fully reported since is taken). Refused once frozen. The draft
+    is otherwise kept as generated, so what the secretary reviewed is what gets frozen."""
+    check_supervisor(actor, meeting.region)
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _refuse_if_frozen(locked)
+    _draft(locked)
+    return locked
+
+
+@transaction.atomic
+def meeting_freeze_agenda(*, meeting: Meeting, actor: access.Viewer | None = None) -> Meeting:
+    """Keeps the agenda as it was presented (定稿): the stored draft — exactly what the page
+    showed, generated at "生成于" with data up to "数据截至" — becomes the meeting's record and
+    never changes afterwards, whatever data arrives later. A meeting without a draft (made
+    before drafts were kept) has one generated now."""
+    check_supervisor(actor, meeting.region)
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _refuse_if_frozen(locked)
     _freeze(locked)
     return locked
 
 
-def _freeze(locked: Meeting) -> None:
+def _draft(locked: Meeting) -> None:
     # Through JSON once, so the stored copy is exactly what a reader gets back.
     locked.agenda = json.loads(json.dumps(agenda.build_agenda(locked), cls=DjangoJSONEncoder))
+    locked.save(update_fields=["agenda", "updated_at"])
+
+
+def _freeze(locked: Meeting) -> None:
+    if locked.agenda is None:
+        locked.agenda = json.loads(json.dumps(agenda.build_agenda(locked), cls=DjangoJSONEncoder))
     locked.agenda_frozen_at = timezone.now()
     locked.save(update_fields=["agenda", "agenda_frozen_at", "updated_at"])
 
 
 def meeting_freeze_past_agendas(*, today: dt.date | None = None) -> int:
     """Freezes the agenda of every meeting held before `today` that was not frozen (the
-    nightly job): a past meeting's agenda is then the record of what it discussed, not a view
-    of data that arrived later. Returns how many were frozen."""
+    nightly job): a past meeting's agenda is then the record of what it discussed (its last
+    draft), not a view of data that arrived later. Returns how many were frozen."""
     today = today or timezone.localdate()
     frozen = 0
-    for meeting in Meeting.objects.filter(date__lt=today, agenda__isnull=True).order_by("pk"):
+    for meeting in Meeting.objects.filter(date__lt=today, agenda_frozen_at__isnull=True).order_by(
+        "pk"
+    ):
         with transaction.atomic():
             locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-            if locked.agenda is None:
+            if locked.agenda_frozen_at is None:
                 _freeze(locked)
                 frozen += 1
     return frozen

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,9 +30,9 @@ from projects.models import Project
 from supervision.uploads import DOCX
 
 from . import exports, selectors, services
-from .agenda import meeting_agenda
+from .agenda import agenda_districts, meeting_agenda, sections
 from .filters import LetterFilterSet, MeetingFilterSet
-from .forms import DecisionForm, LetterReplyForm, LetterVerifyForm, MeetingForm
+from .forms import DecisionForm, LetterReplyForm, LetterVerifyForm, MeetingForm, MinutesForm
 from .letters import download_name, letter_text
 
 PAGE_SIZE = 50
@@ -86,7 +87,9 @@ def meeting_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            project = project_selectors.project_by_code(user=request.user, code=data["project"])
+            project = project_selectors.project_by_code(
+                user=request.user, code=data["project"].split(" ", 1)[0]
+            )
             services.meeting_decide(
                 meeting=meeting,
                 project=project,
@@ -105,16 +108,93 @@ def meeting_detail(request, pk: int):
         else:
             messages.success(request, _("议定事项已交办，将在后续会议上跟踪直至销号。"))
             return redirect("meetings:meeting_detail", pk=meeting.pk)
+    agenda = meeting_agenda(meeting, user=request.user)
+    view = _chair_view(request, meeting, agenda)
+    shown = sections(agenda, only_red=view["only_red"], district=view["district"])
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
-            "agenda": meeting_agenda(meeting, user=request.user),
+            "agenda": agenda,
+            "sections": shown,
+            "total_minutes": sum(s.minutes for s in shown),
+            "view": view,
             "form": form,
+            "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
             "can_decide": request.user.is_superuser or request.user.can_review,
         },
     )
+
+
+def _chair_view(request, meeting, agenda) -> dict:
+    """The chair's views of the agenda (`?view=red`: only red; `?district=CODE`: one district,
+    by default a district official's own when the meeting is above their district). A
+    district the agenda does not know is ignored (the whole agenda is shown)."""
+    districts = agenda_districts(agenda)
+    codes = {code for code, _ in districts}
+    district = (request.GET.get("district") or "").strip()
+    user_region = getattr(request.user, "region_id", None)
+    if "district" not in request.GET and user_region in codes and user_region != meeting.region_id:
+        district = user_region
+    return {
+        "only_red": request.GET.get("view") == "red",
+        "district": district if district in codes else "",
+        "districts": districts,
+    }
+
+
+@login_required
+@require_GET
+def decision_projects(request, pk: int):
+    """htmx: the <option>s of the decision form's project search (code — name · district)."""
+    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    projects = selectors.decision_projects(
+        user=request.user, meeting=meeting, text=request.GET.get("project", "")
+    )
+    return render(request, "meetings/_project_options.html", {"projects": projects})
+
+
+@login_required
+@require_POST
+def meeting_minutes(request, pk: int):
+    """会议纪要 edited on the meeting's page (supervisors of its region)."""
+    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("meetings:meeting_detail", pk=meeting.pk)
+    try:
+        services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您无权修改该会议的纪要。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("会议纪要已保存。"))
+    return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#minutes")
+
+
+@login_required
+@require_POST
+def meeting_refresh(request, pk: int):
+    """按最新数据刷新 the draft agenda (before it is frozen)."""
+    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    try:
+        services.meeting_refresh_agenda(meeting=meeting, actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您无权刷新该会议的议程。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("议程已按最新数据重新生成。"))
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
 # --- Reminder letters -----------------------------------------------------------------------

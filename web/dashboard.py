@@ -13,7 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -22,9 +22,11 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from assessment import aggregates, measures, rankings, tasks
 from assessment.choices import UNRATED_HEX, Colour, ProjectSet, RankingScope
-from assessment.models import ProjectStatus, RankingSnapshot
+from assessment.models import ProjectStatus, RankingSnapshot, RegionPeriodAggregate
 from core.formatting import cndate, cnperiod, pct, wan
 from core.periods import Period
+from meetings.agenda import agenda_districts
+from meetings.agenda import sections as agenda_sections
 from projects import access
 from projects.choices import RegionLevel, Stage
 from projects.models import (
@@ -639,16 +641,18 @@ def reporting_figure(*, user, region: Region, period: Period) -> dict:
 
 # --- Meeting screen -------------------------------------------------------------------------
 
-SLIDE_ROWS = 8  # rows per page, readable from the back of the room
+SCREEN_MAX_ROWS = 40  # the most rows a slide asks for (a 4K screen at its type size)
+SUMMARY_LEVELS = (RegionLevel.PROVINCE,)  # the screen shows districts, not projects, there
+SCREEN_DECKS: dict[str, Any] = {
+    "attention": _lazy("红色、黄色项目"),
+    "overdue": _lazy("逾期问题"),
+    "decisions": _lazy("议定事项到期提醒"),
+}
 
 
-def _chunks(items: list, size: int = SLIDE_ROWS) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
-
-
-def attention_projects(user, region: Region, period: Period) -> list:
+def attention_projects(user, region: Region, period: Period) -> QuerySet[ProjectStatus]:
     """Red and yellow projects of the period in `region`, red first, with their reasons."""
-    statuses = (
+    return (
         access.scope(user, ProjectStatus.objects.all())
         .filter(
             project__in=projects_in(user, region).values("pk"),
@@ -659,49 +663,175 @@ def attention_projects(user, region: Region, period: Period) -> list:
         .select_related("project", "project__region")
         .order_by("colour", "project__region_id", "project__code")  # "red" < "yellow"
     )
-    return list(statuses)
 
 
-def screen(*, user, region: Region, period: Period) -> dict:
-    """The meeting screen's pages: key figures, the ranking, red and yellow projects with
-    reasons, overdue issues, decisions due. Each list is cut into pages of SLIDE_ROWS rows."""
-    tasks.ensure_fresh(period)
+def _screen_lists(user, region: Region, period: Period) -> dict[str, QuerySet]:
+    """The querysets behind the screen's lists (ordered, so a slide's rows are a slice)."""
     projects = projects_in(user, region)
-    totals = measures.total(projects_qs=projects, year=period.year, month=period.month)
-    ranking = region_ranking(region, period)
     today = timezone.localdate()
-    issues = supervision.issue_list(user=user, today=today).filter(
-        project__in=projects.values("pk")
+    issues = (
+        supervision.issue_list(user=user, today=today)
+        .filter(project__in=projects.values("pk"))
+        .select_related("project__region")
     )
     # is_overdue: annotated by IssueQuerySet.with_overdue, which the stubs' lookup check does
     # not follow
-    overdue = list(issues.filter(is_overdue=True).order_by("deadline", "pk"))  # type: ignore[misc]
-    decisions = list(
-        issues.filter(meeting__isnull=False, deadline__lte=today + dt.timedelta(days=7))
+    return {
+        "attention": attention_projects(user, region, period),
+        "overdue": issues.filter(is_overdue=True).order_by("deadline", "pk"),  # type: ignore[misc]
+        "decisions": issues.filter(
+            meeting__isnull=False, deadline__lte=today + dt.timedelta(days=7)
+        )
         .exclude(status__in=[*IssueStatus.done()])
-        .order_by("deadline", "pk")
-    )
-    attention = attention_projects(user, region, period)
+        .order_by("deadline", "pk"),
+    }
+
+
+def _summary_districts(user, region: Region) -> QuerySet[Region]:
+    return access.scope(
+        user, Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=region.prefix)
+    ).order_by("order", "code")
+
+
+def _district_summary(
+    user, region: Region, period: Period, qs: QuerySet, deck: str
+) -> list[dict[str, Any]]:
+    """A province's list as its districts, every one (none left out for having nothing), the
+    most red first, then the most items: the red and yellow counts from the recompute's
+    per-district sums where they cover the user (`assessment.aggregates`), else one grouped
+    query over the list."""
+    counts: dict[str, dict[str, int]] = {}
+    if (
+        deck == "attention"
+        and aggregates.covers_whole(user, region)
+        and aggregates.available(period)
+    ):
+        grouped = (
+            RegionPeriodAggregate.objects.filter(
+                year=period.year, month=period.month, region__code__startswith=region.prefix
+            )
+            .order_by()
+            .values("region_id")
+            .annotate(red=Sum("red"), yellow=Sum("yellow"))
+        )
+        counts = {g["region_id"]: {"red": g["red"], "yellow": g["yellow"]} for g in grouped}
+    elif deck == "attention":
+        grouped = (
+            qs.order_by()
+            .values("project__region_id")
+            .annotate(
+                red=Count("pk", filter=Q(colour=Colour.RED)),
+                yellow=Count("pk", filter=Q(colour=Colour.YELLOW)),
+            )
+        )
+        counts = {
+            g["project__region_id"]: {"red": g["red"], "yellow": g["yellow"]} for g in grouped
+        }
+    else:
+        grouped = qs.order_by().values("project__region_id").annotate(n=Count("pk"))
+        counts = {g["project__region_id"]: {"n": g["n"]} for g in grouped}
+    rows = []
+    for district in _summary_districts(user, region):
+        got = counts.get(district.code, {})
+        red, yellow = got.get("red"), got.get("yellow")
+        count = got["n"] if "n" in got else (red or 0) + (yellow or 0)
+        rows.append(
+            {
+                "region": district.code,
+                "region_name": district.name,
+                "red": (red or 0) if deck == "attention" else None,
+                "yellow": (yellow or 0) if deck == "attention" else None,
+                "count": count,
+            }
+        )
+    return sorted(rows, key=lambda r: (-(r["red"] or 0), -r["count"]))
+
+
+def _stored_colour_count(region: Region, period: Period) -> int:
+    """How many red and yellow statuses `region` has in `period`, from the recompute's sums."""
+    sums = RegionPeriodAggregate.objects.filter(
+        year=period.year, month=period.month, region__code__startswith=region.prefix
+    ).aggregate(red=Sum("red"), yellow=Sum("yellow"))
+    return (sums["red"] or 0) + (sums["yellow"] or 0)
+
+
+def screen_decks(*, user, region: Region, period: Period) -> list[dict[str, Any]]:
+    """The screen's lists as decks of slides: what each shows and how many rows it has (one
+    count query each); the rows come per slide (`screen_rows`). A province shows its
+    districts (the top districts first), never every red project."""
+    summary = region.level in SUMMARY_LEVELS
+    districts = _summary_districts(user, region).count() if summary else 0
+    stored = aggregates.covers_whole(user, region) and aggregates.available(period)
+    decks = []
+    for key, qs in _screen_lists(user, region, period).items():
+        if summary:
+            count = districts
+        elif key == "attention" and stored:  # the same red and yellow statuses, summed
+            count = _stored_colour_count(region, period)
+        else:
+            count = qs.count()
+        decks.append(
+            {
+                "key": key,
+                "title": SCREEN_DECKS[key],
+                "kind": "districts" if summary else key,
+                "count": count,
+                "params": {"region": region.code, "period": str(period), "deck": key},
+            }
+        )
+    return decks
+
+
+def screen_rows(
+    *, user, region: Region, period: Period, deck: str, offset: int, limit: int
+) -> tuple[str, list[dict[str, Any]]]:
+    """One slide's rows of the live screen (kind, rows as plain dicts for `_screen_rows.html`)."""
+    qs = _screen_lists(user, region, period)[deck]
+    if region.level in SUMMARY_LEVELS:
+        rows = _district_summary(user, region, period, qs, deck)
+        return "districts", rows[offset : offset + limit]
+    page = list(qs[offset : offset + limit])
+    if deck == "attention":
+        return "projects", [
+            {
+                "colour": s.colour,
+                "colour_label": s.get_colour_display(),
+                "name": s.project.name,
+                "region_name": s.project.region.name,
+                "reason": s.reason,
+            }
+            for s in page
+        ]
+    return "issues", [
+        {
+            "title": i.title,
+            "project_name": i.project.name,
+            "region_name": i.project.region.name,
+            "assigned_unit": i.assigned_unit.name if i.assigned_unit else None,
+            "deadline": i.deadline.isoformat() if i.deadline else None,
+            "status_label": i.get_status_display(),
+            "overdue": bool(getattr(i, "is_overdue", False)),
+        }
+        for i in page
+    ]
+
+
+def screen(*, user, region: Region, period: Period) -> dict:
+    """The meeting screen's pages: key figures, the ranking, then the lists (red and yellow
+    projects with reasons, overdue issues, decisions due) as decks whose slides the browser
+    sizes to the screen and fetches one at a time (`screen_rows`)."""
+    tasks.ensure_fresh(period)
+    if aggregates.covers_whole(user, region) and aggregates.available(period):
+        # the recompute's per-district sums: a province costs what a district costs
+        totals = aggregates.overview_figures(region=region, period=period, children=None)["total"]
+    else:
+        totals = measures.total(
+            projects_qs=projects_in(user, region), year=period.year, month=period.month
+        )
+    ranking = region_ranking(region, period)
     slides: list[dict[str, Any]] = [{"kind": "figures", "title": _("主要指标")}]
     if ranking["rows"]:
         slides.append({"kind": "ranking", "title": _("排名")})
-    for kind, title, rows in (
-        ("attention", _("红色、黄色项目"), attention),
-        ("overdue", _("逾期问题"), overdue),
-        ("decisions", _("议定事项到期提醒"), decisions),
-    ):
-        pages = _chunks(rows)
-        for number, page in enumerate(pages, start=1):
-            slides.append(
-                {
-                    "kind": kind,
-                    "title": title,
-                    "rows": page,
-                    "count": len(rows),
-                    "part": f"{number}/{len(pages)}" if len(pages) > 1 else "",
-                    "offset": (number - 1) * SLIDE_ROWS,
-                }
-            )
     return {
         "totals": totals,
         "colours": colour_counts(totals, region=region, period=period),
@@ -709,8 +839,75 @@ def screen(*, user, region: Region, period: Period) -> dict:
         "ranking_chart": ranking_chart(ranking, period, dark=True, large=True),
         "ranking_chart_light": ranking_chart(ranking, period, large=True),
         "slides": slides,
-        "today": today,
+        "decks": screen_decks(user=user, region=region, period=period),
+        "today": timezone.localdate(),
     }
+
+
+def meeting_screen(*, meeting, agenda: dict, by_district: bool = False) -> dict:
+    """The meeting screen driven by a meeting's agenda (its frozen record, or its draft): the
+    agenda's figures and ranking, then its sections as decks (`meeting_screen_rows`). With
+    `by_district`: a deck per district and section, districts in 轮流汇报 order
+    (`meetings.agenda.agenda_districts`: the ranking's order)."""
+    period = Period.parse(agenda["period"]) if agenda.get("period") else None
+    totals = agenda.get("totals") or {}
+    slides: list[dict[str, Any]] = []
+    if totals:
+        slides.append({"kind": "figures", "title": _("主要指标")})
+    ranking = agenda.get("ranking") or {"rows": []}
+    chart = ranking_chart(ranking, period, dark=True, large=True) if period else None
+    if chart:
+        slides.append({"kind": "ranking", "title": _("排名")})
+    base = {"meeting": meeting.pk}
+    decks = []
+    if by_district:
+        for code, name in agenda_districts(agenda):
+            for section in agenda_sections(agenda, district=code):
+                if section.kind != "ranking" and section.count:
+                    decks.append(_meeting_deck(section, base, district=(code, name)))
+    else:
+        for section in agenda_sections(agenda):
+            if section.kind != "ranking":
+                decks.append(_meeting_deck(section, base))
+    region = meeting.region
+    return {
+        "totals": totals,
+        "colours": colour_counts(totals, region=region, period=period) if totals else [],
+        "ranking": ranking,
+        "ranking_chart": chart,
+        "ranking_chart_light": (
+            ranking_chart(ranking, period, large=True) if chart and period else None
+        ),
+        "slides": slides,
+        "decks": decks,
+        "period": period,
+        "region": region,
+    }
+
+
+def _meeting_deck(section, base: dict, district: tuple[str, str] | None = None) -> dict:
+    params = {**base, "deck": section.key}
+    title = section.title
+    if district is not None:
+        params["district"] = district[0]
+        title = f"{district[1]}：{section.title}"
+    return {
+        "key": section.key,
+        "title": title,
+        "kind": section.kind,
+        "count": section.count,
+        "params": params,
+    }
+
+
+def meeting_screen_rows(
+    *, agenda: dict, deck: str, district: str, offset: int, limit: int
+) -> tuple[str, list[dict[str, Any]]]:
+    """One slide's rows of a meeting's screen: a slice of the agenda's ranked section."""
+    for section in agenda_sections(agenda, district=district or None):
+        if section.key == deck and section.kind != "ranking":
+            return section.kind, section.items[offset : offset + limit]
+    return "issues", []
 
 
 # --- Ranking bulletin -----------------------------------------------------------------------

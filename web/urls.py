@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/<str:code>/", views.project_detail, name="project_detail"),
     path("my/", views.my_projects, name="my_projects"),
     path("screen/", views.screen, name="screen"),
+    path("screen/rows/", views.screen_rows, name="screen_rows"),
     path("bulletin/", views.bulletin, name="bulletin"),
     path("bulletin/publish/", views.bulletin_publish, name="bulletin_publish"),
     path("colours.css", views.colours_css, name="colours_css"),

@@ -28,6 +28,8 @@ from assessment.reasons import check_list
 from core.formatting import cnperiod
 from core.periods import Period
 from core.text import clean_text
+from meetings import selectors as meeting_selectors
+from meetings.agenda import meeting_agenda
 from projects import access, selectors, ui
 from projects.api.authentication import token_expires_at
 from projects.choices import WithdrawalStatus
@@ -193,21 +195,85 @@ def my_projects(request):
 @require_GET
 def screen(request):
     """The meeting-room screen: large type, dark or light, pages advanced with the arrow keys
-    or automatically; read-only."""
-    region = ui.region_from(request)
-    period = ui.period_from(request)
+    or automatically; read-only. `?meeting=ID`: driven by that meeting's agenda (its frozen
+    record), `&by=district` a deck per district in 轮流汇报 order; else the live figures of
+    `?region=` and `?period=`. The lists' rows are not in the page: the browser sizes each
+    slide to the screen and fetches its rows when it is shown (`screen_rows`)."""
     theme = "light" if request.GET.get("theme") == "light" else "dark"
     try:
         interval = max(0, min(600, int(request.GET.get("auto", "0"))))
     except ValueError:
         interval = 0
-    data = dashboard.screen(user=request.user, region=region, period=period)
-    data.update(wall.screen_map_slide(request, data["slides"], region=region, period=period))
-    return render(
-        request,
-        "web/screen.html",
-        {**data, "region": region, "period": period, "theme": theme, "interval": interval},
+    meeting_id = request.GET.get("meeting", "")
+    if meeting_id:
+        meeting = _screen_meeting(request, meeting_id)
+        agenda = meeting_agenda(meeting, user=request.user)
+        data = dashboard.meeting_screen(
+            meeting=meeting, agenda=agenda, by_district=request.GET.get("by") == "district"
+        )
+        data["meeting"] = meeting
+        data["agenda"] = agenda
+    else:
+        region = ui.region_from(request)
+        period = ui.period_from(request)
+        data = dashboard.screen(user=request.user, region=region, period=period)
+        data.update(wall.screen_map_slide(request, data["slides"], region=region, period=period))
+        data.update({"region": region, "period": period})
+    rows_url = reverse("web:screen_rows")
+    for deck in data["decks"]:
+        deck["src"] = f"{rows_url}?{urlencode(deck['params'])}"
+    return render(request, "web/screen.html", {**data, "theme": theme, "interval": interval})
+
+
+def _screen_meeting(request, meeting_id: str):
+    meeting = (
+        meeting_selectors.meeting_list(user=request.user).filter(pk=meeting_id).first()
+        if meeting_id.isdigit()
+        else None
     )
+    if meeting is None:
+        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    return meeting
+
+
+def _bounded(value: str | None, default: int, high: int) -> int:
+    try:
+        return max(0, min(high, int(value or default)))
+    except ValueError:
+        return default
+
+
+@login_required
+@require_GET
+def screen_rows(request):
+    """htmx: the rows of one slide of the meeting screen (`?deck=`, `?offset=`, `?limit=` — at
+    most SCREEN_MAX_ROWS), of a meeting's agenda (`?meeting=`, `?district=`) or of the live
+    lists of `?region=` / `?period=`."""
+    deck = request.GET.get("deck", "")
+    offset = _bounded(request.GET.get("offset"), 0, 10_000_000)
+    limit = max(1, _bounded(request.GET.get("limit"), 8, dashboard.SCREEN_MAX_ROWS))
+    meeting_id = request.GET.get("meeting", "")
+    if meeting_id:
+        meeting = _screen_meeting(request, meeting_id)
+        kind, rows = dashboard.meeting_screen_rows(
+            agenda=meeting_agenda(meeting, user=request.user),
+            deck=deck,
+            district=request.GET.get("district", ""),
+            offset=offset,
+            limit=limit,
+        )
+    else:
+        if deck not in dashboard.SCREEN_DECKS:
+            raise Http404(_("未知的列表：%(d)s") % {"d": deck[:20]})
+        kind, rows = dashboard.screen_rows(
+            user=request.user,
+            region=ui.region_from(request),
+            period=ui.period_from(request),
+            deck=deck,
+            offset=offset,
+            limit=limit,
+        )
+    return render(request, "web/_screen_rows.html", {"kind": kind, "rows": rows, "offset": offset})
 
 
 def _bulletin_region(request, source) -> tuple[Region, bool]:

@@ -64,6 +64,14 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Supervisi
         meeting = services.meeting_freeze_agenda(meeting=self.get_object(), actor=request.user)
         return Response(meeting_agenda(meeting, user=request.user))
 
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="agenda/refresh", filter_backends=[])
+    def refresh_agenda(self, request, pk=None):
+        """按最新数据刷新: the draft agenda generated again from the latest data (400 once
+        frozen)."""
+        meeting = services.meeting_refresh_agenda(meeting=self.get_object(), actor=request.user)
+        return Response(meeting_agenda(meeting, user=request.user))
+
     @extend_schema(
         methods=["post"],
         request=s.DecisionInputSerializer,

@@ -20,14 +20,18 @@ def test_screen_has_the_meeting_pages_and_no_editing_controls(client, city_offic
     response = client.get(SCREEN, {"period": PERIOD, "auto": "20"})
     assert response.status_code == 200
     kinds = [s["kind"] for s in response.context["slides"]]
-    assert kinds == ["figures", "ranking", "attention", "overdue", "decisions", "map"]
+    assert kinds == ["figures", "ranking", "map"]
+    assert [d["key"] for d in response.context["decks"]] == ["attention", "overdue", "decisions"]
     body = response.content.decode()
     for control in ("<form", "<input", "<textarea", "<select", "<button"):
         assert control not in body
     assert 'data-interval="20"' in body
     assert 'data-theme="dark"' in body
-    attention = next(s for s in response.context["slides"] if s["kind"] == "attention")
-    assert [s.project.code for s in attention["rows"]] == ["SN-000", "SN-003", "SB-000"]
+    attention = response.context["decks"][0]
+    assert attention["count"] == 3  # the rows are fetched per slide (web:screen_rows)
+    rows = client.get(attention["src"] + "&offset=0&limit=8")
+    assert rows.status_code == 200
+    assert rows.content.decode().count("<tr>") == 3
 
 
 def test_screen_light_theme(client, city_official, portfolio):
@@ -43,10 +47,13 @@ def test_long_lists_are_split_into_pages_readable_from_the_back(
     make_projects(regions["district"], 30, prefix="MORE", stalled_every=1)  # 30 more red
     compute()
     client.force_login(city_official)
-    slides = client.get(SCREEN, {"period": PERIOD}).context["slides"]
-    pages = [s for s in slides if s["kind"] == "attention"]
-    assert [len(p["rows"]) for p in pages] == [8, 8, 8, 8, 1]
-    assert pages[0]["part"] == "1/5"
+    deck = client.get(SCREEN, {"period": PERIOD}).context["decks"][0]
+    assert deck["count"] == 33  # the browser cuts the deck into slides of the rows that fit
+    pages = [
+        client.get(deck["src"] + f"&offset={offset}&limit=12").content.decode().count("<tr>")
+        for offset in (0, 12, 24, 36)
+    ]
+    assert pages == [12, 12, 9, 0]
 
 
 def test_district_official_cannot_put_another_district_on_screen(
@@ -137,3 +144,25 @@ def test_total_of_rows_leaves_out_a_sum_an_old_snapshot_does_not_hold():
     assert total["investment_rate"] == 0.4  # 80 / 200: the ratio of the sums
     assert total["finish_planned"] is None and total["finish_rate"] is None
     assert total["time_progress"] is None
+
+
+def test_the_province_screen_shows_its_districts_not_every_project(
+    client, regions, portfolio, django_assert_max_num_queries
+):
+    """A province's lists are summaries: its districts, the most red first, every district
+    listed (the deck's count is known without grouping the list); no project row in the page."""
+    from projects.choices import Role
+    from tests.factories import UserFactory
+
+    province = UserFactory(username="province", role=Role.ADMIN, region=regions["province"])
+    client.force_login(province)
+    response = client.get(SCREEN, {"period": PERIOD, "region": regions["province"].code})
+    assert response.status_code == 200
+    decks = response.context["decks"]
+    assert {d["kind"] for d in decks} == {"districts"}
+    assert decks[0]["count"] == 3  # 市南区, 市北区, 历下区
+    with django_assert_max_num_queries(14):
+        rows = client.get(decks[0]["src"] + "&offset=0&limit=10").content.decode()
+    assert rows.count("<tr>") == 3
+    assert rows.index("市南区") < rows.index("历下区")  # the red ones first
+    assert "SN-000" not in response.content.decode()

@@ -207,6 +207,9 @@ def test_meeting_page_shows_the_agenda_generated_from_the_data(
     client, city_official, meeting, issues
 ):
     client.force_login(city_official)
+    # The draft was generated when the meeting was made, before the issues: refreshed explicitly.
+    refresh = client.post(reverse("meetings:meeting_refresh", args=[meeting.pk]))
+    assert refresh.status_code == 302
     response = client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
     assert response.status_code == 200
     agenda = response.context["agenda"]
