@@ -127,6 +127,8 @@ def cannot_reach(
 SHRINK_K = 20  # pseudo project-years of the installation's share in a cell's (shrinkage)
 Z80 = 1.2816  # a two-sided 80 % interval of a normal spread
 SHARE_PLACES = 10
+# Weight of a year against the one after it (the shape drifts: the latest years say most).
+RECENCY = 0.5
 
 
 @dataclass
@@ -158,7 +160,8 @@ def _q(x: float | Decimal | None) -> Decimal | None:
 def _history(period: Period, first_year: int | None) -> list[dict]:
     """Σ reported by month m, by m+1 and in the whole year, the number of projects and the
     months reported, per (district, level, year) of the years before the period's (from
-    `first_year`): one grouped statement over the monthly reports."""
+    `first_year`), of the project-years reported from January: one grouped statement over
+    the monthly reports."""
     qn = connection.ops.quote_name
     m = period.month
     report = qn(MonthlyReport._meta.db_table)
@@ -166,13 +169,19 @@ def _history(period: Period, first_year: int | None) -> list[dict]:
     amount = f"r.{qn('completed_investment')}"
     month = f"r.{qn('month')}"
     year = f"r.{qn('year')}"
+    pid = qn("project_id")
+    # a project-year teaches the shape only if it was under way from January (one that
+    # starts later in the year has no first months to learn from)
     sql = (
-        f"SELECT p.{qn('region_id')}, p.{qn('level')}, {year}, "
-        f"SUM(CASE WHEN {month} <= %s THEN {amount} ELSE 0 END), "
-        f"SUM(CASE WHEN {month} <= %s THEN {amount} ELSE 0 END), SUM({amount}), "
-        f"COUNT(DISTINCT r.{qn('project_id')}), MIN({month}), MAX({month}) "
-        f"FROM {report} r JOIN {project} p ON p.{qn('id')} = r.{qn('project_id')} "
-        f"WHERE {year} < %s AND {year} >= %s GROUP BY 1, 2, 3"
+        f"SELECT p.{qn('region_id')}, p.{qn('level')}, y.yr, SUM(y.done), SUM(y.done_next), "
+        f"SUM(y.total), COUNT(*), MIN(y.lo), MAX(y.hi) FROM ("
+        f"SELECT r.{pid} AS pid, {year} AS yr, "
+        f"SUM(CASE WHEN {month} <= %s THEN {amount} ELSE 0 END) AS done, "
+        f"SUM(CASE WHEN {month} <= %s THEN {amount} ELSE 0 END) AS done_next, "
+        f"SUM({amount}) AS total, MIN({month}) AS lo, MAX({month}) AS hi "
+        f"FROM {report} r WHERE {year} < %s AND {year} >= %s GROUP BY r.{pid}, {year} "
+        f"HAVING MIN({month}) = 1) y "
+        f"JOIN {project} p ON p.{qn('id')} = y.pid GROUP BY 1, 2, 3"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [m, min(m + 1, 12), period.year, first_year or 0])
@@ -210,7 +219,7 @@ def learn_shares(period: Period, *, first_year: int | None = None) -> Shares:
     return shares_from_history(period, _history(period, first_year))
 
 
-def shares_from_history(period: Period, rows: list[dict]) -> Shares:
+def shares_from_history(period: Period, rows: list[dict], *, decay: float | None = None) -> Shares:
     """`learn_shares` on given rows of sums per (district, level, year) — `_history`'s, or the
     backtest's, which replays the years from memory with the same learning."""
     rows = [row for row in rows if row["year"] < period.year]  # never the year itself, or later
@@ -224,8 +233,10 @@ def shares_from_history(period: Period, rows: list[dict]) -> Shares:
     rows = [row for row in rows if row["year"] in whole]
     by_year: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     cells: dict[tuple, dict[int, tuple[float, float, float, int]]] = defaultdict(dict)
+    decay = RECENCY if decay is None else decay
     for row in rows:
-        done, done_next, total = float(row["done"]), float(row["done_next"]), float(row["total"])
+        w = decay ** (period.year - 1 - row["year"])  # the latest year weighs most
+        done, done_next, total = (w * float(row[k]) for k in ("done", "done_next", "total"))
         sums = by_year[row["year"]]
         sums[0] += done
         sums[1] += done_next
@@ -249,8 +260,8 @@ def shares_from_history(period: Period, rows: list[dict]) -> Shares:
         share = _shrink(_ratio(done, total), n, g)
         share_next = _shrink(_ratio(done_next, total), n, g_next)
         yearly = []
-        for year, (d, _dn, t, ny) in years.items():
-            value = _shrink(_ratio(d, t), ny, g_yearly.get(year))
+        for d, _dn, t, _ny in years.values():
+            value = _ratio(d, t)  # the cell's own years, unshrunk: their spread is the band
             if value is not None:
                 yearly.append(value)
         low, high = _band(share, yearly)
