@@ -56,6 +56,7 @@ class MonthResult:
 class Backtest:
     years: list[int]
     rows: list[MonthResult] = field(default_factory=list)
+    monthly_plans: int = 0  # replayed project-years with a monthly plan
 
     def ratios(self, method: str) -> list[float]:
         return [
@@ -92,9 +93,9 @@ def load() -> dict[int, dict[int, ProjectYearData]]:
     ):
         monthly.setdefault(py_id, [0.0] * 12)[month - 1] = float(amount)
     data: dict[int, dict[int, ProjectYearData]] = defaultdict(dict)
-    for py_id, project_id, year, plan in ProjectYear.objects.filter(
-        annual_plan__gt=0
-    ).values_list("pk", "project_id", "year", "annual_plan"):
+    for py_id, project_id, year, plan in ProjectYear.objects.filter(annual_plan__gt=0).values_list(
+        "pk", "project_id", "year", "annual_plan"
+    ):
         row = reported.get((project_id, year))
         amounts = [float(a) for a in row[:12]] if row else [0.0] * 12
         cum = [0.0]
@@ -103,7 +104,7 @@ def load() -> dict[int, dict[int, ProjectYearData]]:
         data[year][project_id] = ProjectYearData(
             region_id=projects.get(project_id),
             level=levels.get(project_id) or "",
-            plan=float(plan),
+            plan=float(plan or 0),
             cum=cum,
             monthly_plan=monthly.get(py_id),
             lo=row[12] if row else 0,
@@ -176,6 +177,9 @@ def run(years: int, *, data=None, log=None, decay: float | None = None) -> Backt
     # a replayed year needs a whole year before it to learn from
     replayed = [y for y in whole if any(e < y for e in whole)][-years:]
     result = Backtest(years=replayed)
+    result.monthly_plans = sum(
+        1 for year in replayed for p in data[year].values() if p.monthly_plan
+    )
     for month in range(1, 12):
         errors: dict[str, list[float]] = defaultdict(list)
         right: dict[str, list[int]] = defaultdict(list)
@@ -202,7 +206,8 @@ def run(years: int, *, data=None, log=None, decay: float | None = None) -> Backt
                 actual = g["actual"] / g["plan"]
                 for method in METHODS:
                     errors[method].append((g[method] / g["plan"] - actual) / actual)
-                covered.append(int(g["low"] <= g["actual"] <= g["high"]))
+                if shares.overall.low is not None:  # a band needs two earlier years
+                    covered.append(int(g["low"] <= g["actual"] <= g["high"]))
         naive_mape = None
         for method in METHODS:
             errs = errors[method]
@@ -215,9 +220,7 @@ def run(years: int, *, data=None, log=None, decay: float | None = None) -> Backt
                     method=method,
                     mape=mape,
                     bias=sum(errs) / len(errs) if errs else None,
-                    called_right=sum(right[method]) / len(right[method])
-                    if right[method]
-                    else None,
+                    called_right=sum(right[method]) / len(right[method]) if right[method] else None,
                     coverage=(sum(covered) / len(covered) if covered else None)
                     if method == forecast.SEASONAL
                     else None,

@@ -127,6 +127,10 @@ def cannot_reach(
 SHRINK_K = 20  # pseudo project-years of the installation's share in a cell's (shrinkage)
 Z80 = 1.2816  # a two-sided 80 % interval of a normal spread
 SHARE_PLACES = 10
+# The spread of a few earlier years' shares understates the year-end error (the shape drifts,
+# the portfolio changes): the band is widened by this factor, chosen by the backtest's
+# coverage of the district rates (`backtest_forecast`, docs/benchmarks.md).
+BAND_SCALE = 3.0
 # Weight of a year against the one after it (the shape drifts: the latest years say most).
 RECENCY = 0.5
 
@@ -201,12 +205,15 @@ def _shrink(cell: float | None, n: int, overall: float | None) -> float | None:
     return (cell * n + overall * SHRINK_K) / (n + SHRINK_K)
 
 
-def _band(mean: float | None, yearly: list[float]) -> tuple[float | None, float | None]:
+def _band(
+    mean: float | None, yearly: list[float], scale: float | None = None
+) -> tuple[float | None, float | None]:
     if mean is None or len(yearly) < 2:
         return None, None
     avg = sum(yearly) / len(yearly)
     sd = math.sqrt(sum((v - avg) ** 2 for v in yearly) / (len(yearly) - 1))
-    low, high = mean - Z80 * sd, mean + Z80 * sd
+    half = Z80 * sd * (BAND_SCALE if scale is None else scale)
+    low, high = mean - half, mean + half
     return (low if low > 0 else None), high
 
 

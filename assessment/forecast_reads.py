@@ -143,7 +143,8 @@ def warnings(user, *, region: Region, period: Period) -> dict[str, list[ProjectF
     cannot = list(base.filter(cannot_reach=True).order_by("-required_monthly")[:WARNING_ROWS])
     turning = list(
         base.filter(next_verdict__in=[Colour.RED, Colour.YELLOW]).order_by(
-            "next_verdict", "project_id"  # red before yellow
+            "next_verdict",
+            "project_id",  # red before yellow
         )[:WARNING_ROWS]
     )
     return {"cannot_reach": cannot, "turning": turning}

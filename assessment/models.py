@@ -538,9 +538,7 @@ class ProjectForecast(models.Model):
     forecast_low = models.DecimalField(_("预计下限（万元）"), **MONEY, null=True, blank=True)
     forecast_high = models.DecimalField(_("预计上限（万元）"), **MONEY, null=True, blank=True)
     method = models.CharField(_("预测方法"), max_length=20, blank=True)
-    best_month = models.DecimalField(
-        _("本年单月最高完成（万元）"), **MONEY, default=Decimal("0")
-    )
+    best_month = models.DecimalField(_("本年单月最高完成（万元）"), **MONEY, default=Decimal("0"))
     required_monthly = models.DecimalField(
         _("完成年度计划需月均完成（万元）"), **MONEY, null=True, blank=True
     )

@@ -45,7 +45,9 @@ def _project(region, code, *, level=Level.CITY) -> Project:
 def _year(project, year, plan, scale, months=range(1, 13), shape=SHAPE):
     ProjectYear.objects.create(project=project, year=year, annual_plan=plan, original_plan=plan)
     MonthlyReport.objects.bulk_create(
-        MonthlyReport(project=project, year=year, month=m, completed_investment=shape[m - 1] * scale)
+        MonthlyReport(
+            project=project, year=year, month=m, completed_investment=shape[m - 1] * scale
+        )
         for m in months
     )
 
@@ -154,9 +156,7 @@ def test_api_groups_are_ratios_of_sums(shaped, city_official):
     assert a["method"] == "seasonal"
     assert D(body["total"]["forecast_rate"]) == D("0.7")  # both districts alike
     assert set(body["behind"]) == {"370202", "370203"}  # 70 % < 100 %
-    level = _api(city_official).get(
-        "/api/v1/forecast/", {"period": "2024-06", "group_by": "level"}
-    )
+    level = _api(city_official).get("/api/v1/forecast/", {"period": "2024-06", "group_by": "level"})
     assert {r["key"]: r["projects"] for r in level.json()["rows"]}[Level.CITY] == 4
 
 
@@ -170,7 +170,11 @@ def test_api_is_scoped(shaped, district_official):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"period": "2024-13"}, "period"), ({"group_by": "leader"}, "group_by"), ({"region": "x"}, "region")],
+    [
+        ({"period": "2024-13"}, "period"),
+        ({"group_by": "leader"}, "group_by"),
+        ({"region": "x"}, "region"),
+    ],
 )
 def test_api_bad_parameters_are_400_with_field_messages(shaped, city_official, params, field):
     response = _api(city_official).get("/api/v1/forecast/", params)
@@ -195,9 +199,11 @@ def test_api_queries_do_not_grow_with_projects(
 
 
 def test_project_endpoint_has_forecast_rate(shaped, city_official):
-    body = _api(city_official).get(
-        f"/api/v1/projects/{shaped['a0'].code}/", {"period": "2024-06"}
-    ).json()
+    body = (
+        _api(city_official)
+        .get(f"/api/v1/projects/{shaped['a0'].code}/", {"period": "2024-06"})
+        .json()
+    )
     assert body["forecast_rate"] == 1.25
 
 

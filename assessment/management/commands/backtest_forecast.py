@@ -37,6 +37,14 @@ class Command(BaseCommand):
             _("回放年度：%(y)s（每年只用此前的完整年度学习季节规律）")
             % {"y": "、".join(str(y) for y in result.years)}
         )
+        self.stdout.write(
+            _(
+                "区间覆盖率：区县实际完成率落在预测区间内的比例（区间需两个以上往年）；"
+                "monthly_plan：有分月计划的项目按计划外推（回放年度中 %(n)s 个项目年有分月计划，"
+                "其余按季节规律）。"
+            )
+            % {"n": result.monthly_plans}
+        )
         header = _("月份  方法            区县MAPE   偏差      判断正确率  区间覆盖率  与朴素之比")
         self.stdout.write(header)
         for row in result.rows:
@@ -49,9 +57,7 @@ class Command(BaseCommand):
                 continue
             median = result.median_ratio(method)
             verdict = (
-                _("达标")
-                if median is not None and median <= backtest.TARGET_RATIO
-                else _("未达标")
+                _("达标") if median is not None and median <= backtest.TARGET_RATIO else _("未达标")
             )
             self.stdout.write(
                 _("%(m)s：3—9 月误差与朴素之比的中位数 %(r)s（目标 ≤ %(t)s）：%(v)s")
