@@ -728,6 +728,8 @@ def screen(*, user, region: Region, period: Period) -> dict:
             )
     return {
         "totals": totals,
+        # the year-end forecast's total (Σ forecast ÷ Σ plan, interval, method): one query
+        "forecast": forecast_reads.groups(user, region=region, period=period, group_by="level")[1],
         "colours": colour_counts(totals, region=region, period=period),
         "ranking": ranking,
         "ranking_chart": ranking_chart(ranking, period, dark=True, large=True),

@@ -137,3 +137,11 @@ def test_total_of_rows_leaves_out_a_sum_an_old_snapshot_does_not_hold():
     assert total["investment_rate"] == 0.4  # 80 / 200: the ratio of the sums
     assert total["finish_planned"] is None and total["finish_rate"] is None
     assert total["time_progress"] is None
+
+
+def test_screen_shows_the_year_end_forecast(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(reverse("web:screen"), {"period": PERIOD})
+    assert response.context["forecast"]["forecast_completed"] == 7200  # 6,000 × 12/10
+    body = response.content.decode()
+    assert 'id="screen-forecast"' in body and "66.7%" in body
