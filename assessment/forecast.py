@@ -410,5 +410,13 @@ def write(
         f"({', '.join(qn(c) for c in columns)}) {select}"
     )
     with connection.cursor() as cursor:
+        if pg:
+            # Inside the recompute's transaction the planner has not seen the period's new
+            # status rows (it estimates one) and would run the best-month aggregate once per
+            # project in a nested loop: hash joins instead, for this statement only.
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(sql, [*cell_params, *verdict_params, *base_params])
-        return cursor.rowcount
+        written = cursor.rowcount
+        if pg:
+            cursor.execute("RESET enable_nestloop")
+        return written
