@@ -31,7 +31,7 @@ from django.db import connection
 from core.periods import Period
 from projects.models import MonthlyReport, Project
 
-from .models import ColourRules, ProjectForecast, ProjectStatus
+from .models import ColourRules, ForecastShare, ProjectForecast, ProjectStatus
 
 NAIVE = "naive"
 SEASONAL = "seasonal"
@@ -276,6 +276,47 @@ def shares_from_history(period: Period, rows: list[dict], *, decay: float | None
     return result
 
 
+OVERALL = "*"  # the level of the installation's own row in ForecastShare
+
+
+def store_shares(shares: Shares) -> None:
+    """Replaces the period's learned shares (`ForecastShare`), for the incremental runs."""
+    period = shares.period
+    ForecastShare.objects.filter(year=period.year, month=period.month).delete()
+    rows = [(None, OVERALL, shares.overall), *((r, lv, c) for (r, lv), c in shares.cells.items())]
+    ForecastShare.objects.bulk_create(
+        ForecastShare(
+            year=period.year,
+            month=period.month,
+            region_id=region_id,
+            level=level,
+            share=cell.share,
+            share_next=cell.share_next,
+            share_low=cell.low,
+            share_high=cell.high,
+            n=cell.n,
+        )
+        for region_id, level, cell in rows
+    )
+
+
+def stored_shares(period: Period) -> Shares | None:
+    """The shares the period's last whole run learned, or None (one query)."""
+    rows = list(ForecastShare.objects.filter(year=period.year, month=period.month))
+    overall = next((r for r in rows if r.level == OVERALL and r.region_id is None), None)
+    if overall is None:
+        return None
+
+    def share(r: ForecastShare) -> Share:
+        return Share(r.share, r.share_next, r.share_low, r.share_high, n=r.n)
+
+    result = Shares(period=period, overall=share(overall))
+    for r in rows:
+        if r is not overall:
+            result.cells[(r.region_id, r.level)] = share(r)
+    return result
+
+
 def _cells_sql(shares: Shares, numeric: str) -> tuple[str, list]:
     """The learned cells as a CTE (VALUES; an empty SELECT where there are none)."""
     columns = "region_id, level, share, share_next, share_low, share_high"
@@ -303,7 +344,15 @@ def write(
     made from its ProjectStatus rows and the learned shares: one DELETE and one INSERT … SELECT
     (no loop over projects). Called inside the recompute's transaction, after the statuses
     (`recompute.period_written_hook`). Returns the number of rows written."""
-    shares = shares or learn_shares(period)
+    if shares is None:
+        shares = (stored_shares(period) if project_ids is not None else None) or learn_shares(
+            period
+        )
+        if (
+            project_ids is None
+            or not ForecastShare.objects.filter(year=period.year, month=period.month).exists()
+        ):
+            store_shares(shares)
     old = ProjectForecast.objects.filter(year=period.year, month=period.month)
     if project_ids is not None:
         old = old.filter(project_id__in=project_ids)

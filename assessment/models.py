@@ -568,3 +568,37 @@ class ProjectForecast(models.Model):
         if not self.annual_plan or self.forecast_completed is None:
             return None
         return self.forecast_completed / self.annual_plan
+
+
+class ForecastShare(models.Model):
+    """The seasonal shares a whole run of the period learned (`assessment.forecast.learn_shares`),
+    per cell (district, level; the installation's own row has region null and level "*"): kept
+    so that the incremental run of a saved report reuses them instead of reading every earlier
+    year's reports again. Replaced with the period's forecasts, in the same transaction."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    level = models.CharField(_("项目级别"), max_length=20, blank=True)
+    share = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
+    share_next = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
+    share_low = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
+    share_high = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("季节占比")
+        verbose_name_plural = _("季节占比")
+        indexes = [models.Index(fields=["year", "month"], name="forecastshare_period")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.region_id} {self.level}"

@@ -130,7 +130,11 @@ def test_no_future_data_reaches_a_past_forecast(shaped):
     assert forecast.learn_shares(Period(2024, 6)).years == [2022, 2023]
 
 
-def test_incremental_recompute_keeps_the_forecast_in_step(shaped):
+def test_incremental_recompute_keeps_the_forecast_in_step(shaped, monkeypatch):
+    def relearn(*args, **kwargs):
+        raise AssertionError("a saved report must not reread every earlier year")
+
+    monkeypatch.setattr(forecast, "learn_shares", relearn)  # the whole run's shares are kept
     MonthlyReport.objects.filter(project=shaped["a0"], year=2024, month=6).update(
         completed_investment=D("140")  # 80 → 140: ytd 360
     )
