@@ -364,12 +364,14 @@ def write(
     rules = ColourRules.current()
     cells, cell_params = _cells_sql(shares, numeric)
     g = shares.overall
-    where = ""
+    where = best_where = ""
     ids_params: list = []
     if project_ids is not None:
         if not project_ids:
             return 0
-        where = f" AND s.{qn('project_id')} IN ({', '.join(['%s'] * len(project_ids))})"
+        marks = ", ".join(["%s"] * len(project_ids))
+        where = f" AND s.{qn('project_id')} IN ({marks})"
+        best_where = f" AND {qn('project_id')} IN ({marks})"  # the saved projects' months only
         ids_params = list(project_ids)
     status = qn(ProjectStatus._meta.db_table)
     report = qn(MonthlyReport._meta.db_table)
@@ -387,11 +389,12 @@ def write(
         f"AND c.level = s.{qn('level')} "
         f"LEFT JOIN (SELECT {qn('project_id')} AS project_id, "
         f"MAX({qn('completed_investment')}) AS best FROM {report} "
-        f"WHERE {qn('year')} = %s AND {qn('month')} <= %s GROUP BY {qn('project_id')}) b "
+        f"WHERE {qn('year')} = %s AND {qn('month')} <= %s{best_where} "
+        f"GROUP BY {qn('project_id')}) b "
         f"ON b.project_id = s.{qn('project_id')} "
         f"WHERE s.{qn('year')} = %s AND s.{qn('month')} = %s{where}"
     )
-    base_params = [g.share, g.share_next, g.low, g.high, y, m, y, m, *ids_params]
+    base_params = [g.share, g.share_next, g.low, g.high, y, m, *ids_params, y, m, *ids_params]
     seasonal_ok = "x.share > 0"
     fc = f"CASE WHEN {seasonal_ok} THEN x.ytd / x.share ELSE x.ytd * 12.0 / {m} END"
     if m < 12:
