@@ -17,6 +17,7 @@ class AssessmentConfig(AppConfig):
                 # project's district during the period); a project's page reads them through
                 # the project.
                 "assessment.projectstatus": ("region__code", "project__town__code"),
+                "assessment.projectforecast": ("region__code", "project__town__code"),
                 "assessment.rankingsnapshot": ("parent__code", None),
             }
         )

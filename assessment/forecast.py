@@ -1,7 +1,11 @@
 """Year-end forecast methods (issue #17) — pure, vectorisable building blocks.
 
-Only the arithmetic of the methods lives here so far; storing forecasts in the recompute, the
-backtest command, early-warning pages and the API are NOT built yet (see the branch report).
+The arithmetic of the methods (pure functions, below), the learned seasonal shares
+(`learn_shares`: from the monthly reports of the years before the period's year only) and the
+stored forecast (`write`: one INSERT … SELECT over the period's ProjectStatus rows, called by
+`recompute.period_written_hook` in the recompute's transaction). The groups, the early
+warnings and the API's rows are `assessment.forecast_reads`; the backtest is
+`manage.py backtest_forecast` (`assessment.backtest`).
 
 Methods (all in 万元, Decimal):
 - naive: completed_ytd × 12 / m.
@@ -16,9 +20,18 @@ Group rate = Σ forecasts / Σ plans; None on a zero denominator.
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db import connection
+
+from core.periods import Period
+from projects.models import MonthlyReport, Project
+
+from .models import ColourRules, ForecastShare, ProjectForecast, ProjectStatus
 
 NAIVE = "naive"
 SEASONAL = "seasonal"
@@ -107,3 +120,355 @@ def cannot_reach(
 ) -> bool:
     req = required_monthly(annual_plan, completed_ytd, month)
     return req is not None and req > best_month
+
+
+# --- Learned shares and the stored forecast (set-wise) -----------------------------------------
+
+SHRINK_K = 20  # pseudo project-years of the installation's share in a cell's (shrinkage)
+Z80 = 1.2816  # a two-sided 80 % interval of a normal spread
+SHARE_PLACES = 10
+# The spread of a few earlier years' shares understates the year-end error (the shape drifts,
+# the portfolio changes): the band is widened by this factor, chosen by the backtest's
+# coverage of the district rates (`backtest_forecast`, docs/benchmarks.md).
+BAND_SCALE = 3.0
+# Weight of a year against the one after it (the shape drifts: the latest years say most).
+RECENCY = 0.5
+
+
+@dataclass
+class Share:
+    """The share of the year usually done by the end of month m (and m+1) in one cell, with the
+    band of the earlier years (mean ± Z80·sd of the yearly shares); None where unknown."""
+
+    share: Decimal | None
+    share_next: Decimal | None
+    low: Decimal | None  # the lower share: the higher forecast
+    high: Decimal | None
+    n: int = 0
+
+
+@dataclass
+class Shares:
+    period: Period
+    overall: Share
+    cells: dict[tuple[str | None, str], Share] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)
+
+
+def _q(x: float | Decimal | None) -> Decimal | None:
+    if x is None:
+        return None
+    return Decimal(x).quantize(Decimal(1).scaleb(-SHARE_PLACES))
+
+
+def _history(period: Period, first_year: int | None) -> list[dict]:
+    """Σ reported by month m, by m+1 and in the whole year, the number of projects and the
+    months reported, per (district, level, year) of the years before the period's (from
+    `first_year`), of the project-years reported from January: one grouped statement over
+    the monthly reports."""
+    qn = connection.ops.quote_name
+    m = period.month
+    report = qn(MonthlyReport._meta.db_table)
+    project = qn(Project._meta.db_table)
+    amount = f"r.{qn('completed_investment')}"
+    month = f"r.{qn('month')}"
+    year = f"r.{qn('year')}"
+    pid = qn("project_id")
+    # a project-year teaches the shape only if it was under way from January (one that
+    # starts later in the year has no first months to learn from)
+    sql = (
+        f"SELECT p.{qn('region_id')}, p.{qn('level')}, y.yr, SUM(y.done), SUM(y.done_next), "
+        f"SUM(y.total), COUNT(*), MIN(y.lo), MAX(y.hi) FROM ("
+        f"SELECT r.{pid} AS pid, {year} AS yr, "
+        f"SUM(CASE WHEN {month} <= %s THEN {amount} ELSE 0 END) AS done, "
+        f"SUM(CASE WHEN {month} <= %s THEN {amount} ELSE 0 END) AS done_next, "
+        f"SUM({amount}) AS total, MIN({month}) AS lo, MAX({month}) AS hi "
+        f"FROM {report} r WHERE {year} < %s AND {year} >= %s GROUP BY r.{pid}, {year} "
+        f"HAVING MIN({month}) = 1) y "
+        f"JOIN {project} p ON p.{qn('id')} = y.pid GROUP BY 1, 2, 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [m, min(m + 1, 12), period.year, first_year or 0])
+        names = ("region_id", "level", "year", "done", "done_next", "total", "n", "lo", "hi")
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return None if b == 0 else a / b
+
+
+def _shrink(cell: float | None, n: int, overall: float | None) -> float | None:
+    if overall is None:
+        return cell
+    if cell is None or n <= 0:
+        return overall
+    return (cell * n + overall * SHRINK_K) / (n + SHRINK_K)
+
+
+def _band(
+    mean: float | None, yearly: list[float], scale: float | None = None
+) -> tuple[float | None, float | None]:
+    if mean is None or len(yearly) < 2:
+        return None, None
+    avg = sum(yearly) / len(yearly)
+    sd = math.sqrt(sum((v - avg) ** 2 for v in yearly) / (len(yearly) - 1))
+    half = Z80 * sd * (BAND_SCALE if scale is None else scale)
+    low, high = mean - half, mean + half
+    return (low if low > 0 else None), high
+
+
+def learn_shares(period: Period, *, first_year: int | None = None) -> Shares:
+    """What the installation's earlier years say about month m of `period`: per cell (district
+    and level, as the projects are now) the share of the year's reported investment done by the
+    end of month m — a ratio of sums over the years before the period's year (never its own or a
+    later one), shrunk towards the installation's share (`SHRINK_K`) — and the band of the
+    yearly shares. `first_year` limits the history (the backtest's windows)."""
+    return shares_from_history(period, _history(period, first_year))
+
+
+def shares_from_history(period: Period, rows: list[dict], *, decay: float | None = None) -> Shares:
+    """`learn_shares` on given rows of sums per (district, level, year) — `_history`'s, or the
+    backtest's, which replays the years from memory with the same learning."""
+    rows = [row for row in rows if row["year"] < period.year]  # never the year itself, or later
+    # Only whole years teach the shape: a year the installation reported from January to
+    # December (the first year of a new installation often starts late).
+    span: dict[int, list[int]] = {}
+    for row in rows:
+        lo_hi = span.setdefault(row["year"], [13, 0])
+        lo_hi[0], lo_hi[1] = min(lo_hi[0], row["lo"]), max(lo_hi[1], row["hi"])
+    whole = {year for year, (lo, hi) in span.items() if lo == 1 and hi == 12}
+    rows = [row for row in rows if row["year"] in whole]
+    by_year: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    cells: dict[tuple, dict[int, tuple[float, float, float, int]]] = defaultdict(dict)
+    decay = RECENCY if decay is None else decay
+    for row in rows:
+        w = decay ** (period.year - 1 - row["year"])  # the latest year weighs most
+        done, done_next, total = (w * float(row[k]) for k in ("done", "done_next", "total"))
+        sums = by_year[row["year"]]
+        sums[0] += done
+        sums[1] += done_next
+        sums[2] += total
+        key = (row["region_id"], row["level"] or "")
+        cells[key][row["year"]] = (done, done_next, total, row["n"])
+    all_done = sum(v[0] for v in by_year.values())
+    all_next = sum(v[1] for v in by_year.values())
+    all_total = sum(v[2] for v in by_year.values())
+    g = _ratio(all_done, all_total)
+    g_next = _ratio(all_next, all_total)
+    g_yearly = {y: _ratio(v[0], v[2]) for y, v in by_year.items()}
+    g_low, g_high = _band(g, [v for v in g_yearly.values() if v is not None])
+    overall = Share(_q(g), _q(g_next), _q(g_low), _q(g_high), n=len(by_year))
+    result = Shares(period=period, overall=overall, years=sorted(by_year))
+    for key, years in cells.items():
+        done = sum(v[0] for v in years.values())
+        done_next = sum(v[1] for v in years.values())
+        total = sum(v[2] for v in years.values())
+        n = sum(v[3] for v in years.values())
+        share = _shrink(_ratio(done, total), n, g)
+        share_next = _shrink(_ratio(done_next, total), n, g_next)
+        yearly = []
+        for d, _dn, t, _ny in years.values():
+            value = _ratio(d, t)  # the cell's own years, unshrunk: their spread is the band
+            if value is not None:
+                yearly.append(value)
+        low, high = _band(share, yearly)
+        result.cells[key] = Share(_q(share), _q(share_next), _q(low), _q(high), n=n)
+    return result
+
+
+OVERALL = "*"  # the level of the installation's own row in ForecastShare
+
+
+def store_shares(shares: Shares) -> None:
+    """Replaces the period's learned shares (`ForecastShare`), for the incremental runs."""
+    period = shares.period
+    ForecastShare.objects.filter(year=period.year, month=period.month).delete()
+    rows = [(None, OVERALL, shares.overall), *((r, lv, c) for (r, lv), c in shares.cells.items())]
+    ForecastShare.objects.bulk_create(
+        ForecastShare(
+            year=period.year,
+            month=period.month,
+            region_id=region_id,
+            level=level,
+            share=cell.share,
+            share_next=cell.share_next,
+            share_low=cell.low,
+            share_high=cell.high,
+            n=cell.n,
+        )
+        for region_id, level, cell in rows
+    )
+
+
+def stored_shares(period: Period) -> Shares | None:
+    """The shares the period's last whole run learned, or None (one query)."""
+    rows = list(ForecastShare.objects.filter(year=period.year, month=period.month))
+    overall = next((r for r in rows if r.level == OVERALL and r.region_id is None), None)
+    if overall is None:
+        return None
+
+    def share(r: ForecastShare) -> Share:
+        return Share(r.share, r.share_next, r.share_low, r.share_high, n=r.n)
+
+    result = Shares(period=period, overall=share(overall))
+    for r in rows:
+        if r is not overall:
+            result.cells[(r.region_id, r.level)] = share(r)
+    return result
+
+
+def _cells_sql(shares: Shares, numeric: str) -> tuple[str, list]:
+    """The learned cells as a CTE (VALUES; an empty SELECT where there are none)."""
+    columns = "region_id, level, share, share_next, share_low, share_high"
+    if not shares.cells:
+        return (
+            f"cells({columns}) AS (SELECT CAST(NULL AS VARCHAR(12)), CAST(NULL AS VARCHAR(20)), "
+            f"CAST(NULL AS {numeric}), CAST(NULL AS {numeric}), CAST(NULL AS {numeric}), "
+            f"CAST(NULL AS {numeric}) WHERE 1 = 0)",
+            [],
+        )
+    row = (
+        f"(CAST(%s AS VARCHAR(12)), CAST(%s AS VARCHAR(20)), CAST(%s AS {numeric}), "
+        f"CAST(%s AS {numeric}), CAST(%s AS {numeric}), CAST(%s AS {numeric}))"
+    )
+    params: list = []
+    for (region_id, level), cell in sorted(shares.cells.items(), key=lambda kv: str(kv[0])):
+        params += [region_id, level, cell.share, cell.share_next, cell.low, cell.high]
+    return f"cells({columns}) AS (VALUES {', '.join([row] * len(shares.cells))})", params
+
+
+def write(
+    period: Period, *, project_ids: list[int] | None = None, shares: Shares | None = None
+) -> int:
+    """Replaces `period`'s forecasts (of `project_ids` only, for an incremental run) by those
+    made from its ProjectStatus rows and the learned shares: one DELETE and one INSERT … SELECT
+    (no loop over projects). Called inside the recompute's transaction, after the statuses
+    (`recompute.period_written_hook`). Returns the number of rows written."""
+    if shares is None:
+        shares = (stored_shares(period) if project_ids is not None else None) or learn_shares(
+            period
+        )
+        if (
+            project_ids is None
+            or not ForecastShare.objects.filter(year=period.year, month=period.month).exists()
+        ):
+            store_shares(shares)
+    old = ProjectForecast.objects.filter(year=period.year, month=period.month)
+    if project_ids is not None:
+        old = old.filter(project_id__in=project_ids)
+    old.order_by().delete()
+    qn = connection.ops.quote_name
+    pg = connection.vendor == "postgresql"
+    numeric = "NUMERIC" if pg else "REAL"
+    y, m = period.year, period.month
+    rules = ColourRules.current()
+    cells, cell_params = _cells_sql(shares, numeric)
+    g = shares.overall
+    where = best_where = ""
+    ids_params: list = []
+    if project_ids is not None:
+        if not project_ids:
+            return 0
+        marks = ", ".join(["%s"] * len(project_ids))
+        where = f" AND s.{qn('project_id')} IN ({marks})"
+        best_where = f" AND {qn('project_id')} IN ({marks})"  # the saved projects' months only
+        ids_params = list(project_ids)
+    status = qn(ProjectStatus._meta.db_table)
+    report = qn(MonthlyReport._meta.db_table)
+    g_cast = f"CAST(%s AS {numeric})"
+    base = (
+        f"SELECT s.{qn('project_id')} AS project_id, s.{qn('region_id')} AS region_id, "
+        f"s.{qn('level')} AS level, s.{qn('annual_plan')} AS annual_plan, "
+        f"CAST(s.{qn('completed_ytd')} AS {numeric}) AS ytd, "
+        f"s.{qn('under_construction')} AS under_construction, "
+        f"COALESCE(c.share, {g_cast}) AS share, COALESCE(c.share_next, {g_cast}) AS share_next, "
+        f"CASE WHEN c.share IS NULL THEN {g_cast} ELSE c.share_low END AS share_low, "
+        f"CASE WHEN c.share IS NULL THEN {g_cast} ELSE c.share_high END AS share_high, "
+        f"COALESCE(b.best, 0) AS best "
+        f"FROM {status} s LEFT JOIN cells c ON c.region_id = s.{qn('region_id')} "
+        f"AND c.level = s.{qn('level')} "
+        f"LEFT JOIN (SELECT {qn('project_id')} AS project_id, "
+        f"MAX({qn('completed_investment')}) AS best FROM {report} "
+        f"WHERE {qn('year')} = %s AND {qn('month')} <= %s{best_where} "
+        f"GROUP BY {qn('project_id')}) b "
+        f"ON b.project_id = s.{qn('project_id')} "
+        f"WHERE s.{qn('year')} = %s AND s.{qn('month')} = %s{where}"
+    )
+    base_params = [g.share, g.share_next, g.low, g.high, y, m, *ids_params, y, m, *ids_params]
+    seasonal_ok = "x.share > 0"
+    fc = f"CASE WHEN {seasonal_ok} THEN x.ytd / x.share ELSE x.ytd * 12.0 / {m} END"
+    if m < 12:
+        nxt = (
+            f"CASE WHEN {seasonal_ok} AND x.share_next IS NOT NULL "
+            f"THEN x.ytd * x.share_next / x.share ELSE x.ytd * {m + 1}.0 / {m} END"
+        )
+    else:
+        nxt = "NULL"
+    layer = (
+        f"SELECT x.*, {fc} AS fc, {nxt} AS nxt, "
+        f"CASE WHEN {seasonal_ok} AND x.share_high > 0 THEN x.ytd / x.share_high END AS lo, "
+        f"CASE WHEN {seasonal_ok} AND x.share_low > 0 THEN x.ytd / x.share_low END AS hi "
+        f"FROM ({base}) x"
+    )
+    if m < 12:
+        required = (
+            f"CASE WHEN z.annual_plan > z.ytd THEN (z.annual_plan - z.ytd) / {12 - m}.0 ELSE 0 END"
+        )
+        cannot = (
+            f"CASE WHEN z.annual_plan > z.ytd AND (z.annual_plan - z.ytd) / {12 - m}.0 > z.best "
+            f"THEN TRUE ELSE FALSE END"
+        )
+        tp = Decimal(m + 1) / 12
+        gap = f"((z.nxt / z.annual_plan - {tp:.10f}) * 100)"
+        verdict = (
+            f"CASE WHEN z.under_construction AND z.annual_plan > 0 THEN CASE "
+            f"WHEN {gap} >= %s THEN 'green' WHEN {gap} > %s THEN 'white' "
+            f"WHEN {gap} >= %s THEN 'yellow' ELSE 'red' END ELSE '' END"
+        )
+        verdict_params = [
+            rules.green_min_points,
+            -rules.yellow_max_points,
+            -rules.red_over_points,
+        ]
+    else:
+        required, cannot, verdict, verdict_params = "NULL", "FALSE", "''", []
+    columns = [
+        "project_id",
+        "year",
+        "month",
+        "region_id",
+        "level",
+        "annual_plan",
+        "completed_ytd",
+        "share",
+        "forecast_completed",
+        "forecast_low",
+        "forecast_high",
+        "method",
+        "best_month",
+        "required_monthly",
+        "cannot_reach",
+        "next_verdict",
+    ]
+    select = (
+        f"SELECT z.project_id, {y}, {m}, z.region_id, z.level, z.annual_plan, "
+        f"ROUND(z.ytd, 2), CASE WHEN z.share > 0 THEN ROUND(z.share, {SHARE_PLACES}) END, "
+        f"ROUND(z.fc, 2), ROUND(z.lo, 2), ROUND(z.hi, 2), "
+        f"CASE WHEN z.share > 0 THEN '{SEASONAL}' ELSE '{FALLBACK_NAIVE}' END, "
+        f"z.best, ROUND({required}, 2), {cannot}, {verdict} FROM ({layer}) z"
+    )
+    sql = (
+        f"WITH {cells} INSERT INTO {qn(ProjectForecast._meta.db_table)} "
+        f"({', '.join(qn(c) for c in columns)}) {select}"
+    )
+    with connection.cursor() as cursor:
+        if pg:
+            # Inside the recompute's transaction the planner has not seen the period's new
+            # status rows (it estimates one) and would run the best-month aggregate once per
+            # project in a nested loop: hash joins instead, for this statement only.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(sql, [*cell_params, *verdict_params, *base_params])
+        written = cursor.rowcount
+        if pg:
+            cursor.execute("RESET enable_nestloop")
+        return written

@@ -491,3 +491,114 @@ class RegionPeriodAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.region_id} {self.level}"
+
+
+class ProjectForecast(models.Model):
+    """A project's year-end forecast for one period (issue #17): written only by
+    `assessment.forecast.write`, in the recompute's transaction right after the period's
+    ProjectStatus rows (`recompute.period_written_hook`), from those rows and from the monthly
+    reports of the years before the period's year (the learned seasonal share) — never from
+    later data, so a past month's forecast stays what it was.
+
+    `forecast_completed` = completed_ytd ÷ share(m) (`method` "seasonal"), or completed_ytd × 12/m
+    where the installation has no earlier year to learn from ("naive_fallback"). The interval
+    spans the cell's share between the earlier years (mean ± 1.28 sd: ~80 %); it is meant for
+    sums (a group's low = Σ low ÷ Σ plan). Groups: Σ forecast ÷ Σ plan (`assessment.forecast`)."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        on_delete=models.PROTECT,
+        related_name="forecasts",
+        db_constraint=False,
+        db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    # as stored with the period's status (the project's district then)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    level = models.CharField(_("项目级别"), max_length=20, choices=Level.choices, blank=True)
+    annual_plan = models.DecimalField(_("年度计划（万元）"), **MONEY, null=True, blank=True)
+    completed_ytd = models.DecimalField(_("累计完成（万元）"), **MONEY, default=Decimal("0"))
+    share = models.DecimalField(
+        _("往年同期完成占全年比重"), max_digits=14, decimal_places=10, null=True, blank=True
+    )
+    forecast_completed = models.DecimalField(
+        _("预计全年完成（万元）"), **MONEY, null=True, blank=True
+    )
+    forecast_low = models.DecimalField(_("预计下限（万元）"), **MONEY, null=True, blank=True)
+    forecast_high = models.DecimalField(_("预计上限（万元）"), **MONEY, null=True, blank=True)
+    method = models.CharField(_("预测方法"), max_length=20, blank=True)
+    best_month = models.DecimalField(_("本年单月最高完成（万元）"), **MONEY, default=Decimal("0"))
+    required_monthly = models.DecimalField(
+        _("完成年度计划需月均完成（万元）"), **MONEY, null=True, blank=True
+    )
+    cannot_reach = models.BooleanField(_("按最好月份也完不成年度计划"), default=False)
+    next_verdict = models.CharField(
+        _("预计下月投资进度"), max_length=10, choices=Colour.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("年度预测")
+        verbose_name_plural = _("年度预测")
+        ordering = ["year", "month", "region_id", "project_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "month"], name="projectforecast_one_per_period"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["year", "month", "region"], name="projectforecast_district")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}-{self.month:02d}"
+
+    @property
+    def forecast_rate(self) -> Decimal | None:
+        if not self.annual_plan or self.forecast_completed is None:
+            return None
+        return self.forecast_completed / self.annual_plan
+
+
+class ForecastShare(models.Model):
+    """The seasonal shares a whole run of the period learned (`assessment.forecast.learn_shares`),
+    per cell (district, level; the installation's own row has region null and level "*"): kept
+    so that the incremental run of a saved report reuses them instead of reading every earlier
+    year's reports again. Replaced with the period's forecasts, in the same transaction."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    level = models.CharField(_("项目级别"), max_length=20, blank=True)
+    share = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
+    share_next = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
+    share_low = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
+    share_high = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("季节占比")
+        verbose_name_plural = _("季节占比")
+        indexes = [models.Index(fields=["year", "month"], name="forecastshare_period")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.region_id} {self.level}"

@@ -22,6 +22,7 @@ from django.db.models import (
 from core.periods import Period
 from projects.models import Project
 
+from .measures import Ratio
 from .models import PeriodComputation, ProjectStatus
 
 # --- Periods --------------------------------------------------------------------------------
@@ -84,6 +85,7 @@ def with_status(queryset: QuerySet[Project], period: Period | None) -> QuerySet[
             status_investment_rate_original=Value(None, output_field=_RATE),
             status_time_progress=Value(None, output_field=_RATE),
             status_completed_ytd=Value(None, output_field=_MONEY),
+            status_forecast_rate=Value(None, output_field=_RATE),
         )
     statuses = ProjectStatus.objects.filter(year=period.year, month=period.month)
     return (
@@ -91,7 +93,11 @@ def with_status(queryset: QuerySet[Project], period: Period | None) -> QuerySet[
             period_status_row=FilteredRelation(
                 "statuses",
                 condition=Q(statuses__year=period.year, statuses__month=period.month),
-            )
+            ),
+            period_forecast_row=FilteredRelation(
+                "forecasts",
+                condition=Q(forecasts__year=period.year, forecasts__month=period.month),
+            ),
         )
         .annotate(
             status_colour=F("period_status_row__colour"),
@@ -99,6 +105,11 @@ def with_status(queryset: QuerySet[Project], period: Period | None) -> QuerySet[
             status_investment_rate_original=F("period_status_row__investment_rate_original"),
             status_time_progress=F("period_status_row__time_progress"),
             status_completed_ytd=F("period_status_row__completed_ytd"),
+            # the stored year-end forecast ÷ the plan (assessment.forecast), null without one
+            status_forecast_rate=Ratio(
+                F("period_forecast_row__forecast_completed"),
+                F("period_forecast_row__annual_plan"),
+            ),
         )
         .prefetch_related(Prefetch("statuses", queryset=statuses, to_attr="period_statuses"))
     )

@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from assessment import aggregates, measures, rankings, tasks
+from assessment import aggregates, forecast_reads, measures, rankings, tasks
 from assessment.choices import UNRATED_HEX, Colour, ProjectSet, RankingScope
 from assessment.models import ProjectStatus, RankingSnapshot, RegionPeriodAggregate
 from core.formatting import cndate, cnperiod, pct, wan
@@ -622,6 +622,30 @@ def overview(*, user, region: Region, period: Period) -> dict:
         ),
         "computed": totals["projects"] > 0,
         "reporting": reporting_figure(user=user, region=region, period=period),
+        "forecast": forecast_panel(user=user, region=region, period=period),
+    }
+
+
+def forecast_panel(*, user, region: Region, period: Period) -> dict:
+    """ "Will we make the year?": the region's year-end forecast (Σ forecast ÷ Σ plan, with its
+    interval and method), its children's (or levels') rows, the children whose forecast falls
+    below the year's time progress, and the projects that cannot reach their plan at their best
+    month so far or are likely yellow/red next month (`assessment.forecast_reads`). Four
+    queries."""
+    group_by = "region" if region.level in (RegionLevel.PROVINCE, RegionLevel.CITY) else "level"
+    rows, total = forecast_reads.groups(user, region=region, period=period, group_by=group_by)
+    for row in rows:
+        if group_by == "region":
+            row["url"] = overview_url(row["key"], period)
+    warnings = forecast_reads.warnings(user, region=region, period=period)
+    return {
+        "total": total,
+        "rows": rows,
+        "group_by": group_by,
+        "behind": forecast_reads.districts_behind(rows) if group_by == "region" else [],
+        "cannot_reach": warnings["cannot_reach"],
+        "turning": warnings["turning"],
+        "last_month": period.month == 12,
     }
 
 
@@ -834,6 +858,8 @@ def screen(*, user, region: Region, period: Period) -> dict:
         slides.append({"kind": "ranking", "title": _("排名")})
     return {
         "totals": totals,
+        # the year-end forecast's total (Σ forecast ÷ Σ plan, interval, method): one query
+        "forecast": forecast_reads.groups(user, region=region, period=period, group_by="level")[1],
         "colours": colour_counts(totals, region=region, period=period),
         "ranking": ranking,
         "ranking_chart": ranking_chart(ranking, period, dark=True, large=True),

@@ -19,7 +19,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from assessment import rankings
+from assessment import forecast_reads, rankings
 from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
 from assessment.choices import Colour
@@ -149,6 +149,7 @@ def project_detail(request, code: str):
         "statuses": statuses,
         "status": status,
         "checks": check_list(status.checks) if status else [],
+        "forecast": forecast_reads.for_project(project.pk, period),
         "chart": charts.project_plan_chart(
             plan_year=plan_year,
             reports=[r for r in reports if r.year == year],

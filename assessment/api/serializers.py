@@ -225,3 +225,45 @@ class MapQuerySerializer(serializers.Serializer):
         default="investment_rate",
         help_text=_("下级区域着色指标：investment_rate|red_share|start_rate"),
     )
+
+
+class ForecastQuerySerializer(serializers.Serializer):
+    region = RegionCodeField(required=False, help_text=_("区域代码（默认：本人管辖区域）"))
+    period = PeriodField(required=False, help_text=_("期间 YYYY-MM（默认：最近计算的期间）"))
+    group_by = serializers.ChoiceField(
+        choices=("region", "level"), default="region", help_text=_("分组：region|level")
+    )
+
+
+class ForecastRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    annual_plan = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    completed_ytd = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    forecast_completed = serializers.DecimalField(
+        max_digits=18, decimal_places=2, allow_null=True, help_text=_("预计全年完成（万元）")
+    )
+    forecast_rate = serializers.CharField(
+        allow_null=True, help_text=_("预计全年投资完成率 = Σ预计完成 ÷ Σ年度计划（小数）")
+    )
+    forecast_low = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    forecast_high = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    forecast_rate_low = serializers.CharField(allow_null=True)
+    forecast_rate_high = serializers.CharField(allow_null=True)
+    method = serializers.CharField(help_text=_("seasonal|naive_fallback|mixed"))
+    method_label = serializers.CharField()
+    projects = serializers.IntegerField()
+    cannot_reach = serializers.IntegerField(help_text=_("按最好月份也完不成年度计划的项目数"))
+    next_yellow = serializers.IntegerField(help_text=_("预计下月投资进度转黄的项目数"))
+    next_red = serializers.IntegerField(help_text=_("预计下月投资进度转红的项目数"))
+
+
+class ForecastResponseSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    region = MeasuresRegionSerializer()
+    group_by = serializers.CharField()
+    rows = ForecastRowSerializer(many=True)
+    total = ForecastRowSerializer()
+    behind = serializers.ListField(
+        child=serializers.CharField(), help_text=_("预计完不成年度计划的下级区域（代码）")
+    )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import (
+    ForecastView,
     MapView,
     RankingDiffView,
     RankingPublishView,
@@ -13,6 +14,7 @@ from .views import (
 
 urlpatterns = [
     path("summary/", SummaryView.as_view(), name="api-summary"),
+    path("forecast/", ForecastView.as_view(), name="api-forecast"),
     path("rankings/", RankingsView.as_view(), name="api-rankings"),
     path("rankings/versions/", RankingVersionsView.as_view(), name="api-ranking-versions"),
     path("rankings/diff/", RankingDiffView.as_view(), name="api-ranking-diff"),

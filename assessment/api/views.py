@@ -19,10 +19,12 @@ from core.periods import Period
 from projects import access
 from projects.models import Region
 
-from .. import maps, measures, rankings, services, tasks
+from .. import forecast_reads, maps, measures, rankings, services, tasks
 from ..models import RankingSnapshot
 from ..selectors import default_period, last_computed_at
 from .serializers import (
+    ForecastQuerySerializer,
+    ForecastResponseSerializer,
     MapQuerySerializer,
     RankingDiffQuerySerializer,
     RankingDiffResponseSerializer,
@@ -287,3 +289,37 @@ class MapView(APIView):
             raise ValidationError(exc.message_dict) from None
         projects = body.pop("projects")
         return Response({**projects, **body}, content_type="application/geo+json")
+
+
+class ForecastView(APIView):
+    """The year-end forecast of a region's projects for a period (issue #17), by child region
+    or level, with the total: Σ forecast ÷ Σ plan, the interval (Σ low, Σ high), the method,
+    and the early-warning counts. Scoped like the summary (403 outside the caller's regions,
+    rows through `access.scope`)."""
+
+    @extend_schema(
+        summary="Year-end forecast (年度预测) with interval, method and early warnings",
+        parameters=[ForecastQuerySerializer],
+        responses=ForecastResponseSerializer,
+    )
+    def get(self, request):
+        params = ForecastQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        region = _region(request, data.get("region"), "region")
+        period = _period(data.get("period"))
+        tasks.ensure_fresh(period)
+        rows, total = forecast_reads.groups(
+            request.user, region=region, period=period, group_by=data["group_by"]
+        )
+        behind = forecast_reads.districts_behind(rows) if data["group_by"] == "region" else []
+        return Response(
+            {
+                "period": str(period),
+                "region": {"code": region.code, "name": region.name},
+                "group_by": data["group_by"],
+                "rows": [forecast_reads.json_row(r) for r in rows],
+                "total": forecast_reads.json_row(total),
+                "behind": [r["key"] for r in behind],
+            }
+        )

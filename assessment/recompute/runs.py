@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from projects.models import Region
 
-from .. import aggregates, measures
+from .. import aggregates, forecast, measures
 from ..choices import Colour
 from ..models import ColourRules, PeriodComputation, ProjectStatus
 from . import parallel, queue, statement
@@ -184,6 +184,7 @@ def _recompute_in(
             period_written_hook(period)
         else:  # a region's run: its districts' sums (cheap: one grouped statement)
             aggregates.write(period)
+            forecast.write(period)  # and the forecasts, from the statuses as they now are
         if region is None:
             queue.clear_changed_before(period, now)  # goes only if this transaction commits
         step()
@@ -241,6 +242,8 @@ def period_written_hook(
     else:
         districts = _districts_of(period, project_ids) | set(districts_before)
         aggregates.write(period, region_ids=sorted(districts))
+    # the year-end forecasts of the period's projects, from these statuses and earlier years
+    forecast.write(period, project_ids=project_ids)
 
 
 def recompute_projects(

@@ -204,6 +204,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     investment_rate = RateField(source="status_investment_rate")
     investment_rate_original = RateField(source="status_investment_rate_original")
     time_progress = RateField(source="status_time_progress")
+    forecast_rate = RateField(source="status_forecast_rate")
     completed_ytd = MoneyField(source="status_completed_ytd", read_only=True, allow_null=True)
 
     class Meta:
@@ -222,6 +223,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "colour_reason",
             "investment_rate",
             "investment_rate_original",
+            "forecast_rate",
             "time_progress",
             "completed_ytd",
             "version",

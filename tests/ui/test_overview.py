@@ -109,8 +109,10 @@ def test_overview_queries_do_not_grow_with_the_number_of_projects(
         #        projects (filter's category choices, list) and the reasons of the non-green,
         # 25-32 the 填报率 block (supervision.reporting.completeness: the window's override row,
         #       rule and calendar (2), the districts, the counts, the months' states, the
-        #       missing projects).
-        with django_assert_num_queries(32):
+        #       missing projects),
+        # 33-36 the year-end forecast (web/_forecast.html: the children, the grouped
+        #       forecasts, the projects that cannot reach their plan, those turning next month).
+        with django_assert_num_queries(36):
             response = client.get(HOME, {"period": PERIOD})
         assert response.context["totals"]["projects"] == 9 + more
 
@@ -135,3 +137,19 @@ def test_cumulative_curve_is_each_computed_months_total(client, city_official, p
             assert done[month - 1] is None and plan[month - 1] is None
     assert done[3] is not None and done[9] is not None and done[4] is None
     assert plan[10] == pytest.approx(float(row["annual_plan"]) * 11 / 12)
+
+
+def test_overview_shows_the_forecast_with_its_method(client, city_official, portfolio):
+    """No earlier year to learn from: the naive extrapolation, and the page says so."""
+    client.force_login(city_official)
+    response = client.get(HOME, {"period": PERIOD})
+    total = response.context["forecast"]["total"]
+    # 6,000 done by October × 12/10 = 7,200 of 10,800 planned
+    assert total["forecast_completed"] == 7200
+    assert total["method"] == "naive_fallback"
+    body = response.content.decode()
+    assert 'id="forecast"' in body and "无往年数据，按时间外推" in body
+    assert "66.7%" in body  # 7,200 / 10,800
+    # the stalled projects cannot make 1,200 in two months at their best month of 0
+    assert total["cannot_reach"] == 3
+    assert {r["name"] for r in response.context["forecast"]["behind"]} == {"市南区", "市北区"}

@@ -87,3 +87,17 @@ def test_my_projects_explains_when_the_login_has_no_person(client, district_offi
     response = client.get(reverse("web:my_projects"))
     assert response.status_code == 200
     assert "尚未关联" in response.content.decode()
+
+
+def test_project_page_shows_the_required_monthly_amount(client, city_official, portfolio):
+    from django.urls import reverse
+
+    from tests.ui.conftest import PERIOD
+
+    client.force_login(city_official)
+    project = portfolio["district"][1]  # 1,000 of 1,200 done by October, best month 100
+    response = client.get(reverse("web:project_detail", args=[project.code]), {"period": PERIOD})
+    body = response.content.decode()
+    assert response.context["forecast"].forecast_completed == 1200
+    assert "需月均完成 100.00 万元才能完成年度计划" in body
+    assert 'id="project-forecast"' in body

@@ -166,3 +166,11 @@ def test_the_province_screen_shows_its_districts_not_every_project(
     assert rows.count("<tr>") == 3
     assert rows.index("市南区") < rows.index("历下区")  # the red ones first
     assert "SN-000" not in response.content.decode()
+
+
+def test_screen_shows_the_year_end_forecast(client, city_official, portfolio):
+    client.force_login(city_official)
+    response = client.get(reverse("web:screen"), {"period": PERIOD})
+    assert response.context["forecast"]["forecast_completed"] == 7200  # 6,000 × 12/10
+    body = response.content.decode()
+    assert 'id="screen-forecast"' in body and "66.7%" in body
