@@ -20,5 +20,6 @@ urlpatterns = [
     path("bulletin/publish/", views.bulletin_publish, name="bulletin_publish"),
     path("colours.css", views.colours_css, name="colours_css"),
     path("map/", wall.map_page, name="map"),
+    path("map/outlines/", wall.map_outlines, name="map_outlines"),
     path("wall/", wall.wall_page, name="wall"),
 ]
