@@ -153,9 +153,13 @@ def main() -> None:
     empty_ms, empty_html = server_times(client, "/map/", params)
     settings.MAP_MAX_POINTS = cap
     print(f"GET /healthz (floor)          median {floor_ms:.0f} ms")
-    print(f"GET /map/ without points      median {empty_ms:.0f} ms, {len(empty_html) / 1024:.0f} KiB")
+    print(
+        f"GET /map/ without points      median {empty_ms:.0f} ms, {len(empty_html) / 1024:.0f} KiB"
+    )
     print(f"GET /map/                     median {page_ms:.0f} ms, {len(html) / 1024:.0f} KiB")
-    print(f"GET /map/outlines/ (cached)   median {outlines_ms:.0f} ms, {len(outlines) / 1024:.0f} KiB")
+    print(
+        f"GET /map/outlines/ (cached)   median {outlines_ms:.0f} ms, {len(outlines) / 1024:.0f} KiB"
+    )
     print(f"GET /api/v1/map/              median {api_ms:.0f} ms, {len(body) / 1024:.0f} KiB")
     empty = browser_time(empty_html, outlines)
     print(f"browser, page without points: median {statistics.median(empty):.0f} ms {empty}")

@@ -121,7 +121,9 @@ def map_page(request):
     response = render(request, "web/map.html", context)
     if settings.MAP_TILE_URL:  # the installation's own tile server may serve the tiles
         parts = urlsplit(settings.MAP_TILE_URL)
-        response._csp_update = {"img-src": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]  # django-csp reads it
+        response._csp_update = {
+            "img-src": [f"{parts.scheme}://{parts.netloc}"]
+        }  # django-csp reads it
     return response
 
 
