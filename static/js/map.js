@@ -82,7 +82,7 @@
         var points = groups[c + "|" + k];
         if (!points) { return; }
         series.push({ type: "scatter", coordinateSystem: "geo", data: points, zlevel: 1,
-                      large: true, largeThreshold: 400, symbolSize: px,
+                      large: true, largeThreshold: 1, symbolSize: px,
                       itemStyle: { color: data.palette[c] || "#718096", borderColor: "#1a202c", borderWidth: 0.5 },
                       emphasis: { scale: 1.6 } });
       });
