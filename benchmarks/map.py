@@ -1,7 +1,7 @@
 """Benchmark of the map page (挂图作战) for a city of 10 districts and ~7,000 projects — run by
 hand, not collected by pytest.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_map_bench \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_map_bench \\
         .venv/bin/python benchmarks/map.py [--projects 7000] [--drop]
 
 1. Migrates, builds the synthetic dataset (`generate_dataset --projects N --years 1`, one city
@@ -89,7 +89,7 @@ def server_times(client, url: str, params: dict, runs: int = 10) -> tuple[float,
     return statistics.median(times), response.content
 
 
-def browser_time(html: bytes, runs: int = 5) -> list[float]:
+def browser_time(html: bytes, outlines: bytes, runs: int = 5) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -101,6 +101,8 @@ def browser_time(html: bytes, runs: int = 5) -> list[float]:
             path = ROOT / "static" / url[len(base + "static/") :].split("?")[0]
             kind = "application/javascript" if path.suffix == ".js" else "text/css"
             route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": kind})
+        elif url.startswith(base + "map/outlines/"):
+            route.fulfill(status=200, body=outlines, headers={"content-type": "application/json"})
         elif url.startswith(base + "map/"):
             route.fulfill(status=200, body=html, headers={"content-type": "text/html"})
         else:
@@ -141,11 +143,27 @@ def main() -> None:
     client, who = city_client(city)
     print(f"{city.name} ({city.code}): {located:,} located projects, period {period}, as {who}")
     params = {"region": city.code, "period": str(period)}
+    floor_ms, _body = server_times(client, "/healthz", {})
     page_ms, html = server_times(client, "/map/", params)
+    outlines_url = "/map/outlines/"
+    outlines_ms, outlines = server_times(client, outlines_url, {"region": city.code})
     api_ms, body = server_times(client, "/api/v1/map/", params)
-    print(f"GET /map/          median {page_ms:.0f} ms, {len(html) / 1024:.0f} KiB")
-    print(f"GET /api/v1/map/   median {api_ms:.0f} ms, {len(body) / 1024:.0f} KiB")
-    times = browser_time(html)
+    cap = settings.MAP_MAX_POINTS
+    settings.MAP_MAX_POINTS = 0  # the floor: the same page without its points
+    empty_ms, empty_html = server_times(client, "/map/", params)
+    settings.MAP_MAX_POINTS = cap
+    print(f"GET /healthz (floor)          median {floor_ms:.0f} ms")
+    print(
+        f"GET /map/ without points      median {empty_ms:.0f} ms, {len(empty_html) / 1024:.0f} KiB"
+    )
+    print(f"GET /map/                     median {page_ms:.0f} ms, {len(html) / 1024:.0f} KiB")
+    print(
+        f"GET /map/outlines/ (cached)   median {outlines_ms:.0f} ms, {len(outlines) / 1024:.0f} KiB"
+    )
+    print(f"GET /api/v1/map/              median {api_ms:.0f} ms, {len(body) / 1024:.0f} KiB")
+    empty = browser_time(empty_html, outlines)
+    print(f"browser, page without points: median {statistics.median(empty):.0f} ms {empty}")
+    times = browser_time(html, outlines)
     print(f"browser (navigation → map drawn) median {statistics.median(times):.0f} ms {times}")
     print(f"load average {os.getloadavg()}")
     if args.drop:

@@ -200,6 +200,9 @@ BOUNDARY_MAX_BYTES = env.int("BOUNDARY_MAX_BYTES", default=20 * 1024 * 1024)
 # pages never grow with its projects.
 MAP_MAX_POINTS = env.int("MAP_MAX_POINTS", default=10000)
 MAP_COMPACT_MAX_POINTS = env.int("MAP_COMPACT_MAX_POINTS", default=1500)
+# An installation's own tile server drawn under the boundaries ({z}/{x}/{y}); never required:
+# unset, no map request leaves the server.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A district's monthly sheet posts four fields a project: 2,000 projects and more fit.

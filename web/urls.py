@@ -23,5 +23,6 @@ urlpatterns = [
     path("exports/", lists.list_page, name="lists"),
     path("exports/<str:kind>.xlsx", lists.list_export, name="list_export"),
     path("map/", wall.map_page, name="map"),
+    path("map/outlines/", wall.map_outlines, name="map_outlines"),
     path("wall/", wall.wall_page, name="wall"),
 ]

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,6 +66,7 @@ def map_context(
             measure=measure,
             with_reasons=False,
             max_points=max_points,
+            compact=True,
         )
         errors: list[str] = []
     except ValidationError as exc:
@@ -74,6 +77,7 @@ def map_context(
             filters={},
             with_reasons=False,
             max_points=max_points,
+            compact=True,
         )
         errors = [m for messages in exc.message_dict.values() for m in messages]
     parent = region.parent if region.parent_id and ui.home_region(request.user) != region else None
@@ -112,8 +116,37 @@ def map_page(request):
     district opens its own map (`?region=`), clicking a point its project."""
     context = map_context(request)
     context["region_options"] = ui.region_options(request.user, context["map_region"])
+    context["map_tile_url"] = settings.MAP_TILE_URL
     context.update(_filter_context(request))
-    return render(request, "web/map.html", context)
+    response = render(request, "web/map.html", context)
+    if settings.MAP_TILE_URL:  # the installation's own tile server may serve the tiles
+        parts = urlsplit(settings.MAP_TILE_URL)
+        response._csp_update = {
+            "img-src": [f"{parts.scheme}://{parts.netloc}"]
+        }  # django-csp reads it
+    return response
+
+
+@login_required
+@require_GET
+def map_outlines(request):
+    """The outlines a map of `?region=` draws (the region's and its covered children's), as
+    `{"version", "outlines": {code: geometry}}`: fetched by static/js/map.js with `v=VERSION`
+    (the page's `outlines_version`), so the browser keeps it until a boundary is reloaded;
+    an ETag answers a revalidation with 304."""
+    region = ui.region_from(request)
+    version, body = maps.outlines_body(user=request.user, region=region)
+    etag = f'"{version}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    if request.GET.get("v") == version:
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 # --- The wall chart ---------------------------------------------------------------------------

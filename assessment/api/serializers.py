@@ -9,6 +9,7 @@ from rest_framework import serializers
 from core.api import CleanCharField, PeriodField
 from projects.models import Region
 
+from .. import maps
 from ..choices import RankingScope
 from ..measures import GROUPINGS
 
@@ -225,6 +226,23 @@ class MapQuerySerializer(serializers.Serializer):
         default="investment_rate",
         help_text=_("下级区域着色指标：investment_rate|red_share|start_rate"),
     )
+    bbox = serializers.CharField(
+        required=False,
+        help_text=_("只取此范围内的项目：最小经度,最小纬度,最大经度,最大纬度（RFC 7946 顺序）"),
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("最多返回的项目点数（默认且不超过 MAP_MAX_POINTS；红灯、黄灯优先）"),
+    )
+
+    def validate_bbox(self, value):
+        try:
+            return maps.parse_bbox(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                _("范围应为“最小经度,最小纬度,最大经度,最大纬度”四个数。")
+            ) from None
 
 
 class ForecastQuerySerializer(serializers.Serializer):

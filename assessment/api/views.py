@@ -7,6 +7,7 @@ rates as fractions or null, periods "YYYY-MM"; bad parameters → 400 with field
 The number of queries does not depend on the number of projects or rows.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -259,8 +260,11 @@ class RankingPublishView(APIView):
 class MapView(APIView):
     """挂图作战: the projects of a region as a GeoJSON FeatureCollection of points with their
     four-colour status for a period (scoped to the caller; the project list's filters
-    `level`, `category`, `stage`, `colour` apply), and the region's children with their
-    outlines and figures under `regions`."""
+    `level`, `category`, `stage`, `colour` apply, and `bbox=` keeps those inside a box), and
+    the region's children with their outlines and figures under `regions`. At most
+    `MAP_MAX_POINTS` points (or `limit=`, not more), the red, then yellow, white, green ones
+    first: `truncated` is true when some were left out, `total` counts them all, `count` the
+    points returned — ask for a district (`region=`), a `bbox` or a colour for the rest."""
 
     @extend_schema(
         summary="Map (挂图作战): projects as GeoJSON points with their status",
@@ -275,8 +279,9 @@ class MapView(APIView):
         period = _period(data.get("period"))
         tasks.ensure_fresh(period)
         filters = request.query_params.copy()
-        for key in ("measure", "format"):
+        for key in ("measure", "format", "bbox", "limit"):
             filters.pop(key, None)
+        cap = settings.MAP_MAX_POINTS
         try:
             body = maps.map_data(
                 user=request.user,
@@ -284,6 +289,8 @@ class MapView(APIView):
                 period=period,
                 filters=filters,
                 measure=data["measure"],
+                max_points=min(data.get("limit") or cap, cap),
+                bbox=data.get("bbox"),
             )
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None

@@ -122,3 +122,60 @@ def test_reason_of_a_red_project_is_on_its_point(client_for, mapped, city_offici
     assert point["properties"]["colour"] == "red"
     assert "投资完成率 10" in point["properties"]["reason"]
     assert ProjectStatus.objects.count() == 1
+
+
+def _red(project, period):
+    return ProjectStatus.objects.create(
+        project=project,
+        year=period.year,
+        month=period.month,
+        region=project.region,
+        level=project.level,
+        colour=Colour.RED,
+        progress_verdict="red",
+        investment_rate=Decimal("0.1"),
+        time_progress=Decimal("0.5"),
+        gap_points=Decimal("-40"),
+        start_verdict=NOT_APPLICABLE,
+        statistics_verdict=NOT_APPLICABLE,
+        milestones_verdict=NOT_APPLICABLE,
+        reporting_verdict=NOT_APPLICABLE,
+        computed_at=timezone.now(),
+    )
+
+
+def test_map_api_is_capped_red_first_with_a_truncation_marker(
+    client_for, mapped, city_official, settings
+):
+    period = Period.latest_complete()
+    for i in range(4):
+        ProjectFactory(code=f"QD-0{i + 5}", region=mapped["other"], latitude=36.1, longitude=120.3)
+    red = ProjectFactory(code="QD-999", region=mapped["other"], latitude=36.1, longitude=120.3)
+    _red(red, period)
+    client = client_for(city_official)
+    settings.MAP_MAX_POINTS = 3
+    body = client.get(f"/api/v1/map/?period={period}").json()
+    assert (body["truncated"], body["total"], body["count"], body["limit"]) == (True, 7, 3, 3)
+    assert len(body["features"]) == 3 and body["features"][0]["id"] == "QD-999"  # red first
+    # limit= asks for fewer, never for more than the cap
+    assert client.get(f"/api/v1/map/?period={period}&limit=2").json()["count"] == 2
+    assert client.get(f"/api/v1/map/?period={period}&limit=50").json()["count"] == 3
+    assert client.get("/api/v1/map/?limit=0").status_code == 400
+    settings.MAP_MAX_POINTS = 100
+    body = client.get(f"/api/v1/map/?period={period}").json()
+    assert (body["truncated"], body["total"], body["count"]) == (False, 7, 7)
+
+
+def test_map_api_bbox_keeps_the_points_inside(client_for, mapped, city_official):
+    client = client_for(city_official)
+    body = client.get("/api/v1/map/?bbox=120.38,36.06,120.39,36.07").json()
+    assert _codes(body) == ["QD-001"]
+    assert body["total"] == 1 and not body["truncated"]
+    assert _codes(client.get("/api/v1/map/?bbox=120.0,36.0,120.5,36.5").json()) == [
+        "QD-001",
+        "QD-002",
+    ]
+    for bad in ("1,2,3", "a,b,c,d", "120.5,36,120.0,36.5", "200,0,210,1"):
+        response = client.get(f"/api/v1/map/?bbox={bad}")
+        assert response.status_code == 400, bad
+        assert "bbox" in response.json()

@@ -152,3 +152,33 @@ def test_a_click_on_the_project_forms_map_sets_the_location(page, demo):
     page.wait_for_url(f"**/projects/{project.code}/")
     project.refresh_from_db()
     assert abs(float(project.latitude) - 36.15) < 0.01
+
+
+# a 1×1 grey PNG: the installation's tile server of the test
+TILE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f1a7a50000000049454e44ae426082"
+)
+
+
+def test_map_tile_url_draws_the_installations_tiles_beneath(page, demo, settings):
+    settings.MAP_TILE_URL = "http://tiles.intranet.test/{z}/{x}/{y}.png"
+    tiles: list[str] = []
+
+    def serve(route):
+        tiles.append(route.request.url)
+        route.fulfill(status=200, body=TILE, headers={"content-type": "image/png"})
+
+    page.route("http://tiles.intranet.test/**", serve)
+    _log_in(page, "city")
+    page.goto(f"{page.base}/map/")
+    chart = page.locator("#wallmap[data-ready=true]")
+    chart.wait_for()
+    assert int(chart.get_attribute("data-tiles-drawn")) > 0
+    page.wait_for_function("document.querySelector('#wallmap').dataset.tilesDrawn > 0")
+    page.wait_for_timeout(500)
+    assert tiles and all(urlparse(t).path.endswith(".png") for t in tiles)
+    z, x, y = (int(v) for v in urlparse(tiles[0]).path.removesuffix(".png").split("/")[1:])
+    assert 7 <= z <= 12 and 0 <= x < 2**z and 0 <= y < 2**z  # Qingdao's city at its zoom
+    assert chart.get_attribute("data-districts") == "10"
+    shot(page, "map-tiles-1366")
