@@ -406,7 +406,7 @@ def _assessment_context(request, region, published_only, kind, year, *, errors=N
                 value = (posted or {}).get(name)
                 if value is None:
                     stored = current.get((item.pk, child.code))
-                    value = "" if stored is None else f"{stored:g}"
+                    value = "" if stored is None else format(stored.normalize(), "f")
                 cells.append(
                     {"name": name, "value": value, "error": (errors or {}).get(name), "item": item}
                 )
@@ -431,7 +431,7 @@ def _assessment_context(request, region, published_only, kind, year, *, errors=N
         "may_publish": may_enter,
         "entered_items": entered_items,
         "score_rows": score_rows,
-        "errors": errors or {},
+        "form_error": (errors or {}).get("__all__", ""),
         "region_options": ui.region_options(request.user, region),
         "period_label": cnperiod(assessments.period_of(kind, year)),
         "praised": [r["name"] for r in rows if r.get("praised")],
@@ -476,7 +476,7 @@ def assessment_scores(request):
                 errors[name] = _("请输入数字。")
                 continue
             if not value.is_finite() or value < 0 or value > item.full_marks:
-                errors[name] = _("评分应在 0 至 %(m)s 之间。") % {"m": f"{item.full_marks:g}"}
+                errors[name] = _("评分应在 0 至 %(m)s 之间。") % {"m": format(item.full_marks.normalize(), "f")}
                 continue
             changes.append((item, child, value.quantize(Decimal("0.01"))))
     if not errors:
