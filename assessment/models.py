@@ -603,7 +603,10 @@ class AssessmentScore(models.Model):
             raise ValidationError({"indicator": _("该指标按统计数据计算，不能录入评分。")})
         if self.score is not None and self.score > self.indicator.full_marks:
             raise ValidationError(
-                {"score": _("评分不能超过满分 %(m)s。") % {"m": format(self.indicator.full_marks.normalize(), "f")}}
+                {
+                    "score": _("评分不能超过满分 %(m)s。")
+                    % {"m": format(self.indicator.full_marks.normalize(), "f")}
+                }
             )
 
 

@@ -476,7 +476,9 @@ def assessment_scores(request):
                 errors[name] = _("请输入数字。")
                 continue
             if not value.is_finite() or value < 0 or value > item.full_marks:
-                errors[name] = _("评分应在 0 至 %(m)s 之间。") % {"m": format(item.full_marks.normalize(), "f")}
+                errors[name] = _("评分应在 0 至 %(m)s 之间。") % {
+                    "m": format(item.full_marks.normalize(), "f")
+                }
                 continue
             changes.append((item, child, value.quantize(Decimal("0.01"))))
     if not errors:

@@ -279,7 +279,7 @@ class AssessmentScoreSerializer(serializers.Serializer):
 class AssessmentIndicatorSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    source = serializers.CharField(help_text=_("计分来源：指标代码，或 entered（考核组录入）"))
+    source = serializers.CharField(help_text=_("计分来源：指标代码，或 entered（考核组录入）"))  # type: ignore[assignment]
     weight = serializers.FloatField()
     cap = serializers.FloatField(allow_null=True)
     full_marks = serializers.FloatField()

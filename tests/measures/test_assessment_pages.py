@@ -38,9 +38,7 @@ def test_the_city_enters_scores_publishes_and_corrects(client, assessed, city_of
     assert "评分未录入" in refused.content.decode()
     assert not AssessmentSnapshot.objects.exists()
 
-    wrong = client.post(
-        SCORES, {**TARGET, tour_cell("370202"): "abc", tour_cell("370203"): "11"}
-    )
+    wrong = client.post(SCORES, {**TARGET, tour_cell("370202"): "abc", tour_cell("370203"): "11"})
     assert wrong.status_code == 400
     text = wrong.content.decode()
     assert "请输入数字" in text and "评分应在 0 至 10 之间" in text
@@ -57,7 +55,9 @@ def test_the_city_enters_scores_publishes_and_corrects(client, assessed, city_of
     no_reason = client.post(PUBLISH, TARGET, follow=True).content.decode()
     assert "更正需说明原因" in no_reason
     client.post(PUBLISH, {**TARGET, "reason": "崂山区观摩复核"})
-    assert list(AssessmentSnapshot.objects.values_list("version", flat=True).order_by("version")) == [1, 2]
+    assert list(
+        AssessmentSnapshot.objects.values_list("version", flat=True).order_by("version")
+    ) == [1, 2]
     assert "崂山区观摩复核" in client.get(PAGE, TARGET).content.decode()
 
 
