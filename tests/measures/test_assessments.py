@@ -293,3 +293,24 @@ def test_a_district_reads_its_citys_published_assessment_only(
     assert entered.status_code == 403
     other_city = {**query, "parent": city["other_city"].code}
     assert client.get("/api/v1/assessments/", other_city).status_code == 403
+
+
+def test_the_schema_documents_the_assessments_without_warnings():
+    from django.urls import include, path
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    GENERATOR_STATS.reset()
+    generator = SchemaGenerator(patterns=[path("api/v1/", include("assessment.api.urls"))])
+    schema = generator.get_schema(request=None, public=True)
+    assert not GENERATOR_STATS, "drf-spectacular warned; run `manage.py spectacular`"
+    assert {
+        "/api/v1/assessments/",
+        "/api/v1/assessments/versions/",
+        "/api/v1/assessments/publish/",
+        "/api/v1/assessments/scores/",
+    } <= set(schema["paths"])
+    get = schema["paths"]["/api/v1/assessments/"]["get"]
+    assert {"kind", "year", "parent", "version"} <= {p["name"] for p in get["parameters"]}
+    row = schema["components"]["schemas"]["AssessmentRow"]["properties"]
+    assert {"rank", "score", "praised", "called_in", "points"} <= set(row)
