@@ -18,6 +18,8 @@ class AssessmentConfig(AppConfig):
                 # the project.
                 "assessment.projectstatus": ("region__code", "project__town__code"),
                 "assessment.rankingsnapshot": ("parent__code", None),
+                "assessment.assessmentsnapshot": ("parent__code", None),
+                "assessment.assessmentscore": ("region__code", None),
             }
         )
         signals.reports_changed.connect(
