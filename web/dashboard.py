@@ -844,5 +844,54 @@ def bulletin(  # noqa: C901  (the page's parts in order: versions, ranking, diff
         "notes": notes,
         "issued": _("制表日期：%(d)s") % {"d": cndate(timezone.localdate())},
         "scope_label": scope_label,
+        "more": more_measures(rows, scope=scope, region=region, period=period),
+        "hints": {key: measures.definition(key) for key, _n, _t in measures.DEFINITIONS},
         **common,
     }
+
+
+def more_measures(rows: list[dict], *, scope: str, region: Region, period: Period) -> list[dict]:
+    """The bulletin's second table: per row the rate against the original plan beside the
+    current one (marked where the current plan reaches time progress only because it was cut),
+    on-time 办结率, the "四新" share and 落地转化率 (pool → converted), each with its list
+    where the row is a district or a leader (`?set=` applies the measure's own definition)."""
+
+    def link(key: str, **filters) -> str | None:
+        if scope == RankingScope.DISTRICT:
+            return list_url(key, period, **filters)
+        if scope == RankingScope.LEADER:
+            return list_url(region, period, leader=key, **filters)
+        return None
+
+    out = []
+    for row in rows:
+        rate, original, progress = (
+            row.get("investment_rate"),
+            row.get("investment_rate_original"),
+            row.get("time_progress"),
+        )
+        out.append(
+            {
+                "key": row["key"],
+                "name": row["name"],
+                "investment_rate": rate,
+                "investment_rate_original": original,
+                "plan_cut": rate is not None
+                and progress is not None
+                and rate >= progress
+                and (original is None or original < progress),
+                "on_time_rate": row.get("on_time_rate"),
+                "issues_on_time": row.get("issues_on_time"),
+                "issues": row.get("issues"),
+                "four_new_share": row.get("four_new_share"),
+                "four_new_completed": row.get("four_new_completed"),
+                "conversion_rate": row.get("conversion_rate"),
+                "converted": row.get("converted"),
+                "pool_at_start": row.get("pool_at_start"),
+                "portfolio_url": link(row["key"], set=ProjectSet.PORTFOLIO),
+                "four_new_url": link(row["key"], set=ProjectSet.FOUR_NEW),
+                "converted_url": link(row["key"], set=ProjectSet.CONVERTED),
+                "pool_url": link(row["key"], set=ProjectSet.POOL),
+            }
+        )
+    return out

@@ -21,6 +21,7 @@ urlpatterns = [
     path("assessment/", views.assessment, name="assessment"),
     path("assessment/scores/", views.assessment_scores, name="assessment_scores"),
     path("assessment/publish/", views.assessment_publish, name="assessment_publish"),
+    path("definitions/", views.definitions, name="definitions"),
     path("colours.css", views.colours_css, name="colours_css"),
     path("map/", wall.map_page, name="map"),
     path("wall/", wall.wall_page, name="wall"),

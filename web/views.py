@@ -526,3 +526,22 @@ def assessment_publish(request):
     )
     query = _assessment_query(region, kind, year, version=snapshot.version)
     return redirect(f"{reverse('web:assessment')}?{query}")
+
+
+@login_required
+@require_GET
+def definitions(request):
+    """口径说明: the definition of every figure, from `assessment.measures.DEFINITIONS` (the
+    table the code's docstring and the figures' hover texts are made of), with the weights of
+    the monthly ranking and of the two assessments as configured now."""
+    return render(
+        request,
+        "web/definitions.html",
+        {
+            "definitions": measures.definitions(),
+            "ranking_indicators": rankings.indicators(),
+            "assessment_indicators": [
+                (label, assessments.indicators(value)) for value, label in AssessmentKind.choices
+            ],
+        },
+    )

@@ -24,38 +24,35 @@ def test_publish_correct_compare_and_a_district_reads_its_rank(page, city):
     expect(page.locator("#bulletin-status")).to_contain_text("实时计算")
     rows = page.locator("#bulletin-table tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.first).to_contain_text("市南区")  # 57.3% of plan against 市北区's 45.8%
+    expect(rows.first).to_contain_text("市北区")  # 68.8% of plan against 市南区's 57.3%
     page.locator("#publish-form button[type=submit]").click()
     expect(page.locator("#bulletin-status")).to_contain_text("已发布 第1版")
     expect(page.locator("#bulletin-versions tbody tr")).to_have_count(1)
     shot(page, "30-bulletin-published")
 
-    # A late report: 市北区's SB-001 reports 1,000 万元 more for the month (now 66.7%).
-    MonthlyReport.objects.filter(
-        project__code="SB-001", year=city["year"], month=city["month"]
-    ).update(completed_investment=Decimal("1100"))
-    if not MonthlyReport.objects.filter(project__code="SB-001", month=city["month"]).exists():
-        MonthlyReport.objects.create(
-            project=next(p for p in city["projects"] if p.code == "SB-001"),
-            year=city["year"],
-            month=city["month"],
-            completed_investment=Decimal("1000"),
-        )
+    # A late report: 市南区's SN-001 had reported nothing; its 2,000 万元 for the month arrive
+    # (市南区 now 78.1%, first).
+    MonthlyReport.objects.create(
+        project=next(p for p in city["projects"] if p.code == "SN-001"),
+        year=city["year"],
+        month=city["month"],
+        completed_investment=Decimal("2000"),
+    )
     recompute_period(year=city["year"], month=city["month"])
 
     page.reload()
     page.locator("#publish-form button[type=submit]").click()  # no reason: refused
     expect(page.locator("#bulletin-status")).to_contain_text("已发布 第1版")
-    page.fill("#id_reason", "市北区11月完成投资补报更正")
+    page.fill("#id_reason", "市南区SN-001完成投资补报更正")
     page.locator("#publish-form button[type=submit]").click()
     expect(page.locator("#bulletin-status")).to_contain_text("已发布 第2版")
-    expect(rows.first).to_contain_text("市北区")
-    expect(page.locator(".bulletin")).to_contain_text("更正说明：市北区11月完成投资补报更正")
+    expect(rows.first).to_contain_text("市南区")
+    expect(page.locator(".bulletin")).to_contain_text("更正说明：市南区SN-001完成投资补报更正")
     page.locator("#bulletin-versions a", has_text="与第1版对比").click()
     difference = page.locator("#bulletin-difference")
     expect(difference).to_contain_text("与第1版相比")
     expect(difference.locator("tbody tr")).to_have_count(2)  # both districts swapped ranks
-    expect(difference).to_contain_text("市北区")
+    expect(difference).to_contain_text("市南区")
     shot(page, "31-bulletin-difference", full_page=True)
 
     page.context.clear_cookies()
@@ -66,7 +63,7 @@ def test_publish_correct_compare_and_a_district_reads_its_rank(page, city):
     expect(rows).to_have_count(2)  # every district of the city, read-only
     own = page.locator("#bulletin-own")
     expect(own).to_contain_text("市南区")
-    expect(own.locator("td").first).to_have_text("2")
+    expect(own.locator("td").first).to_have_text("1")
     expect(page.locator("#publish-form")).to_have_count(0)
     shot(page, "32-bulletin-district-reads-its-rank")
     page.set_viewport_size(PHONE)
