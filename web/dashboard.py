@@ -456,7 +456,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
         and totals["time_progress"] is not None
         and totals["investment_rate"] < totals["time_progress"]
     )
-    return [
+    items = [
         {
             "label": _("重点项目"),
             "value": totals["projects"],
@@ -515,6 +515,12 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "url": f"{reverse('supervision:issue_board')}?{urlencode({'region': region.code})}",
         },
     ]
+    # each figure's one-line definition, shown on hover (口径说明: measures.DEFINITIONS)
+    keys = ("projects", "", "", "investment_rate", "start_rate", "finish_rate")
+    keys += ("statistics_rate", "resolution_rate")
+    for item, key in zip(items, keys, strict=True):
+        item["hint"] = measures.definition(key) if key else ""
+    return items
 
 
 def cumulative_curve(projects, *, period) -> dict:
