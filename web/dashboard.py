@@ -731,6 +731,13 @@ SCOPE_LABELS: dict[str, Any] = {
 }
 
 
+def _local_day(iso: str | None) -> str:
+    """The local date (YYYY-MM-DD) of a stored ISO timestamp (a version's publication)."""
+    if not iso:
+        return ""
+    return timezone.localtime(dt.datetime.fromisoformat(iso)).date().isoformat()
+
+
 def _own_row_key(user, rows: list[dict]) -> str | None:
     """The row of a ranking that is the user's own region (or the district it lies in)."""
     region = getattr(user, "region", None)
@@ -826,7 +833,7 @@ def bulletin(  # noqa: C901  (the page's parts in order: versions, ranking, diff
     if ranking.get("version"):
         status = _("已发布 第 %(v)s 版（%(when)s 发布）") % {
             "v": ranking["version"],
-            "when": str(ranking.get("published_at") or "")[:10],
+            "when": _local_day(ranking.get("published_at")),
         }
     else:
         status = _("实时计算（尚未发布，数据可能变动）")
