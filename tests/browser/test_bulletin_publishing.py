@@ -70,3 +70,33 @@ def test_publish_correct_compare_and_a_district_reads_its_rank(page, city):
     page.reload()
     expect(page.locator("#bulletin-own")).to_be_visible()
     shot(page, "32-bulletin-district-reads-its-rank-phone", full_page=True)
+
+
+def test_the_city_scores_and_publishes_the_half_year_assessment(page, city):
+    year = city["year"]
+    log_in(page, "city")
+    page.goto(f"{page.base}/assessment/?kind=half_year&year={year}")
+    expect(page.locator("#assessment-status")).to_contain_text("实时计算")
+    expect(page.locator("#assessment-missing")).to_be_visible()
+    inputs = page.locator("#assessment-scores input[type=text]")
+    expect(inputs).to_have_count(4)  # 招大引强 and 观摩评议 for two districts
+    inputs.nth(0).fill("120")  # above full marks: answered beside the cell
+    for i in range(1, 4):
+        inputs.nth(i).fill(str(80 + i))
+    page.locator("#assessment-scores button[type=submit]").click()
+    expect(page.locator("#assessment-scores .errorlist")).to_contain_text("评分应在 0 至 100 之间")
+    page.locator("#assessment-scores input[type=text]").nth(0).fill("90")
+    page.locator("#assessment-scores button[type=submit]").click()
+    expect(page.locator(".msg-success")).to_contain_text("已保存 4 项评分")
+    page.locator("#assessment-publish-form button[type=submit]").click()
+    expect(page.locator("#assessment-status")).to_contain_text("已发布 第1版")
+    expect(page.locator("#assessment-praised")).to_contain_text("通报表扬")
+    shot(page, "33-assessment-published", full_page=True)
+    page.context.clear_cookies()
+    log_in(page, "shinan")
+    page.goto(f"{page.base}/assessment/?kind=half_year&year={year}")
+    expect(page.locator("#assessment-own")).to_contain_text("市南区")
+    expect(page.locator("#assessment-scores")).to_have_count(0)
+    page.set_viewport_size(PHONE)
+    page.reload()
+    shot(page, "33-assessment-district-phone", full_page=True)
