@@ -516,8 +516,8 @@ def figures(totals: dict, *, region, period) -> list[dict]:
         },
     ]
     # each figure's one-line definition, shown on hover (口径说明: measures.DEFINITIONS)
-    keys = ("projects", "", "", "investment_rate", "start_rate", "finish_rate")
-    keys += ("statistics_rate", "resolution_rate")
+    keys: tuple[str, ...] = ("projects", "", "", "investment_rate", "start_rate")
+    keys += ("finish_rate", "statistics_rate", "resolution_rate")
     for item, key in zip(items, keys, strict=True):
         item["hint"] = measures.definition(key) if key else ""
     return items
