@@ -454,7 +454,7 @@ def assessment(request):
 @require_POST
 def assessment_scores(request):
     """录入评分: the grid of entered scores (blank = not entered yet, left as it is); a wrong
-    cell is shown beside itself and nothing is saved."""
+    cell is shown beside itself (the form again, 200, as every form) and nothing is saved."""
     region, published_only, kind, year = _assessment_target(request, request.POST)
     if published_only or not assessment_services.may_publish(request.user, region):
         raise PermissionDenied(_("只有该区域的审核人或管理员可以录入考核评分。"))
@@ -494,7 +494,9 @@ def assessment_scores(request):
         context = _assessment_context(
             request, region, published_only, kind, year, errors=errors, posted=posted
         )
-        return render(request, "web/assessment.html", context, status=400)
+        return render(
+            request, "web/assessment.html", context
+        )  # shown again with the messages, like every form
     messages.success(request, _("已保存 %(n)s 项评分。") % {"n": len(changes)})
     query = _assessment_query(region, kind, year, version=dashboard.LIVE)
     return redirect(f"{reverse('web:assessment')}?{query}")

@@ -39,7 +39,7 @@ def test_the_city_enters_scores_publishes_and_corrects(client, assessed, city_of
     assert not AssessmentSnapshot.objects.exists()
 
     wrong = client.post(SCORES, {**TARGET, tour_cell("370202"): "abc", tour_cell("370203"): "11"})
-    assert wrong.status_code == 400
+    assert wrong.status_code == 200  # shown again, each message beside its cell
     text = wrong.content.decode()
     assert "请输入数字" in text and "评分应在 0 至 10 之间" in text
     assert not AssessmentScore.objects.exists()
