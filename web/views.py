@@ -494,9 +494,8 @@ def assessment_scores(request):
         context = _assessment_context(
             request, region, published_only, kind, year, errors=errors, posted=posted
         )
-        return render(
-            request, "web/assessment.html", context
-        )  # shown again with the messages, like every form
+        # shown again with the messages beside their cells (200, like every form)
+        return render(request, "web/assessment.html", context)
     messages.success(request, _("已保存 %(n)s 项评分。") % {"n": len(changes)})
     query = _assessment_query(region, kind, year, version=dashboard.LIVE)
     return redirect(f"{reverse('web:assessment')}?{query}")
