@@ -731,7 +731,7 @@ SCOPE_LABELS: dict[str, Any] = {
 }
 
 
-def _local_day(iso: str | None) -> str:
+def local_day(iso: str | None) -> str:
     """The local date (YYYY-MM-DD) of a stored ISO timestamp (a version's publication)."""
     if not iso:
         return ""
@@ -833,7 +833,7 @@ def bulletin(  # noqa: C901  (the page's parts in order: versions, ranking, diff
     if ranking.get("version"):
         status = _("已发布 第 %(v)s 版（%(when)s 发布）") % {
             "v": ranking["version"],
-            "when": _local_day(ranking.get("published_at")),
+            "when": local_day(ranking.get("published_at")),
         }
     else:
         status = _("实时计算（尚未发布，数据可能变动）")

@@ -421,6 +421,7 @@ def _assessment_context(request, region, published_only, kind, year, *, errors=N
         "region": region,
         "kind": kind,
         "kind_label": AssessmentKind(kind).label,
+        "published_day": dashboard.local_day(body.get("published_at")) if body else "",
         "kinds": AssessmentKind.choices,
         "year": year,
         "body": body,
