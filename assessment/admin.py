@@ -1,5 +1,6 @@
-"""Admin of the assessment: colour rules and ranking settings (installation-wide), computed
-statuses and published rankings (read-only: written only by their jobs)."""
+"""Admin of the assessment: colour rules, ranking settings and assessment indicators
+(installation-wide), computed statuses, entered assessment scores and published rankings and
+assessments (read-only: written only by their jobs)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from projects.admin_base import InstallationAdmin, ReadOnlyAdmin, ScopedReadOnlyAdmin
 
 from .models import (
+    AssessmentIndicator,
+    AssessmentScore,
+    AssessmentSnapshot,
     ColourRules,
     PeriodComputation,
     ProjectStatus,
@@ -79,3 +83,36 @@ class PeriodComputationAdmin(ReadOnlyAdmin):
 @admin.register(RecomputeRequest)
 class RecomputeRequestAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "dirty_since", "queued_at"]
+
+
+@admin.register(AssessmentIndicator)
+class AssessmentIndicatorAdmin(InstallationAdmin):
+    list_display = [
+        "kind",
+        "code",
+        "name",
+        "source",
+        "weight",
+        "cap",
+        "full_marks",
+        "order",
+        "active",
+    ]
+    list_editable = ["weight", "cap", "full_marks", "order", "active"]
+    list_filter = ["kind", "active"]
+
+
+@admin.register(AssessmentScore)
+class AssessmentScoreAdmin(ScopedReadOnlyAdmin):
+    """Entered on the assessment page (history kept there); viewed here."""
+
+    list_display = ["year", "indicator", "region", "score", "entered_by", "entered_at"]
+    list_filter = ["year", "indicator__kind"]
+    list_select_related = ["indicator", "region", "entered_by"]
+
+
+@admin.register(AssessmentSnapshot)
+class AssessmentSnapshotAdmin(ScopedReadOnlyAdmin):
+    list_display = ["parent", "kind", "year", "version", "published_at", "published_by"]
+    list_filter = ["kind", "year"]
+    list_select_related = ["parent", "published_by"]

@@ -19,6 +19,8 @@ class AssessmentConfig(AppConfig):
                 "assessment.projectstatus": ("region__code", "project__town__code"),
                 "assessment.projectforecast": ("region__code", "project__town__code"),
                 "assessment.rankingsnapshot": ("parent__code", None),
+                "assessment.assessmentsnapshot": ("parent__code", None),
+                "assessment.assessmentscore": ("region__code", None),
             }
         )
         signals.reports_changed.connect(

@@ -163,3 +163,14 @@ class ProjectSet(models.TextChoices):
     def numerator(self) -> ProjectSet | None:
         """For a rate's denominator, the set divided by it."""
         return next((s for s in ProjectSet if s.denominator == self), None)
+
+
+class AssessmentKind(models.TextChoices):
+    """The two assessments (考核) of a year, each of the statuses at its period's end."""
+
+    HALF_YEAR = "half_year", _("半年考核")
+    YEAR_END = "year_end", _("年终考核")
+
+    @property
+    def month(self) -> int:
+        return 6 if self == AssessmentKind.HALF_YEAR else 12

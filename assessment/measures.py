@@ -76,6 +76,7 @@ from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.models import MONEY
 from core.periods import Period
@@ -870,3 +871,126 @@ def projects_under(region: Region) -> ProjectQuerySet:
     if region.level == RegionLevel.TOWN:
         return Project.objects.filter(town__code__startswith=region.prefix)
     return Project.objects.filter(region__code__startswith=region.prefix)
+
+
+# --- 口径说明: the one-line definition of every figure --------------------------------------
+# The 口径说明 page (`web:definitions`), the figures' hover texts and this module's docstring
+# all read this table, so the wording on the pages and in the code cannot drift apart.
+
+DEFINITIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "projects",
+        gettext_noop("重点项目数"),
+        gettext_noop(
+            "本期项目库：当年有年度计划、"
+            "期末在建或年初处于谋划/储备阶段的项目；期末前已退库的不计。"
+        ),
+    ),
+    (
+        "investment_rate",
+        gettext_noop("投资完成率"),
+        gettext_noop(
+            "1—m 月累计完成投资 ÷ 年度计划投资（现行计划）；分组为合计之比，不是项目比率的平均；"
+            "计划为 0 时不计（—）。"
+        ),
+    ),
+    (
+        "investment_rate_original",
+        gettext_noop("投资完成率（按年初计划）"),
+        gettext_noop(
+            "1—m 月累计完成投资 ÷ 年初下达的原计划投资；现行计划低于原计划的，"
+            "按现行计划达标而按原计划未达标者标注“调减计划”。"
+        ),
+    ),
+    (
+        "time_progress",
+        gettext_noop("时间进度"),
+        gettext_noop(
+            "有月度计划的项目为 1—m 月计划投资 ÷ 年度计划，"
+            "其余为 m ÷ 12；分组为计划投资合计 ÷ 年度计划合计。"
+        ),
+    ),
+    (
+        "start_rate",
+        gettext_noop("开工率"),
+        gettext_noop("当年计划新开工项目中期末前已开工的 ÷ 当年计划新开工项目。"),
+    ),
+    (
+        "finish_rate",
+        gettext_noop("竣工率"),
+        gettext_noop("当年计划竣工项目中期末前已竣工的 ÷ 当年计划竣工项目。"),
+    ),
+    (
+        "statistics_rate",
+        gettext_noop("纳统率"),
+        gettext_noop("已开工项目中期末前已纳入统计的 ÷ 已开工项目。"),
+    ),
+    (
+        "resolution_rate",
+        gettext_noop("问题办结率"),
+        gettext_noop(
+            "当年 1 月 1 日至期末收集的问题中，"
+            "期末前已办结（已办结、已反馈或已销号）的 ÷ 这些问题；"
+            "与问题清单“已办结”口径相同。"
+        ),
+    ),
+    (
+        "on_time_rate",
+        gettext_noop("问题按期办结率"),
+        gettext_noop("同上问题中，不晚于办结时限当日办结（或未设时限）的 ÷ 这些问题。"),
+    ),
+    (
+        "four_new_share",
+        gettext_noop("“四新”投资占比"),
+        gettext_noop("“四新”经济项目 1—m 月累计完成投资 ÷ 全部项目 1—m 月累计完成投资。"),
+    ),
+    (
+        "conversion_rate",
+        gettext_noop("落地转化率"),
+        gettext_noop(
+            "年初处于谋划/储备阶段的项目中，"
+            "1 月 1 日至期末转入在建的 ÷ 年初处于谋划/储备阶段的项目。"
+        ),
+    ),
+    (
+        "unrated",
+        gettext_noop("未评价"),
+        gettext_noop("本期项目库中既不在建、也非当年计划开工的项目，不评四色，单独列为第五类。"),
+    ),
+    (
+        "score",
+        gettext_noop("综合得分（月度排名）"),
+        gettext_noop(
+            "Σ 权重 × min(比率, 计分上限) ÷ Σ 权重 × 100；无分母的指标不计入，其余指标权重顶替；"
+            "并列同名次。月度排名不作表扬、约谈。"
+        ),
+    ),
+    (
+        "assessment_score",
+        gettext_noop("考核得分（半年、年终）"),
+        gettext_noop(
+            "各考核指标得分（比率 × 100 或录入评分 ÷ 满分 × 100）按权重加权平均；"
+            "前 N 名通报表扬，后 M 名约谈。"
+        ),
+    ),
+)
+
+
+def definitions() -> list[dict[str, str]]:
+    """The definitions in the reader's language: [{"key", "name", "text"}]."""
+    return [{"key": key, "name": _(name), "text": _(text)} for key, name, text in DEFINITIONS]
+
+
+def definition(key: str) -> str:
+    """One figure's one-line definition (its hover text), or ""."""
+    for name, _label, text in DEFINITIONS:
+        if name == key:
+            return _(text)
+    return ""
+
+
+__doc__ = (
+    (__doc__ or "")
+    + "\n口径说明 (DEFINITIONS):\n"
+    + "\n".join(f"- {key}: {name} — {text}" for key, name, text in DEFINITIONS)
+)

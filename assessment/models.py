@@ -23,7 +23,7 @@ from projects.choices import Level
 from projects.models import Person, Project, Region, Unit
 
 from . import reasons
-from .choices import Colour, RankingScope
+from .choices import AssessmentKind, Colour, RankingScope
 
 
 class ColourRules(SingletonModel):
@@ -602,3 +602,183 @@ class ForecastShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.region_id} {self.level}"
+
+
+ENTERED = "entered"  # an assessment indicator scored by the assessors, not computed
+
+
+class AssessmentIndicator(models.Model):
+    """One indicator of a half-year or year-end assessment (考核) and its weight (admin-editable).
+
+    `source` is a computed measure (its rate at the assessment's period, × 100 as points, capped
+    at `cap`) or `entered`: a score the assessors enter per district (招大引强, 观摩评议 …), out
+    of `full_marks`, read as points × 100 / full_marks. The composite score is
+    Σ weight × points / Σ weight over the indicators that have a value for the district.
+    """
+
+    SOURCES: ClassVar[list[tuple[str, object]]] = [
+        *RankingIndicator.Measure.choices,
+        (ENTERED, _("考核组录入评分")),
+    ]
+
+    kind = models.CharField(_("考核类型"), max_length=20, choices=AssessmentKind.choices)
+    code = models.SlugField(_("代码"), max_length=40)
+    name = models.CharField(_("指标名称"), max_length=60)
+    source = models.CharField(_("计分来源"), max_length=40, choices=SOURCES)
+    weight = models.DecimalField(
+        _("权重"), max_digits=6, decimal_places=2, validators=NON_NEGATIVE, default=Decimal("0")
+    )
+    cap = models.DecimalField(
+        _("计分上限"),
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("比率超过该值按该值计分（如 1.2 即 120%）；空为不设上限。"),
+    )
+    full_marks = models.DecimalField(
+        _("满分"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("录入评分的满分（录入分 ÷ 满分 × 100 计分）。"),
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标与权重")
+        ordering = ["kind", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="assessmentindicator_one_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name} {self.weight}"
+
+    @property
+    def entered(self) -> bool:
+        return self.source == ENTERED
+
+
+class AssessmentScore(models.Model):
+    """A score the assessors entered for one district on one `entered` indicator of one year's
+    assessment (its changes kept in the history)."""
+
+    indicator = models.ForeignKey(
+        AssessmentIndicator,
+        verbose_name=_("考核指标"),
+        on_delete=models.PROTECT,
+        related_name="scores",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region = models.ForeignKey(
+        Region, verbose_name=_("被考核区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.DecimalField(_("评分"), max_digits=6, decimal_places=2, validators=NON_NEGATIVE)
+    note = models.CharField(_("评分说明"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("考核评分")
+        verbose_name_plural = _("考核评分")
+        ordering = ["year", "indicator", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "region"], name="assessmentscore_one_per_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.indicator.name} {self.region_id} {self.score}"
+
+    def clean(self) -> None:
+        if self.indicator_id is None:
+            return
+        if not self.indicator.entered:
+            raise ValidationError({"indicator": _("该指标按统计数据计算，不能录入评分。")})
+        if self.score is not None and self.score > self.indicator.full_marks:
+            raise ValidationError(
+                {
+                    "score": _("评分不能超过满分 %(m)s。")
+                    % {"m": format(self.indicator.full_marks.normalize(), "f")}
+                }
+            )
+
+
+class AssessmentSnapshotQuerySet(NoDeleteQuerySet["AssessmentSnapshot"]):
+    def update(self, **kwargs: object) -> int:
+        raise SnapshotImmutable("已发布的考核结果不可修改；如需更正，请发布新版本并说明原因。")
+
+
+if TYPE_CHECKING:
+    AssessmentSnapshotManager = models.Manager.from_queryset(AssessmentSnapshotQuerySet)
+
+
+class AssessmentSnapshot(NoDeleteModel):
+    """A published assessment: one version of one year's half-year or year-end assessment of
+    a region's districts. Immutable once saved (a correction is a new version with a reason);
+    `rows` is exactly the API body's rows at publication, the praised and called-in flagged."""
+
+    kind = models.CharField(_("考核类型"), max_length=20, choices=AssessmentKind.choices)
+    parent = models.ForeignKey(
+        Region, verbose_name=_("上级区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    version = models.PositiveIntegerField(_("版本"))
+    rows = models.JSONField(_("考核结果"), default=list, blank=True)
+    indicators = models.JSONField(_("考核指标"), default=list, blank=True)
+    praised_top = models.PositiveSmallIntegerField(_("通报表扬：前 N 名"), default=7)
+    called_in_bottom = models.PositiveSmallIntegerField(_("约谈：后 N 名"), default=3)
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("更正原因"), blank=True)
+
+    objects: ClassVar[AssessmentSnapshotManager[AssessmentSnapshot]] = (
+        AssessmentSnapshotQuerySet.as_manager()
+    )
+
+    class Meta:
+        verbose_name = _("考核发布")
+        verbose_name_plural = _("考核发布")
+        ordering = ["-year", "kind", "parent", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "parent", "year", "version"],
+                name="assessmentsnapshot_one_per_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} {self.kind} {self.year} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise SnapshotImmutable("已发布的考核结果不可修改；如需更正，请发布新版本并说明原因。")
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.version and self.version > 1 and not (self.reason or "").strip():
+            raise ValidationError({"reason": _("更正已发布的考核结果必须填写原因。")})

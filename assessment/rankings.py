@@ -15,9 +15,12 @@ from the period's stored statuses (`projects.measures.summary`).
 - **Movement**: rank in the previous period (its latest published version, else its live
   ranking) − rank now; positive = moved up; null where either is missing. January compares
   with December of the previous year.
-- **Flags**: `praised` for ranks ≤ N (RankingSettings.praised_top, default 7, 通报表扬),
+- **Flags**: only the half-year and year-end assessments (`assessment.assessments`) praise and
+  call in — `praised` for ranks ≤ N (RankingSettings.praised_top, default 7, 通报表扬),
   `called_in` for the bottom M (called_in_bottom, default 3, 约谈) counted from the bottom with
-  ties sharing a place, never both; rows without a score get neither.
+  ties sharing a place, never both; rows without a score get neither. A monthly bulletin ranks
+  and shows movement and flags no one (its `praised` / `called_in` are false, its
+  `praised_top` / `called_in_bottom` 0).
 - **Publishing** freezes a ranking as a `RankingSnapshot` (immutable; version 1, then each
   correction a new version with a reason). `ranking()` returns the latest published version
   (or the one asked for), else the live computation with version null.
@@ -83,9 +86,12 @@ def score(row: dict, items: list[RankingIndicator]) -> Decimal | None:
     return (weighted / weights * 100).quantize(SCORE_QUANTUM)
 
 
-def rank(scored: list[tuple[Decimal | None, dict]], settings: RankingSettings) -> list[dict]:
-    """Ranks rows by score (ties share a rank), flags praised / called in; returns the rows in
-    rank order with `rank`, `score`, `praised`, `called_in` set."""
+def rank(
+    scored: list[tuple[Decimal | None, dict]], *, praised_top: int = 0, called_in_bottom: int = 0
+) -> list[dict]:
+    """Ranks rows by score (ties share a rank), flags the top `praised_top` praised and the
+    bottom `called_in_bottom` called in (both 0 for a monthly bulletin: no flags); returns the
+    rows in rank order with `rank`, `score`, `praised`, `called_in` set."""
     scores = [s for s, _row in scored if s is not None]
     ordered = sorted(
         scored, key=lambda item: (item[0] is None, -(item[0] or 0), str(item[1]["key"]))
@@ -97,10 +103,8 @@ def rank(scored: list[tuple[Decimal | None, dict]], settings: RankingSettings) -
         else:
             position = 1 + sum(1 for s in scores if s > value)
             from_bottom = 1 + sum(1 for s in scores if s < value)
-        praised = value is not None and position <= settings.praised_top
-        called_in = (
-            from_bottom is not None and not praised and from_bottom <= settings.called_in_bottom
-        )
+        praised = value is not None and position <= praised_top
+        called_in = from_bottom is not None and not praised and from_bottom <= called_in_bottom
         out.append(
             {**row, "rank": position, "score": value, "praised": praised, "called_in": called_in}
         )
@@ -117,9 +121,7 @@ def _group_rows(scope: str, parent: Region, period: Period) -> list[dict]:
     )
 
 
-def _ranks(
-    scope: str, parent: Region, period: Period, items: list, settings: RankingSettings
-) -> dict | None:
+def _ranks(scope: str, parent: Region, period: Period, items: list) -> dict | None:
     """key → rank of `period`: its latest published version, else live; None if the period
     was never computed."""
     snapshot = published(scope=scope, parent=parent, period=period)
@@ -128,7 +130,7 @@ def _ranks(
     if last_computed_at(period) is None:
         return None
     rows = _group_rows(scope, parent, period)
-    ranked = rank([(score(row, items), row) for row in rows], settings)
+    ranked = rank([(score(row, items), row) for row in rows])
     return {row["key"]: row["rank"] for row in ranked}
 
 
@@ -150,10 +152,9 @@ def live_ranking(*, scope: str, parent: Region, period: Period) -> dict:
     """The ranking computed now from the period's stored statuses (not published)."""
     check_scope(scope)
     items = indicators()
-    settings = RankingSettings.current()
     rows = _group_rows(scope, parent, period)
-    ranked = rank([(score(row, items), row) for row in rows], settings)
-    previous = _ranks(scope, parent, period.previous(), items, settings)
+    ranked = rank([(score(row, items), row) for row in rows])  # monthly: no flags
+    previous = _ranks(scope, parent, period.previous(), items)
     computed_at = last_computed_at(period)
     return {
         "period": str(period),
@@ -165,8 +166,8 @@ def live_ranking(*, scope: str, parent: Region, period: Period) -> dict:
         "reason": "",
         "computed_at": computed_at.isoformat() if computed_at else None,
         "indicators": indicators_json(items),
-        "praised_top": settings.praised_top,
-        "called_in_bottom": settings.called_in_bottom,
+        "praised_top": 0,
+        "called_in_bottom": 0,
         "rows": [
             _row_json(
                 row,

@@ -1,20 +1,23 @@
-"""The assessment's writes that people make: publishing a ranking from a page or the API.
+"""The assessment's writes that people make: publishing a ranking from a page or the API;
+entering an assessment's scores and publishing a half-year or year-end assessment.
 
 (The recompute writes the statuses itself, `assessment.recompute`; the monthly publication
 without a person is `rankings.publish_due`.)"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.periods import Period
 from projects import access
 from projects.models import Region
 
-from . import rankings, recompute
-from .models import RankingSnapshot
+from . import assessments, rankings, recompute
+from .models import AssessmentIndicator, AssessmentScore, AssessmentSnapshot, RankingSnapshot
 from .selectors import last_computed_at
 
 
@@ -52,4 +55,53 @@ def ranking_publish(
     except IntegrityError:  # the same version published by someone else a moment ago
         raise ValidationError(
             {"reason": _("该排名刚刚已由他人发布，请刷新页面查看最新版本。")}
+        ) from None
+
+
+@transaction.atomic
+def assessment_score_set(
+    *,
+    actor,
+    indicator: AssessmentIndicator,
+    year: int,
+    region: Region,
+    score: Decimal,
+    note: str = "",
+) -> AssessmentScore:
+    """Enters (or changes) the score the assessors gave `region` on an `entered` indicator of
+    `year`'s assessment; reviewers and administrators of the region's parent only. The change
+    is kept in the score's history; a published version keeps the scores it was published
+    with (a changed score reaches it only through a correction)."""
+    parent = region.parent
+    if parent is None or not may_publish(actor, parent):
+        raise PermissionDenied(_("只有上级区域的审核人或管理员可以录入考核评分。"))
+    row = (
+        AssessmentScore.objects.select_for_update()
+        .filter(indicator=indicator, year=year, region=region)
+        .first()
+    ) or AssessmentScore(indicator=indicator, year=year, region=region)
+    row.score = score
+    row.note = (note or "").strip()
+    row.entered_by = actor
+    row.full_clean()
+    row.save()
+    return row
+
+
+def assessment_publish(
+    *, actor, kind: str, parent: Region, year: int, reason: str = ""
+) -> AssessmentSnapshot:
+    """Publishes `parent`'s half-year or year-end assessment of `year` as its next version (a
+    correction needs a reason: `assessments.publish`), by a reviewer or administrator of it."""
+    if not may_publish(actor, parent):
+        raise PermissionDenied(_("只有该区域的审核人或管理员可以发布考核结果。"))
+    assessments.check_kind(kind)
+    period = assessments.period_of(kind, year)
+    if last_computed_at(period) is None or recompute.is_dirty(period):
+        recompute.run(period)
+    try:
+        return assessments.publish(kind=kind, parent=parent, year=year, user=actor, reason=reason)
+    except IntegrityError:
+        raise ValidationError(
+            {"reason": _("该考核结果刚刚已由他人发布，请刷新页面查看最新版本。")}
         ) from None

@@ -90,9 +90,25 @@ def check_api(client, region: Region, figures: dict) -> None:
         assert response.json()["count"] == figure["detail"][0], figure["label"]
 
 
+def check_bulletin(client, region: Region) -> int:
+    """The bulletin's other measures: 落地转化率's pool and converted projects and each row's
+    portfolio open lists of exactly as many projects."""
+    response = client.get(reverse("web:bulletin"), {"region": region.code, "version": "live"})
+    assert response.status_code == 200
+    rows = {row["key"]: row for row in response.context["rows"]}
+    checked = 0
+    for more in response.context["more"]:
+        row = rows[more["key"]]
+        assert listed(client, more["portfolio_url"]) == row["projects"], more["name"]
+        assert listed(client, more["pool_url"]) == more["pool_at_start"], more["name"]
+        assert listed(client, more["converted_url"]) == more["converted"], more["name"]
+        checked += 3
+    return checked
+
+
 def walk(client) -> int:
     city = Region.objects.get(level=RegionLevel.CITY, code="370200")
-    checked = check_overview(client, city)
+    checked = check_overview(client, city) + check_bulletin(client, city)
     overview = client.get(reverse("web:home"), {"region": city.code}).context
     check_api(client, city, overview["figures"])
     for district in city.children.all():

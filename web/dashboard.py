@@ -458,7 +458,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
         and totals["time_progress"] is not None
         and totals["investment_rate"] < totals["time_progress"]
     )
-    return [
+    items = [
         {
             "label": _("重点项目"),
             "value": totals["projects"],
@@ -517,6 +517,12 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "url": f"{reverse('supervision:issue_board')}?{urlencode({'region': region.code})}",
         },
     ]
+    # each figure's one-line definition, shown on hover (口径说明: measures.DEFINITIONS)
+    keys: tuple[str, ...] = ("projects", "", "", "investment_rate", "start_rate")
+    keys += ("finish_rate", "statistics_rate", "resolution_rate")
+    for item, key in zip(items, keys, strict=True):
+        item["hint"] = measures.definition(key) if key else ""
+    return items
 
 
 def cumulative_curve(projects, *, period) -> dict:
@@ -948,6 +954,13 @@ SCOPE_LABELS: dict[str, Any] = {
 }
 
 
+def local_day(iso: str | None) -> str:
+    """The local date (YYYY-MM-DD) of a stored ISO timestamp (a version's publication)."""
+    if not iso:
+        return ""
+    return timezone.localtime(dt.datetime.fromisoformat(iso)).date().isoformat()
+
+
 def _own_row_key(user, rows: list[dict]) -> str | None:
     """The row of a ranking that is the user's own region (or the district it lies in)."""
     region = getattr(user, "region", None)
@@ -1043,7 +1056,7 @@ def bulletin(  # noqa: C901  (the page's parts in order: versions, ranking, diff
     if ranking.get("version"):
         status = _("已发布 第 %(v)s 版（%(when)s 发布）") % {
             "v": ranking["version"],
-            "when": str(ranking.get("published_at") or "")[:10],
+            "when": local_day(ranking.get("published_at")),
         }
     else:
         status = _("实时计算（尚未发布，数据可能变动）")
@@ -1067,5 +1080,54 @@ def bulletin(  # noqa: C901  (the page's parts in order: versions, ranking, diff
         "notes": notes,
         "issued": _("制表日期：%(d)s") % {"d": cndate(timezone.localdate())},
         "scope_label": scope_label,
+        "more": more_measures(rows, scope=scope, region=region, period=period),
+        "hints": {key: measures.definition(key) for key, _n, _t in measures.DEFINITIONS},
         **common,
     }
+
+
+def more_measures(rows: list[dict], *, scope: str, region: Region, period: Period) -> list[dict]:
+    """The bulletin's second table: per row the rate against the original plan beside the
+    current one (marked where the current plan reaches time progress only because it was cut),
+    on-time 办结率, the "四新" share and 落地转化率 (pool → converted), each with its list
+    where the row is a district or a leader (`?set=` applies the measure's own definition)."""
+
+    def link(key: str, **filters) -> str | None:
+        if scope == RankingScope.DISTRICT:
+            return list_url(key, period, **filters)
+        if scope == RankingScope.LEADER:
+            return list_url(region, period, leader=key, **filters)
+        return None
+
+    out = []
+    for row in rows:
+        rate, original, progress = (
+            row.get("investment_rate"),
+            row.get("investment_rate_original"),
+            row.get("time_progress"),
+        )
+        out.append(
+            {
+                "key": row["key"],
+                "name": row["name"],
+                "investment_rate": rate,
+                "investment_rate_original": original,
+                "plan_cut": rate is not None
+                and progress is not None
+                and rate >= progress
+                and (original is None or original < progress),
+                "on_time_rate": row.get("on_time_rate"),
+                "issues_on_time": row.get("issues_on_time"),
+                "issues": row.get("issues"),
+                "four_new_share": row.get("four_new_share"),
+                "four_new_completed": row.get("four_new_completed"),
+                "conversion_rate": row.get("conversion_rate"),
+                "converted": row.get("converted"),
+                "pool_at_start": row.get("pool_at_start"),
+                "portfolio_url": link(row["key"], set=ProjectSet.PORTFOLIO),
+                "four_new_url": link(row["key"], set=ProjectSet.FOUR_NEW),
+                "converted_url": link(row["key"], set=ProjectSet.CONVERTED),
+                "pool_url": link(row["key"], set=ProjectSet.POOL),
+            }
+        )
+    return out

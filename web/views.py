@@ -5,10 +5,14 @@ and their charts from `web.charts`; no formula lives here."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -19,11 +23,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from assessment import forecast_reads, rankings
+from assessment import assessments, forecast_reads, measures, rankings, tasks
 from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
-from assessment.choices import Colour
-from assessment.models import RankingSnapshot
+from assessment.choices import AssessmentKind, Colour
+from assessment.models import AssessmentSnapshot, RankingSnapshot
 from assessment.reasons import check_list
 from core.formatting import cnperiod
 from core.periods import Period
@@ -32,7 +36,7 @@ from meetings import selectors as meeting_selectors
 from meetings.agenda import meeting_agenda
 from projects import access, selectors, ui
 from projects.api.authentication import token_expires_at
-from projects.choices import WithdrawalStatus
+from projects.choices import RegionLevel, WithdrawalStatus
 from projects.models import Project, Region
 
 from . import charts, dashboard, exports, wall
@@ -394,3 +398,219 @@ def colours_css(request):  # noqa: ARG001  (a view's signature)
     """The four colours as CSS custom properties, generated from the one palette
     (`assessment.choices.Colour`); the stylesheets use `var(--red)` and never a colour code."""
     return HttpResponse(Colour.css(), content_type="text/css; charset=utf-8")
+
+
+# --- Half-year and year-end assessments (考核) ---------------------------------------------
+
+
+def _assessment_target(request, source) -> tuple[Region, bool, str, int]:
+    """The assessed region (its districts are ranked), whether the user reads its published
+    versions only, the kind and the year. A district official's default is their city."""
+    code = (source.get("region") or "").strip()
+    if not code:
+        home = ui.home_region(request.user)
+        if home is None:
+            raise Http404(_("您的账号尚未分配管辖区域，请联系管理员。"))
+        while home.level in (RegionLevel.COUNTY, RegionLevel.TOWN) and home.parent is not None:
+            home = home.parent
+        code = home.code
+    region = Region.objects.filter(code=code).first()
+    reading = rankings.reader_access(request.user, region) if region is not None else None
+    if region is None or reading is None:
+        raise Http404(_("未找到该区域，或不在您的管辖范围内。"))
+    kind = source.get("kind") or AssessmentKind.HALF_YEAR
+    if kind not in AssessmentKind.values:
+        raise Http404(_("考核类型应为 half_year 或 year_end。"))
+    year_text = (source.get("year") or "").strip()
+    if not year_text:
+        year = assessment_selectors.default_period().year
+    elif year_text.isdigit() and 2000 <= int(year_text) <= 2100:
+        year = int(year_text)
+    else:
+        raise Http404(_("年度应为 2000—2100 之间的整数：%(y)s") % {"y": year_text[:10]})
+    return region, reading == "published", kind, year
+
+
+def _assessment_query(region: Region, kind: str, year: int, **extra) -> str:
+    return urlencode({"region": region.code, "kind": kind, "year": year, **extra})
+
+
+def _assessment_context(request, region, published_only, kind, year, *, errors=None, posted=None):
+    version = _version_param(request.GET.get("version"))
+    if version == dashboard.LIVE:
+        version = None
+    history = assessments.versions(kind=kind, parent=region, year=year)
+    body: dict | None
+    if published_only:
+        snapshot = assessments.published(
+            kind=kind, parent=region, year=year, version=cast(int | None, version)
+        )
+        body = assessments.snapshot_body(snapshot) if snapshot is not None else None
+        if body is None and version is not None:
+            raise Http404(_("该版本不存在。"))
+    else:
+        tasks.ensure_fresh(assessments.period_of(kind, year))
+        live_wanted = request.GET.get("version") == dashboard.LIVE
+        try:
+            body = (
+                assessments.live(kind=kind, parent=region, year=year)
+                if live_wanted
+                else assessments.assessment(
+                    kind=kind, parent=region, year=year, version=cast(int | None, version)
+                )
+            )
+        except AssessmentSnapshot.DoesNotExist as exc:
+            raise Http404(str(exc)) from None
+    may_enter = not published_only and assessment_services.may_publish(request.user, region)
+    entered_items = [i for i in assessments.indicators(kind) if i.entered] if may_enter else []
+    score_rows = []
+    if entered_items:
+        current = assessments.entered_scores(entered_items, year, region)
+        for child in measures.children_of(region):
+            cells = []
+            for item in entered_items:
+                name = f"score-{item.pk}-{child.code}"
+                value = (posted or {}).get(name)
+                if value is None:
+                    stored = current.get((item.pk, child.code))
+                    value = "" if stored is None else format(stored.normalize(), "f")
+                cells.append(
+                    {"name": name, "value": value, "error": (errors or {}).get(name), "item": item}
+                )
+            score_rows.append({"region": child, "cells": cells})
+    rows = [
+        {**row, "cells": [row["points"].get(i["code"]) for i in body["indicators"]]}
+        for row in (body["rows"] if body else [])
+    ]
+    region_code = getattr(getattr(request.user, "region", None), "code", "") or ""
+    own = next((r["key"] for r in rows if region_code.startswith(r["key"])), None)
+    return {
+        "region": region,
+        "kind": kind,
+        "kind_label": AssessmentKind(kind).label,
+        "published_day": dashboard.local_day(body.get("published_at")) if body else "",
+        "kinds": AssessmentKind.choices,
+        "year": year,
+        "body": body,
+        "rows": rows,
+        "own_key": own,
+        "versions": history,
+        "published_only": published_only,
+        "may_publish": may_enter,
+        "entered_items": entered_items,
+        "score_rows": score_rows,
+        "form_error": (errors or {}).get("__all__", ""),
+        "region_options": ui.region_options(request.user, region),
+        "period_label": cnperiod(assessments.period_of(kind, year)),
+        "praised": [r["name"] for r in rows if r.get("praised")],
+        "called_in": [r["name"] for r in rows if r.get("called_in")],
+    }
+
+
+@login_required
+@require_GET
+def assessment(request):
+    """半年考核 / 年终考核 of a region's districts: the published version (or the live one for
+    those who assess), the praised and the called-in, every version, the scores the assessors
+    enter and the 发布 / 更正 form. `?kind=half_year|year_end&year=&version=N|live`."""
+    region, published_only, kind, year = _assessment_target(request, request.GET)
+    context = _assessment_context(request, region, published_only, kind, year)
+    return render(request, "web/assessment.html", context)
+
+
+@login_required
+@require_POST
+def assessment_scores(request):
+    """录入评分: the grid of entered scores (blank = not entered yet, left as it is); a wrong
+    cell is shown beside itself (the form again, 200, as every form) and nothing is saved."""
+    region, published_only, kind, year = _assessment_target(request, request.POST)
+    if published_only or not assessment_services.may_publish(request.user, region):
+        raise PermissionDenied(_("只有该区域的审核人或管理员可以录入考核评分。"))
+    items = {i.pk: i for i in assessments.indicators(kind) if i.entered}
+    children = {c.code: c for c in measures.children_of(region)}
+    errors: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    changes = []
+    for item in items.values():
+        for child in children.values():
+            name = f"score-{item.pk}-{child.code}"
+            text = (request.POST.get(name) or "").strip()
+            posted[name] = text
+            if not text:
+                continue
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                errors[name] = _("请输入数字。")
+                continue
+            if not value.is_finite() or value < 0 or value > item.full_marks:
+                errors[name] = _("评分应在 0 至 %(m)s 之间。") % {
+                    "m": format(item.full_marks.normalize(), "f")
+                }
+                continue
+            changes.append((item, child, value.quantize(Decimal("0.01"))))
+    if not errors:
+        try:
+            with transaction.atomic():
+                for item, child, value in changes:
+                    assessment_services.assessment_score_set(
+                        actor=request.user, indicator=item, year=year, region=child, score=value
+                    )
+        except ValidationError as exc:
+            errors["__all__"] = "；".join(exc.messages)
+    if errors:
+        context = _assessment_context(
+            request, region, published_only, kind, year, errors=errors, posted=posted
+        )
+        # shown again with the messages beside their cells (200, like every form)
+        return render(request, "web/assessment.html", context)
+    messages.success(request, _("已保存 %(n)s 项评分。") % {"n": len(changes)})
+    query = _assessment_query(region, kind, year, version=dashboard.LIVE)
+    return redirect(f"{reverse('web:assessment')}?{query}")
+
+
+@login_required
+@require_POST
+def assessment_publish(request):
+    """发布 (or 更正, with a reason) the assessment as its next version."""
+    region, published_only, kind, year = _assessment_target(request, request.POST)
+    if published_only:
+        raise PermissionDenied(_("只有该区域的审核人或管理员可以发布考核结果。"))
+    try:
+        snapshot = assessment_services.assessment_publish(
+            actor=request.user,
+            kind=kind,
+            parent=region,
+            year=year,
+            reason=clean_text(request.POST.get("reason") or "")[:2000],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('web:assessment')}?{_assessment_query(region, kind, year)}")
+    messages.success(
+        request,
+        _("已发布 %(y)s 年%(k)s第 %(v)s 版。")
+        % {"y": year, "k": AssessmentKind(kind).label, "v": snapshot.version},
+    )
+    query = _assessment_query(region, kind, year, version=snapshot.version)
+    return redirect(f"{reverse('web:assessment')}?{query}")
+
+
+@login_required
+@require_GET
+def definitions(request):
+    """口径说明: the definition of every figure, from `assessment.measures.DEFINITIONS` (the
+    table the code's docstring and the figures' hover texts are made of), with the weights of
+    the monthly ranking and of the two assessments as configured now."""
+    return render(
+        request,
+        "web/definitions.html",
+        {
+            "definitions": measures.definitions(),
+            "ranking_indicators": rankings.indicators(),
+            "assessment_indicators": [
+                (label, assessments.indicators(value)) for value, label in AssessmentKind.choices
+            ],
+        },
+    )

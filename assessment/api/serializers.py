@@ -10,7 +10,7 @@ from core.api import CleanCharField, PeriodField
 from projects.models import Region
 
 from .. import maps
-from ..choices import RankingScope
+from ..choices import AssessmentKind, RankingScope
 from ..measures import GROUPINGS
 
 
@@ -285,3 +285,114 @@ class ForecastResponseSerializer(serializers.Serializer):
     behind = serializers.ListField(
         child=serializers.CharField(), help_text=_("预计完不成年度计划的下级区域（代码）")
     )
+
+
+# --- /api/v1/assessments/ (半年考核 / 年终考核) ------------------------------------------
+
+
+class AssessmentTargetSerializer(serializers.Serializer):
+    """Which assessment: its kind, year and parent region."""
+
+    kind = serializers.ChoiceField(
+        choices=AssessmentKind.values,
+        help_text=_("考核类型：half_year（半年考核，6 月数据）|year_end（年终考核，12 月数据）"),
+    )
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=_("考核年度"))
+    parent = RegionCodeField(required=False, help_text=_("上级区域代码（默认：本人管辖区域）"))  # type: ignore[assignment]
+
+
+class AssessmentQuerySerializer(AssessmentTargetSerializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("已发布的版本（默认：最新版本，未发布则实时）")
+    )
+
+
+class AssessmentPublishSerializer(AssessmentTargetSerializer):
+    reason = CleanCharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_("更正原因（首次发布可不填，发布更正版本必填）"),
+    )
+
+
+class AssessmentScoreInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AssessmentKind.values)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    indicator = serializers.SlugField(help_text=_("录入评分的考核指标代码（如 tour：观摩评议）"))
+    region = RegionCodeField(help_text=_("被考核区域代码"))
+    score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    note = CleanCharField(required=False, allow_blank=True, max_length=200)
+
+
+class AssessmentScoreSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    year = serializers.IntegerField()
+    indicator = serializers.CharField()
+    region = serializers.CharField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    note = serializers.CharField()
+    entered_by = serializers.CharField(allow_null=True)
+    entered_at = serializers.DateTimeField()
+
+
+class AssessmentIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    source = serializers.CharField(help_text=_("计分来源：指标代码，或 entered（考核组录入）"))  # type: ignore[assignment]
+    weight = serializers.FloatField()
+    cap = serializers.FloatField(allow_null=True)
+    full_marks = serializers.FloatField()
+
+
+class AssessmentRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(help_text=_("名次（并列同名次：1, 2, 2, 4）"))
+    key = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.FloatField(allow_null=True, help_text=_("综合得分"))
+    praised = serializers.BooleanField(help_text=_("通报表扬（前 N 名）"))
+    called_in = serializers.BooleanField(help_text=_("约谈（后 N 名）"))
+    points = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text=_("各指标得分（指标代码 → 分）")
+    )
+    entered = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text=_("录入的原始评分")
+    )
+    projects = serializers.IntegerField()
+    annual_plan = serializers.CharField(allow_null=True)
+    completed_ytd = serializers.CharField(allow_null=True)
+    investment_rate = serializers.FloatField(allow_null=True)
+    start_rate = serializers.FloatField(allow_null=True)
+    finish_rate = serializers.FloatField(allow_null=True)
+    statistics_rate = serializers.FloatField(allow_null=True)
+    resolution_rate = serializers.FloatField(allow_null=True)
+
+
+class AssessmentMissingSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    indicator = serializers.CharField()
+
+
+class AssessmentResponseSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    year = serializers.IntegerField()
+    period = serializers.CharField()
+    parent = MeasuresRegionSerializer()
+    version = serializers.IntegerField(allow_null=True, help_text=_("已发布版本；实时计算为 null"))
+    published_at = serializers.DateTimeField(allow_null=True)
+    published_by = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    indicators = AssessmentIndicatorSerializer(many=True)
+    praised_top = serializers.IntegerField()
+    called_in_bottom = serializers.IntegerField()
+    missing = AssessmentMissingSerializer(many=True, help_text=_("尚未录入的评分"))
+    rows = AssessmentRowSerializer(many=True)
+
+
+class AssessmentVersionsResponseSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    year = serializers.IntegerField()
+    parent = MeasuresRegionSerializer()
+    versions = RankingVersionSerializer(many=True)

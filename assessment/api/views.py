@@ -20,10 +20,17 @@ from core.periods import Period
 from projects import access
 from projects.models import Region
 
-from .. import forecast_reads, maps, measures, rankings, services, tasks
-from ..models import RankingSnapshot
+from .. import assessments, forecast_reads, maps, measures, rankings, services, tasks
+from ..models import AssessmentIndicator, AssessmentSnapshot, RankingSnapshot
 from ..selectors import default_period, last_computed_at
 from .serializers import (
+    AssessmentPublishSerializer,
+    AssessmentQuerySerializer,
+    AssessmentResponseSerializer,
+    AssessmentScoreInputSerializer,
+    AssessmentScoreSerializer,
+    AssessmentTargetSerializer,
+    AssessmentVersionsResponseSerializer,
     ForecastQuerySerializer,
     ForecastResponseSerializer,
     MapQuerySerializer,
@@ -328,5 +335,149 @@ class ForecastView(APIView):
                 "rows": [forecast_reads.json_row(r) for r in rows],
                 "total": forecast_reads.json_row(total),
                 "behind": [r["key"] for r in behind],
+            }
+        )
+
+
+# --- /api/v1/assessments/ ----------------------------------------------------------------
+
+
+class AssessmentsView(APIView):
+    """A half-year or year-end assessment (考核) of a region's districts: the published version
+    when there is one (`?version=` for an older one), else the live computation with the
+    scores still missing. A district reads its city's published versions only."""
+
+    @extend_schema(
+        summary="Assessment (半年考核 / 年终考核): published version or live",
+        parameters=[AssessmentQuerySerializer],
+        responses=AssessmentResponseSerializer,
+    )
+    def get(self, request):
+        params = AssessmentQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        parent, published_only = _ranking_parent(request, data.get("parent"))
+        kind, year = data["kind"], data["year"]
+        if published_only:
+            snapshot = assessments.published(
+                kind=kind, parent=parent, year=year, version=data.get("version")
+            )
+            if snapshot is None:
+                raise PermissionDenied(_("该考核结果尚未发布；上级区域发布后方可查看。"))
+            return Response(assessments.snapshot_body(snapshot))
+        tasks.ensure_fresh(assessments.period_of(kind, year))
+        try:
+            body = assessments.assessment(
+                kind=kind, parent=parent, year=year, version=data.get("version")
+            )
+        except AssessmentSnapshot.DoesNotExist as exc:
+            raise NotFound(str(exc)) from None
+        return Response(body)
+
+
+class AssessmentVersionsView(APIView):
+    """Every published version of an assessment, the newest first, with who published it,
+    when and the correction's reason."""
+
+    @extend_schema(
+        summary="Published versions of an assessment (考核发布版本)",
+        parameters=[AssessmentTargetSerializer],
+        responses=AssessmentVersionsResponseSerializer,
+    )
+    def get(self, request):
+        params = AssessmentTargetSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        parent, _published_only = _ranking_parent(request, data.get("parent"))
+        history = assessments.versions(kind=data["kind"], parent=parent, year=data["year"])
+        return Response(
+            {
+                "kind": data["kind"],
+                "year": data["year"],
+                "parent": {"code": parent.code, "name": parent.name},
+                "versions": [
+                    {
+                        "version": s.version,
+                        "published_at": s.published_at.isoformat(),
+                        "published_by": s.published_by.username if s.published_by else None,
+                        "reason": s.reason,
+                    }
+                    for s in history
+                ],
+            }
+        )
+
+
+class AssessmentPublishView(APIView):
+    """发布: freezes the live assessment as its next version (a correction needs a `reason`;
+    refused while a score is missing); reviewers and administrators of the parent only."""
+
+    @extend_schema(
+        summary="Publish an assessment (发布考核结果 / 更正版本)",
+        request=AssessmentPublishSerializer,
+        responses={201: AssessmentResponseSerializer},
+    )
+    def post(self, request):
+        params = AssessmentPublishSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        parent, published_only = _ranking_parent(request, data.get("parent"))
+        if published_only or not services.may_publish(request.user, parent):
+            raise PermissionDenied(_("只有该区域的审核人或管理员可以发布考核结果。"))
+        try:
+            snapshot = services.assessment_publish(
+                actor=request.user,
+                kind=data["kind"],
+                parent=parent,
+                year=data["year"],
+                reason=data.get("reason", ""),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return Response(assessments.snapshot_body(snapshot), status=201)
+
+
+class AssessmentScoreView(APIView):
+    """录入评分: sets the score the assessors gave a district on an entered indicator
+    (招大引强, 观摩评议 …); reviewers and administrators of the district's parent only."""
+
+    @extend_schema(
+        summary="Enter an assessment score (录入考核评分)",
+        request=AssessmentScoreInputSerializer,
+        responses={200: AssessmentScoreSerializer},
+    )
+    def post(self, request):
+        params = AssessmentScoreInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        region = data["region"]
+        if region.parent is None or not services.may_publish(request.user, region.parent):
+            raise PermissionDenied(_("只有上级区域的审核人或管理员可以录入考核评分。"))
+        indicator = AssessmentIndicator.objects.filter(
+            kind=data["kind"], code=data["indicator"], active=True
+        ).first()
+        if indicator is None:
+            raise ValidationError({"indicator": [_("未知的考核指标代码。")]})
+        try:
+            row = services.assessment_score_set(
+                actor=request.user,
+                indicator=indicator,
+                year=data["year"],
+                region=region,
+                score=data["score"],
+                note=data.get("note", ""),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return Response(
+            {
+                "kind": indicator.kind,
+                "year": row.year,
+                "indicator": indicator.code,
+                "region": region.code,
+                "score": f"{row.score}",
+                "note": row.note,
+                "entered_by": request.user.username,
+                "entered_at": row.entered_at.isoformat(),
             }
         )

@@ -114,17 +114,18 @@ def test_a_cap_limits_what_an_overshooting_rate_scores(city):
     assert rankings.score(row, rankings.indicators()) == Decimal("113.33")  # (48 + 20) / 60
 
 
-def test_top_praised_and_bottom_called_in_share_ties(city):
+def test_the_monthly_ranking_flags_no_one_whatever_the_settings(city):
+    """Praise and call-in belong to the half-year and year-end assessments (test_assessments)."""
     investment_only()
     settings = RankingSettings.current()
     settings.praised_top, settings.called_in_bottom = 1, 1
     settings.save()
     with_rates({"370202": 0.9, "370203": 0.8, "370211": 0.7, "370212": 0.7})
     compute()
-    rows = by_key(live(city))
-    assert [k for k, r in rows.items() if r["praised"]] == ["370202"]
-    assert sorted(k for k, r in rows.items() if r["called_in"]) == ["370211", "370212"]
-    assert not rows["370213"]["called_in"]  # no score: neither
+    body = live(city)
+    assert [row["rank"] for row in body["rows"][:4]] == [1, 2, 3, 3]
+    assert not any(row["praised"] or row["called_in"] for row in body["rows"])
+    assert (body["praised_top"], body["called_in_bottom"]) == (0, 0)
 
 
 def test_defaults_praise_the_top_7_and_call_in_the_bottom_3(city):

@@ -102,17 +102,18 @@ def test_overview_queries_do_not_grow_with_the_number_of_projects(
         # 5-6 the year's computed months and those with stored aggregates (assessment.aggregates),
         # 7 the city's districts, 8 the aggregates of January to October (totals, levels,
         #   districts and the curve), 9 the four pools (四个一批),
-        # 10-17 the ranking: published snapshot?, indicators, settings, districts, summary,
-        #        previous period's snapshot?, previous and current computation times,
-        # 18 the regions of the region picker,
-        # 19-24 the map (web/_map.html): children, their summary, outlines, the located
+        # 10-16 the ranking: published snapshot?, indicators, districts, summary, previous
+        #        period's snapshot?, previous and current computation times (no settings: a
+        #        monthly ranking praises and calls in no one),
+        # 17 the regions of the region picker,
+        # 18-23 the map (web/_map.html): children, their summary, outlines, the located
         #        projects (filter's category choices, list) and the reasons of the non-green,
-        # 25-32 the 填报率 block (supervision.reporting.completeness: the window's override row,
+        # 24-31 the 填报率 block (supervision.reporting.completeness: the window's override row,
         #       rule and calendar (2), the districts, the counts, the months' states, the
         #       missing projects),
-        # 33-36 the year-end forecast (web/_forecast.html: the children, the grouped
+        # 32-35 the year-end forecast (web/_forecast.html: the children, the grouped
         #       forecasts, the projects that cannot reach their plan, those turning next month).
-        with django_assert_num_queries(36):
+        with django_assert_num_queries(35):
             response = client.get(HOME, {"period": PERIOD})
         assert response.context["totals"]["projects"] == 9 + more
 
