@@ -27,10 +27,11 @@ from core.forms import add_service_errors
 from core.models import MONEY_MAX
 
 from . import access, services
-from .choices import RegionLevel, Stage
+from .choices import MilestoneKind, RegionLevel, Stage
 from .models import (
     Category,
     ChainRole,
+    Milestone,
     MonthlyReport,
     Person,
     Project,
@@ -449,3 +450,52 @@ class WithdrawalReviewForm(PlainLabels, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def _serving_people(user, project: Project):
+    """People who may be put on the project's records (its district and below, regions above)."""
+    serves = Q(region__code__startswith=project.region.prefix) | Q(
+        region__code__in=project.region.ancestor_codes()
+    )
+    return (
+        access.scope(user, Person.objects.filter(active=True), for_choice=True)
+        .filter(serves)
+        .select_related("unit")
+        .order_by("region", "unit__name", "name")
+    )
+
+
+class MilestoneForm(PlainLabels, forms.ModelForm):
+    """A milestone (节点) or 前期手续 approval: what, by when, who; an approval's permit number
+    and issuing authority. Completing and reopening are their own buttons (`milestone_complete`
+    / `milestone_reopen`)."""
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "kind",
+            "name",
+            "due_date",
+            "responsible",
+            "permit_number",
+            "issuing_authority",
+            "note",
+        ]
+        widgets = {"due_date": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = _serving_people(user, project)
+        self.fields["responsible"].label_from_instance = _person_label
+        self.fields["kind"].initial = MilestoneKind.PROJECT_APPROVAL
+
+    def _post_clean(self):
+        pass  # the service runs full_clean on the row it saves
+
+    def service_values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class MilestoneCompleteForm(PlainLabels, forms.Form):
+    done_on = forms.DateField(label=_lazy("实际完成日期"), widget=DATE_WIDGET)
+    permit_number = forms.CharField(label=_lazy("批文/证书编号"), required=False, max_length=100)

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from core.services import ConflictError, acting_user, changed_fields, set_history_user
 
 from . import access, cycle, plausibility
-from .choices import Stage, WithdrawalStatus
+from .choices import MilestoneKind, Stage, WithdrawalStatus
 from .models import (
     Category,
     ChainAssignment,
     ChainRole,
+    Milestone,
     MonthlyReport,
     Person,
     PlanRevision,
@@ -679,6 +680,104 @@ def withdrawal_review(
     set_history_user(locked, actor)
     locked.save()
     return locked
+
+
+# --- Milestones and 前期手续 ---------------------------------------------------------------
+
+MILESTONE_FIELDS = (
+    "name",
+    "kind",
+    "due_date",
+    "responsible",
+    "permit_number",
+    "issuing_authority",
+    "note",
+)
+
+
+def _changeable_milestone_project(project: Project, actor: access.Viewer | None) -> Project:
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    access.require_project_change(actor, locked)
+    if locked.stage == Stage.WITHDRAWN:
+        raise ValidationError(_("该项目已退库，不能再修改（历史记录保留）。"))
+    return locked
+
+
+def _save_milestone(milestone: Milestone, actor: access.Viewer | None) -> Milestone:
+    if milestone.kind == MilestoneKind.CONSTRUCTION and (
+        milestone.permit_number or milestone.issuing_authority
+    ):
+        raise ValidationError(
+            {"permit_number": _("建设节点没有批文；批文编号和审批机关只用于前期手续。")}
+        )
+    if milestone.responsible is not None and not _may_serve(
+        milestone.responsible, milestone.project
+    ):
+        raise ValidationError({"responsible": _("责任人须是本区县或上级区域的人员。")})
+    milestone.full_clean()
+    set_history_user(milestone, actor)
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_save(
+    *,
+    project: Project,
+    values: dict[str, Any],
+    milestone: Milestone | None = None,
+    actor: access.Viewer | None = None,
+) -> Milestone:
+    """Adds a milestone (节点) or 前期手续 approval to `project`, or edits one of its own
+    (`MILESTONE_FIELDS`; the completion date moves through `milestone_complete/reopen`). An
+    approval may carry its permit number and issuing authority; a construction node may not."""
+    locked = _changeable_milestone_project(project, actor)
+    if milestone is None:
+        milestone = Milestone(project=locked)
+    else:
+        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if milestone.project_id != locked.pk:
+            raise PermissionDenied(_("该节点不属于此项目。"))
+    milestone.project = locked
+    for name in MILESTONE_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(milestone, name, value.strip() if isinstance(value, str) else value)
+    return _save_milestone(milestone, actor)
+
+
+@transaction.atomic
+def milestone_complete(
+    *,
+    milestone: Milestone,
+    on: dt.date,
+    permit_number: str | None = None,
+    actor: access.Viewer | None = None,
+) -> Milestone:
+    """Records a milestone as done on `on` (never in the future); an approval may get its permit
+    number here. Completing it again moves the date."""
+    _changeable_milestone_project(milestone.project, actor)
+    locked = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    if on is None:
+        raise ValidationError({"done_on": _("请填写实际完成日期。")})
+    if on > timezone.localdate():
+        raise ValidationError({"done_on": _("实际完成日期不能晚于今天。")})
+    locked.done_on = on
+    if permit_number is not None and permit_number.strip():
+        locked.permit_number = permit_number.strip()
+    return _save_milestone(locked, actor)
+
+
+@transaction.atomic
+def milestone_reopen(*, milestone: Milestone, actor: access.Viewer | None = None) -> Milestone:
+    """Takes a completion back (recorded in error): the milestone is open again, its earlier
+    completion date kept in its history."""
+    _changeable_milestone_project(milestone.project, actor)
+    locked = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    if locked.done_on is None:
+        return locked
+    locked.done_on = None
+    return _save_milestone(locked, actor)
 
 
 def _may_serve(person: Person, project: Project) -> bool:

@@ -29,6 +29,13 @@ urlpatterns = [
     path("projects/<str:code>/stage/", views.project_stage, name="project_stage"),
     path("projects/<str:code>/plan/", views.project_plan, name="project_plan"),
     path("projects/<str:code>/chain/", views.project_chain, name="project_chain"),
+    path("projects/<str:code>/milestones/", views.project_milestones, name="project_milestones"),
+    path(
+        "projects/<str:code>/milestones/<int:pk>/<str:action>/",
+        views.milestone_action,
+        name="milestone_action",
+    ),
+    path("approvals/", views.approvals, name="approvals"),
     path("projects/<str:code>/withdrawal/", views.project_withdrawal, name="project_withdrawal"),
     path("withdrawals/", views.withdrawal_queue, name="withdrawal_queue"),
     path("withdrawals/<int:pk>/review/", views.withdrawal_review, name="withdrawal_review"),
