@@ -27,7 +27,7 @@ from core.forms import add_service_errors
 from core.models import MONEY_MAX
 
 from . import access, services
-from .choices import MilestoneKind, RegionLevel, Stage
+from .choices import FactorKind, MilestoneKind, RegionLevel, Stage
 from .models import (
     Category,
     ChainRole,
@@ -499,3 +499,47 @@ class MilestoneForm(PlainLabels, forms.ModelForm):
 class MilestoneCompleteForm(PlainLabels, forms.Form):
     done_on = forms.DateField(label=_lazy("实际完成日期"), widget=DATE_WIDGET)
     permit_number = forms.CharField(label=_lazy("批文/证书编号"), required=False, max_length=100)
+
+
+class FactorForm(PlainLabels, forms.Form):
+    """One kind of 要素保障 of a project: demand and secured, in the kind's own unit."""
+
+    kind = forms.ChoiceField(choices=FactorKind.choices, widget=forms.HiddenInput)
+    demand = _money_field(label=_lazy("需求量"), required=False)
+    secured = _money_field(label=_lazy("已保障"), required=False)
+    note = forms.CharField(label=_lazy("备注"), required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("demand", "secured"):
+            value = data.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, _("不能为负数。"))
+        return data
+
+    def line(self):
+        from .services import FactorLine
+
+        data = self.cleaned_data
+        return FactorLine(
+            kind=self.prefix,
+            demand=data.get("demand") or Decimal("0"),
+            secured=data.get("secured") or Decimal("0"),
+            note=data.get("note") or "",
+        )
+
+
+def factor_forms(data, factors) -> list[FactorForm]:
+    """A form per kind (all kinds, in their order), prefilled with the project's rows."""
+    by_kind = {f.kind: f for f in factors}
+    forms_ = []
+    for kind in FactorKind:
+        row = by_kind.get(kind.value)
+        initial = {"kind": kind.value}
+        if row is not None:
+            initial |= {"demand": row.demand, "secured": row.secured, "note": row.note}
+        form = FactorForm(data, prefix=kind.value, initial=initial)
+        form.kind_label, form.unit = kind.label, kind.unit
+        form.gap = row.gap if row is not None else None
+        forms_.append(form)
+    return forms_

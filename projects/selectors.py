@@ -16,7 +16,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
+    DecimalField,
+    F,
     Prefetch,
+    ExpressionWrapper,
     Q,
     QuerySet,
     Sum,
@@ -26,7 +29,7 @@ from assessment.selectors import resolve_period, with_status
 from core.periods import Period
 
 from . import access, cycle
-from .choices import MilestoneKind, Stage
+from .choices import FactorKind, MilestoneKind, Stage
 from .filters import ProjectFilterSet
 from .models import (
     Category,
@@ -336,3 +339,50 @@ def approvals_overview(*, user: access.Viewer, region: str | None = None, on: dt
         d["several"] = len(ids)
     summary = [{**d, "lacking": len(d["projects"])} for _code, d in sorted(districts.items())]
     return summary, open_rows
+
+
+# --- 要素保障 gaps across projects ---------------------------------------------------------
+
+
+def factor_gaps(*, user: access.Viewer, region: str | None = None, kind: str | None = None):
+    """Unmet factor demand (需求 − 已保障, where positive) across the user's projects (withdrawn
+    ones left out), optionally of one district and one kind: per kind the demand, secured and
+    gap summed over the projects with a gap, and the projects themselves (largest gap first).
+    The gap of a kind is the sum of the projects' gaps (one project's surplus never covers
+    another's shortfall). Two queries."""
+    gap = F("demand") - F("secured")
+    rows = access.scope(
+        user,
+        FactorGuarantee.objects.exclude(project__stage=Stage.WITHDRAWN).filter(
+            demand__gt=F("secured")
+        ),
+    )
+    if region:
+        rows = rows.filter(project__region__code__startswith=region_prefix(region))
+    if kind:
+        rows = rows.filter(kind=kind)
+    rows = rows.annotate(
+        shortfall=ExpressionWrapper(gap, output_field=DecimalField(max_digits=16, decimal_places=2))
+    )
+    totals = {
+        t["kind"]: t
+        for t in rows.order_by()
+        .values("kind")
+        .annotate(
+            projects=Count("project", distinct=True),
+            demand_sum=Sum("demand"),
+            secured_sum=Sum("secured"),
+            gap_sum=Sum("shortfall"),
+        )
+    }
+    summary = [
+        {"kind": k, "label": k.label, "unit": k.unit, **totals[k.value]}
+        for k in FactorKind
+        if k.value in totals
+    ]
+    order = {k: n for n, k in enumerate(FactorKind.values)}
+    listed = sorted(
+        rows.select_related("project__region").order_by("-shortfall", "project__code"),
+        key=lambda f: order[f.kind],  # stable: by kind in the summary's order, largest gap first
+    )
+    return summary, listed

@@ -24,6 +24,7 @@ from .choices import MilestoneKind, Stage, WithdrawalStatus
 from .models import (
     Category,
     ChainAssignment,
+    FactorGuarantee,
     ChainRole,
     Milestone,
     MonthlyReport,
@@ -695,7 +696,7 @@ MILESTONE_FIELDS = (
 )
 
 
-def _changeable_milestone_project(project: Project, actor: access.Viewer | None) -> Project:
+def _changeable_project(project: Project, actor: access.Viewer | None) -> Project:
     locked = Project.objects.select_for_update().get(pk=project.pk)
     access.require_project_change(actor, locked)
     if locked.stage == Stage.WITHDRAWN:
@@ -731,7 +732,7 @@ def milestone_save(
     """Adds a milestone (节点) or 前期手续 approval to `project`, or edits one of its own
     (`MILESTONE_FIELDS`; the completion date moves through `milestone_complete/reopen`). An
     approval may carry its permit number and issuing authority; a construction node may not."""
-    locked = _changeable_milestone_project(project, actor)
+    locked = _changeable_project(project, actor)
     if milestone is None:
         milestone = Milestone(project=locked)
     else:
@@ -756,7 +757,7 @@ def milestone_complete(
 ) -> Milestone:
     """Records a milestone as done on `on` (never in the future); an approval may get its permit
     number here. Completing it again moves the date."""
-    _changeable_milestone_project(milestone.project, actor)
+    _changeable_project(milestone.project, actor)
     locked = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
     if on is None:
         raise ValidationError({"done_on": _("请填写实际完成日期。")})
@@ -772,12 +773,59 @@ def milestone_complete(
 def milestone_reopen(*, milestone: Milestone, actor: access.Viewer | None = None) -> Milestone:
     """Takes a completion back (recorded in error): the milestone is open again, its earlier
     completion date kept in its history."""
-    _changeable_milestone_project(milestone.project, actor)
+    _changeable_project(milestone.project, actor)
     locked = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
     if locked.done_on is None:
         return locked
     locked.done_on = None
     return _save_milestone(locked, actor)
+
+
+# --- Factor guarantees (要素保障) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactorLine:
+    kind: str
+    demand: Decimal
+    secured: Decimal
+    note: str = ""
+
+
+@transaction.atomic
+def factors_save(
+    *, project: Project, lines: Iterable[FactorLine], actor: access.Viewer | None = None
+) -> list[FactorGuarantee]:
+    """Records a project's demand and what has been secured, per kind (one row per kind,
+    created on first use; an unchanged line writes nothing). A kind with neither demand nor
+    secured and no row yet is not created. Returns the rows written."""
+    locked = _changeable_project(project, actor)
+    existing = {
+        f.kind: f for f in FactorGuarantee.objects.select_for_update().filter(project=locked)
+    }
+    written = []
+    errors: dict[str, list[str]] = {}
+    for line in lines:
+        row = existing.get(line.kind)
+        if row is None:
+            if not line.demand and not line.secured and not line.note.strip():
+                continue
+            row = FactorGuarantee(project=locked, kind=line.kind)
+        elif (row.demand, row.secured, row.note) == (line.demand, line.secured, line.note.strip()):
+            continue
+        row.demand, row.secured, row.note = line.demand, line.secured, line.note.strip()
+        try:
+            row.full_clean()
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                errors.setdefault(f"{line.kind}-{field_name}", []).extend(messages)
+            continue
+        set_history_user(row, actor)
+        row.save()
+        written.append(row)
+    if errors:
+        raise ValidationError(errors)
+    return written
 
 
 def _may_serve(person: Person, project: Project) -> bool:

@@ -36,6 +36,8 @@ urlpatterns = [
         name="milestone_action",
     ),
     path("approvals/", views.approvals, name="approvals"),
+    path("projects/<str:code>/factors/", views.project_factors, name="project_factors"),
+    path("factors/gaps/", views.factor_gaps, name="factor_gaps"),
     path("projects/<str:code>/withdrawal/", views.project_withdrawal, name="project_withdrawal"),
     path("withdrawals/", views.withdrawal_queue, name="withdrawal_queue"),
     path("withdrawals/<int:pk>/review/", views.withdrawal_review, name="withdrawal_review"),

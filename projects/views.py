@@ -31,10 +31,11 @@ from core.xlsx import describe_filters
 from imports.forms import ReportsUploadForm
 
 from . import access, boundaries, exports, selectors, services, ui
-from .choices import Level, RegionLevel, Stage, WithdrawalStatus
+from .choices import FactorKind, Level, RegionLevel, Stage, WithdrawalStatus
 from .filters import ProjectFilterSet
 from .forms import (
     ChainForm,
+    factor_forms,
     MilestoneCompleteForm,
     MilestoneForm,
     ProjectForm,
@@ -512,6 +513,59 @@ def milestone_action(request, code: str, pk: int, action: str):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("projects:project_milestones", code=project.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_factors(request, code: str):
+    """要素保障 of a project: demand and secured per kind (`services.factors_save`)."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    factors = list(selectors.factor_queryset(user=request.user, project=project))
+    forms_ = factor_forms(request.POST or None, factors)
+    if request.method == "POST" and all(form.is_valid() for form in forms_):
+        try:
+            services.factors_save(
+                project=project, lines=[form.line() for form in forms_], actor=request.user
+            )
+        except ValidationError as exc:
+            by_kind = {form.prefix: form for form in forms_}
+            for key, errors in exc.message_dict.items():
+                kind, _sep, name = key.partition("-")
+                form = by_kind[kind]
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            messages.success(request, _("要素保障已保存。"))
+            return redirect("projects:project_factors", code=project.code)
+    return render(request, "projects/project_factors.html", {"project": project, "forms": forms_})
+
+
+@login_required
+@require_GET
+def factor_gaps(request):
+    """要素缺口 across the user's projects, by kind; each gap can be raised as an issue."""
+    region = request.GET.get("region") or None
+    kind = request.GET.get("kind") or None
+    if kind not in FactorKind.values:
+        kind = None
+    regions = access.scope(request.user, Region.objects.filter(level=RegionLevel.COUNTY)).order_by(
+        "code"
+    )
+    summary, rows = selectors.factor_gaps(user=request.user, region=region, kind=kind)
+    return render(
+        request,
+        "projects/factor_gaps.html",
+        {
+            "summary": summary,
+            "rows": rows,
+            "regions": regions,
+            "region": region,
+            "kinds": FactorKind.choices,
+            "kind": kind,
+        },
+    )
 
 
 @login_required
