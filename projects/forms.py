@@ -39,6 +39,7 @@ from .models import (
     Unit,
 )
 from .selectors import SheetRow
+from .services import FactorLine
 
 
 class PlainLabels:
@@ -518,8 +519,6 @@ class FactorForm(PlainLabels, forms.Form):
         return data
 
     def line(self):
-        from .services import FactorLine
-
         data = self.cleaned_data
         return FactorLine(
             kind=self.prefix,

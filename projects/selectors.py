@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
     Prefetch,
-    ExpressionWrapper,
     Q,
     QuerySet,
     Sum,

@@ -24,8 +24,8 @@ from .choices import MilestoneKind, Stage, WithdrawalStatus
 from .models import (
     Category,
     ChainAssignment,
-    FactorGuarantee,
     ChainRole,
+    FactorGuarantee,
     Milestone,
     MonthlyReport,
     Person,

@@ -35,7 +35,6 @@ from .choices import FactorKind, Level, RegionLevel, Stage, WithdrawalStatus
 from .filters import ProjectFilterSet
 from .forms import (
     ChainForm,
-    factor_forms,
     MilestoneCompleteForm,
     MilestoneForm,
     ProjectForm,
@@ -44,6 +43,7 @@ from .forms import (
     StageForm,
     WithdrawalRequestForm,
     WithdrawalReviewForm,
+    factor_forms,
     sheet_lines,
     show_outcome,
 )

@@ -166,7 +166,7 @@ def _factor_gap_initial(request, project: Project) -> dict:
         "title": _("%(kind)s缺口 %(gap)s %(unit)s") % values,
         "category": FACTOR_CATEGORY.get(factor.kind, IssueCategory.FUNDING),
         "description": _(
-            "要素保障：需求 %(demand)s %(unit)s，已保障 %(secured)s %(unit)s，缺口 %(gap)s %(unit)s。"
+            "要素保障（%(unit)s）：需求 %(demand)s，已保障 %(secured)s，缺口 %(gap)s。"
         )
         % values,
     }
