@@ -286,7 +286,9 @@ def monthly_plan_queryset(*, project_year: ProjectYear) -> QuerySet[MonthlyPlan]
 APPROVAL_KINDS = [k for k in MilestoneKind.values if k not in (MilestoneKind.CONSTRUCTION,)]
 
 
-def approvals_overview(*, user: access.Viewer, region: str | None = None, on: dt.date):
+def approvals_overview(
+    *, user: access.Viewer, region: str | None = None, on: dt.date
+) -> tuple[list[dict[str, Any]], list[Milestone]]:
     """The 前期手续 of the user's projects (withdrawn ones left out), optionally of one district
     (a region code prefix): per district, how many projects still lack an approval, how many
     approvals are overdue, and how many projects got several permits on one day (多证连发: two
@@ -313,7 +315,7 @@ def approvals_overview(*, user: access.Viewer, region: str | None = None, on: dt
     several: dict[str, set[int]] = {}
     for row in together:
         several.setdefault(row["project__region_id"], set()).add(row["project_id"])
-    districts: dict[str, dict] = {}
+    districts: dict[str, dict[str, Any]] = {}
     for m in open_rows:
         d = districts.setdefault(
             m.project.region_id,
@@ -344,24 +346,26 @@ def approvals_overview(*, user: access.Viewer, region: str | None = None, on: dt
 # --- 要素保障 gaps across projects ---------------------------------------------------------
 
 
-def factor_gaps(*, user: access.Viewer, region: str | None = None, kind: str | None = None):
+def factor_gaps(
+    *, user: access.Viewer, region: str | None = None, kind: str | None = None
+) -> tuple[list[dict[str, Any]], list[FactorGuarantee]]:
     """Unmet factor demand (需求 − 已保障, where positive) across the user's projects (withdrawn
     ones left out), optionally of one district and one kind: per kind the demand, secured and
     gap summed over the projects with a gap, and the projects themselves (largest gap first).
     The gap of a kind is the sum of the projects' gaps (one project's surplus never covers
     another's shortfall). Two queries."""
     gap = F("demand") - F("secured")
-    rows = access.scope(
+    found = access.scope(
         user,
         FactorGuarantee.objects.exclude(project__stage=Stage.WITHDRAWN).filter(
             demand__gt=F("secured")
         ),
     )
     if region:
-        rows = rows.filter(project__region__code__startswith=region_prefix(region))
+        found = found.filter(project__region__code__startswith=region_prefix(region))
     if kind:
-        rows = rows.filter(kind=kind)
-    rows = rows.annotate(
+        found = found.filter(kind=kind)
+    rows: QuerySet[Any] = found.annotate(
         shortfall=ExpressionWrapper(gap, output_field=DecimalField(max_digits=16, decimal_places=2))
     )
     totals = {

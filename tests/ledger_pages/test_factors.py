@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(kind_values: dict[str, tuple[str, str]]) -> dict:
-    data = {}
+    data: dict[str, str] = {}
     for kind in FactorKind.values:
         demand, secured = kind_values.get(kind, ("", ""))
         data |= {f"{kind}-kind": kind, f"{kind}-demand": demand, f"{kind}-secured": secured}
