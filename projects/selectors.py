@@ -379,6 +379,10 @@ def factor_gaps(
             gap_sum=Sum("shortfall"),
         )
     }
+    cent = Decimal("0.01")
+    for t in totals.values():  # the database's sums as Decimal cents, whatever the backend
+        for name in ("demand_sum", "secured_sum", "gap_sum"):
+            t[name] = Decimal(str(t[name] or 0)).quantize(cent)
     summary = [
         {"kind": k, "label": k.label, "unit": k.unit, **totals[k.value]}
         for k in FactorKind
@@ -389,4 +393,6 @@ def factor_gaps(
         rows.select_related("project__region").order_by("-shortfall", "project__code"),
         key=lambda f: order[f.kind],  # stable: by kind in the summary's order, largest gap first
     )
+    for f in listed:
+        f.shortfall = f.gap  # the model's Decimal (the annotation ordered them)
     return summary, listed
