@@ -55,7 +55,9 @@ def test_district_official_completes_a_permit_and_raises_an_issue_from_a_land_ga
     shot(page, "ledger-m3-factors")
 
     # The gap view, then an issue from the gap.
-    page.click("nav.mainnav >> text=手续要素")
+    page.click("nav.mainnav >> text=项目")
+    page.click("#approvals-link")
+    shot(page, "ledger-m3b-approvals")
     page.click("a.btn:text-is('要素缺口')")
     gap = FactorGuarantee.objects.get()
     expect(page.locator(f"#gap-{gap.pk}")).to_contain_text("40.00")
