@@ -3,9 +3,8 @@ a 施工许可 milestone and completes it with its permit number, records a land
 issue from the gap view in one step (the form prefilled). No JavaScript error; screenshots at
 1366×768 and 390 px."""
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import OFFICE, PHONE, log_in, shot
 
@@ -19,7 +18,7 @@ def test_district_official_completes_a_permit_and_raises_an_issue_from_a_land_ga
     from supervision.models import Issue
 
     log_in(page, "shinan")
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     page.goto(f"{page.base}/projects/SN-001/")
     page.click("#edit-milestones")
     page.select_option("#id_kind", "construction_permit")
