@@ -23,6 +23,7 @@ is cleared in the application, not by the import.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -178,7 +179,12 @@ def ledger_columns(roles: Iterable[ChainRole] | None = None) -> list[Column]:
     ]
     columns += [
         Column(
-            chain_key(role), role.name, role.code, False, parse_text, _("姓名（新人员自动建档）")
+            chain_key(role),
+            role.name,
+            role.code,
+            False,
+            parse_text,
+            _("姓名，可加电话，如 王某 13800000000（新人员自动建档）"),
         )
         for role in roles
     ]
@@ -233,11 +239,68 @@ def import_ledger(
 
 
 @dataclass
+class _Known:
+    """A person of a name in a region, as the import's matching sees them."""
+
+    person: Person  # saved (pk) or added by this file
+    active: bool
+    phone: str
+    unit_id: int | None
+
+
+AMBIGUOUS = object()
+_PHONE = re.compile(r"\+?\d[\d\- ]{5,}\d")
+_SEPARATORS = " \t/／,，、;；:：()（）[]【】"
+
+
+def phone_digits(text: str | None) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def split_person(cell: str) -> tuple[str, str]:
+    """A chain cell → (name, phone digits): "王某", "王某 13800000000", "王某（0532-8888888）"."""
+    match = _PHONE.search(cell)
+    if match is None:
+        return cell.strip(_SEPARATORS), ""
+    name = (cell[: match.start()] + cell[match.end() :]).strip(_SEPARATORS)
+    return name, phone_digits(match.group())
+
+
+def match_person(known: list[_Known], phone: str, unit_id: int | None) -> Person | object | None:
+    """Which of the people of a name in a region a chain cell means (the import never creates a
+    second person for a name it knows):
+
+    - a phone given: the one with that phone; else the one with no phone recorded (the same
+      person, the phone not yet known); if everyone of the name has another phone, nobody (a
+      different person of the same name: a new one);
+    - no phone: the only one; of several, the only one in the row's 责任单位;
+    - the active ones count first (an inactive person is matched only if no active one is).
+    Several left → `AMBIGUOUS` (a row error, never a guess); nobody → None (a new person).
+    """
+    pool = [k for k in known if k.active] or known
+    if not pool:
+        return None
+    if phone:
+        same = [k for k in pool if phone_digits(k.phone) == phone]
+        if not same:
+            same = [k for k in pool if not phone_digits(k.phone)]
+            if not same:
+                return None
+    else:
+        same = pool
+        if len(same) > 1 and unit_id is not None:
+            same = [k for k in same if k.unit_id == unit_id] or same
+    if len(same) > 1:
+        return AMBIGUOUS
+    return same[0].person
+
+
+@dataclass
 class _Plan:
     """What the import will write, gathered while checking."""
 
     new_units: dict[tuple[str, str], Unit] = field(default_factory=dict)
-    new_people: dict[tuple[str, str], Person] = field(default_factory=dict)
+    new_people: dict[tuple[str, str, str], Person] = field(default_factory=dict)
     new_projects: list[Project] = field(default_factory=list)
     updated_projects: dict[frozenset, list[Project]] = field(
         default_factory=lambda: defaultdict(list)
@@ -270,7 +333,8 @@ class _LedgerImport:
         self.today = timezone.localdate()
         self.result = ImportResult("ledger")
         self.plan = _Plan()
-        self.person_of: dict[tuple[str, str], Person] = {}  # (region, name) → existing or new
+        # (region, name, phone digits) → the person resolved for it (existing or new)
+        self.person_of: dict[tuple[str, str, str], Person] = {}
         self.unit_of: dict[tuple[str, str], Unit] = {}
 
     # -- driver --------------------------------------------------------------------------
@@ -390,14 +454,17 @@ class _LedgerImport:
             named = self._lookup_region(row.get("region"))
             if named is not None:
                 region_codes.add(named.code)
-        self.people: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
+        # (region, name) → the people of that name there (existing, then those this file adds)
+        self.people: dict[tuple[str, str], list[_Known]] = defaultdict(list)
         self.units: dict[tuple[str, str], int] = {}
         for chunk in chunked(region_codes):
             people = Person.objects.filter(region_id__in=chunk).order_by()
-            for pk, region_id, name, active in people.values_list(
-                "pk", "region_id", "name", "active"
+            for pk, region_id, name, active, phone, unit_id in people.values_list(
+                "pk", "region_id", "name", "active", "phone", "unit_id"
             ):
-                self.people[(region_id, name)].append((pk, active))
+                self.people[(region_id, name)].append(
+                    _Known(Person(pk=pk, name=name, region_id=region_id), active, phone, unit_id)
+                )
             units = Unit.objects.filter(region_id__in=chunk).order_by()
             for pk, region_id, name in units.values_list("pk", "region_id", "name"):
                 self.units[(region_id, name)] = pk
@@ -728,33 +795,42 @@ class _LedgerImport:
             changed = True
         return changed
 
-    def _resolve_person(self, row: Row, role: ChainRole, region: Region, name: str):
-        """The person of that name in the region (created if new; several → an error)."""
-        key = (region.code, name)
+    def _resolve_person(self, row: Row, role: ChainRole, region: Region, cell: str):
+        """The person a chain cell names (`split_person`: a name, perhaps a phone), in the
+        region — never a second person for a name known there (`match_person`); a new person
+        (with the phone given) when nobody matches; several possible → a row error, no guess."""
+        name, phone = split_person(cell)
+        if not name:
+            self.error(row, chain_key(role), _("请填写姓名"))
+            return None
+        key = (region.code, name, phone)
         person = self.person_of.get(key)
         if person is not None:
             return person
-        found = self.people.get(key, [])
-        active = [pk for pk, is_active in found if is_active]
-        candidates = active or [pk for pk, _active in found]
-        if len(candidates) > 1:
+        known = self.people[(region.code, name)]
+        unit = self.unit_of.get((region.code, row.get("responsible_unit") or ""))
+        found = match_person(known, phone, unit.pk if unit is not None else None)
+        if found is AMBIGUOUS:
             self.error(
                 row,
                 chain_key(role),
-                _("“%(r)s”有多名叫“%(n)s”的人员，无法确定是哪一位，请先在系统中处理重名")
+                _(
+                    "“%(r)s”有多名叫“%(n)s”的人员，无法确定是哪一位：请在姓名后加电话，或先在系统中处理重名"
+                )
                 % {"r": region.name, "n": name},
             )
             return None
-        if candidates:
-            person = Person(pk=candidates[0], name=name, region=region)
+        if isinstance(found, Person):
+            person = found
         else:
-            person = Person(name=name, region=region)
+            person = Person(name=name, region=region, phone=phone)
             try:
                 person.clean_fields(exclude=["region", "unit"])
             except ValidationError as exc:
                 self.error(row, chain_key(role), " ".join(exc.messages))
                 return None
             self.plan.new_people[key] = person
+            known.append(_Known(person, True, phone, None))
         self.person_of[key] = person
         return person
 

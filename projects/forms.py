@@ -27,10 +27,11 @@ from core.forms import add_service_errors
 from core.models import MONEY_MAX
 
 from . import access, services
-from .choices import RegionLevel, Stage
+from .choices import FactorKind, MilestoneKind, RegionLevel, Stage
 from .models import (
     Category,
     ChainRole,
+    Milestone,
     MonthlyReport,
     Person,
     Project,
@@ -38,6 +39,7 @@ from .models import (
     Unit,
 )
 from .selectors import SheetRow
+from .services import FactorLine
 
 
 class PlainLabels:
@@ -449,3 +451,94 @@ class WithdrawalReviewForm(PlainLabels, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def _serving_people(user, project: Project):
+    """People who may be put on the project's records (its district and below, regions above)."""
+    serves = Q(region__code__startswith=project.region.prefix) | Q(
+        region__code__in=project.region.ancestor_codes()
+    )
+    return (
+        access.scope(user, Person.objects.filter(active=True), for_choice=True)
+        .filter(serves)
+        .select_related("unit")
+        .order_by("region", "unit__name", "name")
+    )
+
+
+class MilestoneForm(PlainLabels, forms.ModelForm):
+    """A milestone (节点) or 前期手续 approval: what, by when, who; an approval's permit number
+    and issuing authority. Completing and reopening are their own buttons (`milestone_complete`
+    / `milestone_reopen`)."""
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "kind",
+            "name",
+            "due_date",
+            "responsible",
+            "permit_number",
+            "issuing_authority",
+            "note",
+        ]
+        widgets = {"due_date": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = _serving_people(user, project)
+        self.fields["responsible"].label_from_instance = _person_label
+        self.fields["kind"].initial = MilestoneKind.PROJECT_APPROVAL
+
+    def _post_clean(self):
+        pass  # the service runs full_clean on the row it saves
+
+    def service_values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class MilestoneCompleteForm(PlainLabels, forms.Form):
+    done_on = forms.DateField(label=_lazy("实际完成日期"), widget=DATE_WIDGET)
+    permit_number = forms.CharField(label=_lazy("批文/证书编号"), required=False, max_length=100)
+
+
+class FactorForm(PlainLabels, forms.Form):
+    """One kind of 要素保障 of a project: demand and secured, in the kind's own unit."""
+
+    kind = forms.ChoiceField(choices=FactorKind.choices, widget=forms.HiddenInput)
+    demand = _money_field(label=_lazy("需求量"), required=False)
+    secured = _money_field(label=_lazy("已保障"), required=False)
+    note = forms.CharField(label=_lazy("备注"), required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("demand", "secured"):
+            value = data.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, _("不能为负数。"))
+        return data
+
+    def line(self):
+        data = self.cleaned_data
+        return FactorLine(
+            kind=self.prefix,
+            demand=data.get("demand") or Decimal("0"),
+            secured=data.get("secured") or Decimal("0"),
+            note=data.get("note") or "",
+        )
+
+
+def factor_forms(data, factors) -> list[FactorForm]:
+    """A form per kind (all kinds, in their order), prefilled with the project's rows."""
+    by_kind = {f.kind: f for f in factors}
+    forms_ = []
+    for kind in FactorKind:
+        row = by_kind.get(kind.value)
+        initial = {"kind": kind.value}
+        if row is not None:
+            initial |= {"demand": row.demand, "secured": row.secured, "note": row.note}
+        form = FactorForm(data, prefix=kind.value, initial=initial)
+        form.kind_label, form.unit = kind.label, kind.unit
+        form.gap = row.gap if row is not None else None
+        forms_.append(form)
+    return forms_

@@ -7,6 +7,7 @@ page costs the same number of queries whatever its length (asserted in tests/api
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,6 +15,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
     Prefetch,
     Q,
     QuerySet,
@@ -24,6 +29,7 @@ from assessment.selectors import resolve_period, with_status
 from core.periods import Period
 
 from . import access, cycle
+from .choices import FactorKind, MilestoneKind, Stage
 from .filters import ProjectFilterSet
 from .models import (
     Category,
@@ -41,6 +47,7 @@ from .models import (
     StageChange,
     Unit,
     Withdrawal,
+    region_prefix,
 )
 
 # --- Projects -------------------------------------------------------------------------------
@@ -272,3 +279,120 @@ def monthly_plan_queryset(*, project_year: ProjectYear) -> QuerySet[MonthlyPlan]
     """The monthly plan of a project's year (already fetched through `project_year_queryset`),
     by month."""
     return MonthlyPlan.objects.filter(project_year=project_year).order_by("month")
+
+
+# --- 前期手续 across projects -----------------------------------------------------------------
+
+APPROVAL_KINDS = [k for k in MilestoneKind.values if k not in (MilestoneKind.CONSTRUCTION,)]
+
+
+def approvals_overview(
+    *, user: access.Viewer, region: str | None = None, on: dt.date
+) -> tuple[list[dict[str, Any]], list[Milestone]]:
+    """The 前期手续 of the user's projects (withdrawn ones left out), optionally of one district
+    (a region code prefix): per district, how many projects still lack an approval, how many
+    approvals are overdue, and how many projects got several permits on one day (多证连发: two
+    or more approvals completed on the same date); and the open approvals themselves, by project
+    and due date. Three queries whatever the size."""
+    approvals = access.scope(
+        user,
+        Milestone.objects.filter(kind__in=APPROVAL_KINDS).exclude(project__stage=Stage.WITHDRAWN),
+    )
+    if region:
+        approvals = approvals.filter(project__region__code__startswith=region_prefix(region))
+    open_rows = list(
+        approvals.filter(done_on__isnull=True)
+        .select_related("project__region", "responsible")
+        .order_by("project__region__code", "project__code", "due_date", "pk")
+    )
+    together = (
+        approvals.filter(done_on__isnull=False)
+        .values("project_id", "project__region_id", "done_on")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by()
+    )
+    several: dict[str, set[int]] = {}
+    for row in together:
+        several.setdefault(row["project__region_id"], set()).add(row["project_id"])
+    districts: dict[str, dict[str, Any]] = {}
+    for m in open_rows:
+        d = districts.setdefault(
+            m.project.region_id,
+            {"region": m.project.region, "projects": set(), "overdue": 0, "several": 0},
+        )
+        d["projects"].add(m.project_id)
+        d["overdue"] += m.is_overdue(on)
+    names = dict(
+        Region.objects.filter(code__in=several.keys() - districts.keys()).values_list(
+            "code", "name"
+        )
+    )
+    for code, ids in several.items():
+        d = districts.setdefault(
+            code,
+            {
+                "region": Region(code=code, name=names.get(code, code)),
+                "projects": set(),
+                "overdue": 0,
+                "several": 0,
+            },
+        )
+        d["several"] = len(ids)
+    summary = [{**d, "lacking": len(d["projects"])} for _code, d in sorted(districts.items())]
+    return summary, open_rows
+
+
+# --- 要素保障 gaps across projects ---------------------------------------------------------
+
+
+def factor_gaps(
+    *, user: access.Viewer, region: str | None = None, kind: str | None = None
+) -> tuple[list[dict[str, Any]], list[FactorGuarantee]]:
+    """Unmet factor demand (需求 − 已保障, where positive) across the user's projects (withdrawn
+    ones left out), optionally of one district and one kind: per kind the demand, secured and
+    gap summed over the projects with a gap, and the projects themselves (largest gap first).
+    The gap of a kind is the sum of the projects' gaps (one project's surplus never covers
+    another's shortfall). Two queries."""
+    gap = F("demand") - F("secured")
+    found = access.scope(
+        user,
+        FactorGuarantee.objects.exclude(project__stage=Stage.WITHDRAWN).filter(
+            demand__gt=F("secured")
+        ),
+    )
+    if region:
+        found = found.filter(project__region__code__startswith=region_prefix(region))
+    if kind:
+        found = found.filter(kind=kind)
+    rows: QuerySet[Any] = found.annotate(
+        shortfall=ExpressionWrapper(gap, output_field=DecimalField(max_digits=16, decimal_places=2))
+    )
+    totals = {
+        t["kind"]: t
+        for t in rows.order_by()
+        .values("kind")
+        .annotate(
+            projects=Count("project", distinct=True),
+            demand_sum=Sum("demand"),
+            secured_sum=Sum("secured"),
+            gap_sum=Sum("shortfall"),
+        )
+    }
+    cent = Decimal("0.01")
+    for t in totals.values():  # the database's sums as Decimal cents, whatever the backend
+        for name in ("demand_sum", "secured_sum", "gap_sum"):
+            t[name] = Decimal(str(t[name] or 0)).quantize(cent)
+    summary = [
+        {"kind": k, "label": k.label, "unit": k.unit, **totals[k.value]}
+        for k in FactorKind
+        if k.value in totals
+    ]
+    order = {k: n for n, k in enumerate(FactorKind.values)}
+    listed = sorted(
+        rows.select_related("project__region").order_by("-shortfall", "project__code"),
+        key=lambda f: order[f.kind],  # stable: by kind in the summary's order, largest gap first
+    )
+    for f in listed:
+        f.shortfall = f.gap  # the model's Decimal (the annotation ordered them)
+    return summary, listed

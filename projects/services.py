@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 from core.services import ConflictError, acting_user, changed_fields, set_history_user
 
 from . import access, cycle, plausibility
-from .choices import Stage, WithdrawalStatus
+from .choices import MilestoneKind, Stage, WithdrawalStatus
 from .models import (
     Category,
     ChainAssignment,
     ChainRole,
+    FactorGuarantee,
+    Milestone,
     MonthlyReport,
     Person,
     PlanRevision,
@@ -679,6 +681,151 @@ def withdrawal_review(
     set_history_user(locked, actor)
     locked.save()
     return locked
+
+
+# --- Milestones and 前期手续 ---------------------------------------------------------------
+
+MILESTONE_FIELDS = (
+    "name",
+    "kind",
+    "due_date",
+    "responsible",
+    "permit_number",
+    "issuing_authority",
+    "note",
+)
+
+
+def _changeable_project(project: Project, actor: access.Viewer | None) -> Project:
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    access.require_project_change(actor, locked)
+    if locked.stage == Stage.WITHDRAWN:
+        raise ValidationError(_("该项目已退库，不能再修改（历史记录保留）。"))
+    return locked
+
+
+def _save_milestone(milestone: Milestone, actor: access.Viewer | None) -> Milestone:
+    if milestone.kind == MilestoneKind.CONSTRUCTION and (
+        milestone.permit_number or milestone.issuing_authority
+    ):
+        raise ValidationError(
+            {"permit_number": _("建设节点没有批文；批文编号和审批机关只用于前期手续。")}
+        )
+    if milestone.responsible is not None and not _may_serve(
+        milestone.responsible, milestone.project
+    ):
+        raise ValidationError({"responsible": _("责任人须是本区县或上级区域的人员。")})
+    milestone.full_clean()
+    set_history_user(milestone, actor)
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_save(
+    *,
+    project: Project,
+    values: dict[str, Any],
+    milestone: Milestone | None = None,
+    actor: access.Viewer | None = None,
+) -> Milestone:
+    """Adds a milestone (节点) or 前期手续 approval to `project`, or edits one of its own
+    (`MILESTONE_FIELDS`; the completion date moves through `milestone_complete/reopen`). An
+    approval may carry its permit number and issuing authority; a construction node may not."""
+    locked = _changeable_project(project, actor)
+    if milestone is None:
+        milestone = Milestone(project=locked)
+    else:
+        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if milestone.project_id != locked.pk:
+            raise PermissionDenied(_("该节点不属于此项目。"))
+    milestone.project = locked
+    for name in MILESTONE_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(milestone, name, value.strip() if isinstance(value, str) else value)
+    return _save_milestone(milestone, actor)
+
+
+@transaction.atomic
+def milestone_complete(
+    *,
+    milestone: Milestone,
+    on: dt.date,
+    permit_number: str | None = None,
+    actor: access.Viewer | None = None,
+) -> Milestone:
+    """Records a milestone as done on `on` (never in the future); an approval may get its permit
+    number here. Completing it again moves the date."""
+    _changeable_project(milestone.project, actor)
+    locked = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    if on is None:
+        raise ValidationError({"done_on": _("请填写实际完成日期。")})
+    if on > timezone.localdate():
+        raise ValidationError({"done_on": _("实际完成日期不能晚于今天。")})
+    locked.done_on = on
+    if permit_number is not None and permit_number.strip():
+        locked.permit_number = permit_number.strip()
+    return _save_milestone(locked, actor)
+
+
+@transaction.atomic
+def milestone_reopen(*, milestone: Milestone, actor: access.Viewer | None = None) -> Milestone:
+    """Takes a completion back (recorded in error): the milestone is open again, its earlier
+    completion date kept in its history."""
+    _changeable_project(milestone.project, actor)
+    locked = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    if locked.done_on is None:
+        return locked
+    locked.done_on = None
+    return _save_milestone(locked, actor)
+
+
+# --- Factor guarantees (要素保障) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactorLine:
+    kind: str
+    demand: Decimal
+    secured: Decimal
+    note: str = ""
+
+
+@transaction.atomic
+def factors_save(
+    *, project: Project, lines: Iterable[FactorLine], actor: access.Viewer | None = None
+) -> list[FactorGuarantee]:
+    """Records a project's demand and what has been secured, per kind (one row per kind,
+    created on first use; an unchanged line writes nothing). A kind with neither demand nor
+    secured and no row yet is not created. Returns the rows written."""
+    locked = _changeable_project(project, actor)
+    existing = {
+        f.kind: f for f in FactorGuarantee.objects.select_for_update().filter(project=locked)
+    }
+    written = []
+    errors: dict[str, list[str]] = {}
+    for line in lines:
+        row = existing.get(line.kind)
+        if row is None:
+            if not line.demand and not line.secured and not line.note.strip():
+                continue
+            row = FactorGuarantee(project=locked, kind=line.kind)
+        elif (row.demand, row.secured, row.note) == (line.demand, line.secured, line.note.strip()):
+            continue
+        row.demand, row.secured, row.note = line.demand, line.secured, line.note.strip()
+        try:
+            row.full_clean()
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                errors.setdefault(f"{line.kind}-{field_name}", []).extend(messages)
+            continue
+        set_history_user(row, actor)
+        row.save()
+        written.append(row)
+    if errors:
+        raise ValidationError(errors)
+    return written
 
 
 def _may_serve(person: Person, project: Project) -> bool:

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -31,21 +32,25 @@ from core.xlsx import describe_filters
 from imports.forms import ReportsUploadForm
 
 from . import access, boundaries, exports, selectors, services, ui
-from .choices import Level, RegionLevel, Stage, WithdrawalStatus
+from .choices import FactorKind, Level, RegionLevel, Stage, WithdrawalStatus
 from .filters import ProjectFilterSet
 from .forms import (
     ChainForm,
+    MilestoneCompleteForm,
+    MilestoneForm,
     ProjectForm,
     ProjectYearForm,
     ReportFormSet,
     StageForm,
     WithdrawalRequestForm,
     WithdrawalReviewForm,
+    factor_forms,
     sheet_lines,
     show_outcome,
 )
 from .models import (
     Category,
+    Milestone,
     Project,
     Region,
 )
@@ -430,6 +435,163 @@ def project_stage(request, code: str):
         request,
         "projects/project_stage.html",
         {"form": form, "project": project, "changes": changes},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_milestones(request, code: str):
+    """节点与前期手续: the project's milestones; add one, or edit one (`?edit=<id>`), through
+    `services.milestone_save`; complete and reopen are buttons per row (`milestone_action`)."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    milestones = list(selectors.milestone_queryset(user=request.user, project=project))
+    editing = None
+    edit_id = request.POST.get("milestone") or request.GET.get("edit")
+    if edit_id:
+        editing = next((m for m in milestones if str(m.pk) == str(edit_id)), None)
+        if editing is None:
+            raise Http404(_("未找到该节点。"))
+    form = MilestoneForm(
+        request.POST or None,
+        user=request.user,
+        project=project,
+        instance=editing or Milestone(project=project),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.milestone_save(
+                project=project,
+                milestone=editing,
+                values=form.service_values(),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("节点“%(n)s”已保存。") % {"n": saved.name})
+            return redirect("projects:project_milestones", code=project.code)
+    return render(
+        request,
+        "projects/project_milestones.html",
+        {
+            "form": form,
+            "project": project,
+            "milestones": milestones,
+            "editing": editing,
+            "complete_form": MilestoneCompleteForm(initial={"done_on": timezone.localdate()}),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def milestone_action(request, code: str, pk: int, action: str):
+    """完成 (with its date and, for an approval, the permit number) or 重新打开 one milestone."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    milestone = next(
+        (m for m in selectors.milestone_queryset(user=request.user, project=project) if m.pk == pk),
+        None,
+    )
+    if milestone is None or action not in ("complete", "reopen"):
+        raise Http404(_("未找到该节点。"))
+    try:
+        if action == "complete":
+            form = MilestoneCompleteForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            services.milestone_complete(
+                milestone=milestone,
+                on=form.cleaned_data["done_on"],
+                permit_number=form.cleaned_data["permit_number"],
+                actor=request.user,
+            )
+            messages.success(request, _("节点“%(n)s”已完成。") % {"n": milestone.name})
+        else:
+            services.milestone_reopen(milestone=milestone, actor=request.user)
+            messages.success(request, _("节点“%(n)s”已重新打开。") % {"n": milestone.name})
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("projects:project_milestones", code=project.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_factors(request, code: str):
+    """要素保障 of a project: demand and secured per kind (`services.factors_save`)."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    factors = list(selectors.factor_queryset(user=request.user, project=project))
+    forms_ = factor_forms(request.POST or None, factors)
+    if request.method == "POST" and all(form.is_valid() for form in forms_):
+        try:
+            services.factors_save(
+                project=project, lines=[form.line() for form in forms_], actor=request.user
+            )
+        except ValidationError as exc:
+            by_kind = {form.prefix: form for form in forms_}
+            for key, errors in exc.message_dict.items():
+                kind, _sep, name = key.partition("-")
+                form = by_kind[kind]
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            messages.success(request, _("要素保障已保存。"))
+            return redirect("projects:project_factors", code=project.code)
+    return render(request, "projects/project_factors.html", {"project": project, "forms": forms_})
+
+
+@login_required
+@require_GET
+def factor_gaps(request):
+    """要素缺口 across the user's projects, by kind; each gap can be raised as an issue."""
+    region = request.GET.get("region") or None
+    kind = request.GET.get("kind") or None
+    if kind not in FactorKind.values:
+        kind = None
+    regions = access.scope(request.user, Region.objects.filter(level=RegionLevel.COUNTY)).order_by(
+        "code"
+    )
+    summary, rows = selectors.factor_gaps(user=request.user, region=region, kind=kind)
+    return render(
+        request,
+        "projects/factor_gaps.html",
+        {
+            "summary": summary,
+            "rows": rows,
+            "regions": regions,
+            "region": region,
+            "kinds": FactorKind.choices,
+            "kind": kind,
+        },
+    )
+
+
+@login_required
+@require_GET
+def approvals(request):
+    """前期手续 by district: what each project still lacks, what is overdue, 多证连发."""
+    region = request.GET.get("region") or None
+    regions = access.scope(request.user, Region.objects.filter(level=RegionLevel.COUNTY)).order_by(
+        "code"
+    )
+    today = timezone.localdate()
+    summary, rows = selectors.approvals_overview(user=request.user, region=region, on=today)
+    return render(
+        request,
+        "projects/approvals.html",
+        {
+            "summary": summary,
+            "rows": rows,
+            "regions": regions,
+            "region": region,
+            "today": today,
+        },
     )
 
 

@@ -117,7 +117,7 @@ def issue_new(request, code: str):
         project = project_selectors.project_by_code(user=request.user, code=code, for_change=True)
     except Project.DoesNotExist:
         raise Http404(_("未找到该项目，或您无权为其登记问题。")) from None
-    form = IssueForm(request.POST or None)
+    form = IssueForm(request.POST or None, initial=_factor_gap_initial(request, project))
     if request.method == "POST" and form.is_valid():
         try:
             issue = services.issue_create(project=project, actor=request.user, **form.cleaned_data)
@@ -131,6 +131,45 @@ def issue_new(request, code: str):
         "supervision/issue_new.html",
         {"project": project, "form": form},
     )
+
+
+# 要素 → 问题类别 of an issue raised from a factor gap
+FACTOR_CATEGORY = {
+    "land": IssueCategory.LAND,
+    "energy": IssueCategory.ENERGY,
+    "emission": IssueCategory.ENVIRONMENT,
+    "water": IssueCategory.UTILITIES,
+}
+
+
+def _factor_gap_initial(request, project: Project) -> dict:
+    """`?factor=<id>` (from the gap view): the form prefilled with the project's gap — title,
+    category (funding kinds → 资金) and the figures. Another project's factor: nothing."""
+    factor_id = request.GET.get("factor")
+    if not factor_id or not factor_id.isdigit():
+        return {}
+    factor = (
+        project_selectors.factor_queryset(user=request.user, project=project)
+        .filter(pk=int(factor_id))
+        .first()
+    )
+    if factor is None or not factor.gap:
+        return {}
+    values = {
+        "kind": factor.get_kind_display(),
+        "demand": factor.demand,
+        "secured": factor.secured,
+        "gap": factor.gap,
+        "unit": factor.unit,
+    }
+    return {
+        "title": _("%(kind)s缺口 %(gap)s %(unit)s") % values,
+        "category": FACTOR_CATEGORY.get(factor.kind, IssueCategory.FUNDING),
+        "description": _(
+            "要素保障（%(unit)s）：需求 %(demand)s，已保障 %(secured)s，缺口 %(gap)s。"
+        )
+        % values,
+    }
 
 
 def _issue_or_404(request, pk: int):

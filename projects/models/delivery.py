@@ -35,6 +35,9 @@ class Milestone(NoDeleteModel):
         on_delete=models.PROTECT,
         related_name="milestones",
     )
+    # 前期手续: the approval's document (empty for a construction node)
+    permit_number = models.CharField(_("批文/证书编号"), max_length=100, blank=True)
+    issuing_authority = models.CharField(_("审批机关"), max_length=100, blank=True)
     note = models.TextField(_("备注"), blank=True)
 
     history = HistoricalRecords()

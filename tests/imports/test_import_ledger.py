@@ -336,6 +336,68 @@ def test_chain_people_match_existing_people_of_the_region_only(regions, ledger):
     assert Person.objects.filter(name="李局长").count() == 2
 
 
+def test_a_known_name_is_matched_by_phone_and_never_created_twice(regions, ledger):
+    from tests.factories import PersonFactory
+
+    district = regions["district"]
+    known = PersonFactory(name="王副区长", region=district, phone="13800000001")
+    rows = [
+        ledger_row("PH1", 部门负责人="李局长（0532-88880000）"),  # new, with a phone
+        ledger_row("PH2", 部门负责人="李局长"),  # the same new person, no second one
+        ledger_row("PH3", 区级领导="王副区长 138-0000-0001"),  # the phone as typed, dashes
+        ledger_row("PH4", 区级领导="王副区长"),  # the only one of the name
+    ]
+
+    for _run in range(2):
+        result = import_ledger(ledger(rows), year=2024)
+        assert result.ok, result.errors
+        assert Person.objects.filter(name="王副区长").get() == known
+        li = Person.objects.filter(name="李局长").get()
+        assert li.phone == "053288880000" and li.region == district
+    assert set(
+        ChainAssignment.objects.filter(role__code="leader").values_list("person", flat=True)
+    ) == {known.pk}
+    assert result.counts["people_created"] == 0  # the second run: nobody new
+
+
+def test_same_name_with_another_phone_is_another_person(regions, ledger):
+    from tests.factories import PersonFactory
+
+    PersonFactory(name="王副区长", region=regions["district"], phone="13800000001")
+
+    rows = [ledger_row("PH", 区级领导="王副区长 13900000002")]
+    assert import_ledger(ledger(rows), year=2024).ok
+    assert import_ledger(ledger(rows), year=2024).ok  # run twice: still two, not three
+
+    phones = Person.objects.filter(name="王副区长").values_list("phone", flat=True)
+    assert sorted(phones) == ["13800000001", "13900000002"]
+
+
+def test_an_ambiguous_person_is_a_row_error(regions, ledger):
+    from tests.factories import PersonFactory, UnitFactory
+
+    district = regions["district"]
+    PersonFactory(name="王副区长", region=district)
+    PersonFactory(name="王副区长", region=district)
+    before = database_counts()
+
+    result = import_ledger(ledger([ledger_row("AM")]), year=2024)
+
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(2, "区级领导")]
+    assert "王副区长" in result.errors[0].reason and "电话" in result.errors[0].reason
+    assert database_counts() == before
+
+    # the row's 责任单位 tells them apart; so does a phone, once one of them has it
+    unit = UnitFactory(name="区发展和改革局", region=district)
+    first = Person.objects.filter(name="王副区长").first()
+    Person.objects.filter(pk=first.pk).update(unit=unit)
+    result = import_ledger(ledger([ledger_row("AM")]), year=2024)
+    assert result.ok, result.errors
+    assert ChainAssignment.objects.get(role__code="leader").person.unit == unit
+    assert Person.objects.filter(name="王副区长").count() == 2
+
+
 def test_replacing_a_chain_member_ends_the_old_assignment(regions, ledger, time_machine):
     time_machine.move_to(dt.datetime(2024, 3, 1, 10, 0))
     assert import_ledger(ledger([ledger_row("CH")]), year=2024).ok
