@@ -6,7 +6,7 @@ without a person is `rankings.publish_due`.)"""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.periods import Period
@@ -14,6 +14,7 @@ from projects import access
 from projects.models import Region
 
 from . import rankings, recompute
+from .api import cache as api_cache
 from .models import RankingSnapshot
 from .selectors import last_computed_at
 
@@ -41,7 +42,7 @@ def ranking_publish(
     if last_computed_at(period) is None or recompute.is_dirty(period):
         recompute.run(period)
     try:
-        return rankings.publish(
+        snapshot = rankings.publish(
             scope=scope,
             parent=parent,
             year=period.year,
@@ -53,3 +54,6 @@ def ranking_publish(
         raise ValidationError(
             {"reason": _("该排名刚刚已由他人发布，请刷新页面查看最新版本。")}
         ) from None
+    # the API's cached rankings of the period (their keys carry the newest version anyway)
+    transaction.on_commit(lambda: api_cache.invalidate(period))
+    return snapshot
