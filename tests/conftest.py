@@ -104,7 +104,7 @@ def celery_broker(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache (the API's cached answers, throttles …)."""
-    from django.core.cache import cache  # noqa: PLC0415
+    from django.core.cache import cache
 
     cache.clear()
     yield
