@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -134,7 +135,10 @@ def board_columns(
         return columns
     # 1: the ids of every part's first rows (one UNION ALL), 2: those issues in full
     first, *rest = (ids for _status, _rank, ids in parts)
-    wanted = [pk for (pk,) in (first.union(*rest, all=True) if rest else first)]
+    if connection.features.supports_slicing_ordering_in_compound:
+        wanted = [pk for (pk,) in (first.union(*rest, all=True) if rest else first)]
+    else:  # SQLite: no LIMIT inside a UNION; one query per part (a fixed number)
+        wanted = [pk for ids in (first, *rest) for (pk,) in ids]
     found = {issue.pk: issue for issue in issues.filter(pk__in=wanted).order_by()}
 
     def key(issue: Issue) -> tuple:
