@@ -50,7 +50,9 @@ class Key:
         return Key(self.field, not self.descending, self.nullable)
 
 
-def order_by(queryset: QuerySet, keys: Sequence[Key], *, nulls_last: bool = True) -> QuerySet:
+def order_by(
+    queryset: QuerySet[Any], keys: Sequence[Key], *, nulls_last: bool = True
+) -> QuerySet[Any]:
     return queryset.order_by(*(key.order(nulls_last=nulls_last) for key in keys))
 
 
@@ -174,7 +176,7 @@ class KeysetPage:
 
 
 def _fetch(
-    queryset: QuerySet, keys: Sequence[Key], *, start: int, stop: int, nulls_last: bool = True
+    queryset: QuerySet[Any], keys: Sequence[Key], *, start: int, stop: int, nulls_last: bool = True
 ) -> list[Any]:
     """The rows start..stop of `queryset` in the order of `keys`: the ids first, sorted on the
     narrow rows (no joined columns, no prefetch), then those rows in full — so the sort never
@@ -186,7 +188,13 @@ def _fetch(
 
 
 def offset_page(
-    queryset: QuerySet, *, name: str, keys: Sequence[Key], per_page: int, count: int, number: int
+    queryset: QuerySet[Any],
+    *,
+    name: str,
+    keys: Sequence[Key],
+    per_page: int,
+    count: int,
+    number: int,
 ) -> KeysetPage:
     """Page `number` counted off from the start (an address typed with `?page=` only): the
     rows of OFFSET/LIMIT, with cursors, so the pages around it are keyset pages."""
@@ -200,7 +208,7 @@ def offset_page(
 
 
 def page(
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
     name: str,
     keys: Sequence[Key],

@@ -119,7 +119,7 @@ def board_columns(
     late_deadline = Q(deadline__lt=today)
     late_plan = Q(deadline__isnull=True, plan_submitted_at__isnull=True, plan_due__lt=today)
     order = (F("deadline").asc(nulls_last=True), "raised_at", "pk")
-    parts: list[tuple[str, int, QuerySet[Issue]]] = []
+    parts: list[tuple[str, int, QuerySet[Issue, tuple[int]]]] = []
     running = set(IssueStatus.running())
     for status in statuses:
         column = issues.filter(status=status)
@@ -141,7 +141,7 @@ def board_columns(
         wanted = [pk for ids in (first, *rest) for (pk,) in ids]
     found = {issue.pk: issue for issue in issues.filter(pk__in=wanted).order_by()}
 
-    def key(issue: Issue) -> tuple:
+    def key(issue: Issue) -> tuple[bool, dt.date, dt.datetime, int]:
         return (issue.deadline is None, issue.deadline or today, issue.raised_at, issue.pk)
 
     for status, rank, _ids in parts:

@@ -429,6 +429,7 @@ def issues_flag_overdue(*, today: dt.date | None = None) -> OverdueResult:
             due = issue.deadline or issue.plan_due
             assert due is not None
             from_status = issue.status
+            assert rule.target is not None  # escalating changes the state
             issue.status, issue.escalated_at = rule.target, now
             transitions.append(
                 IssueTransition(

@@ -45,7 +45,7 @@ def walk(client, params: dict) -> tuple[list[str], list[str]]:
             break
         response = client.get(LIST + nxt)
     assert numbers == list(range(1, len(numbers) + 1))
-    backward = []
+    backward: list[str] = []
     while True:
         backward = [p.code for p in response.context["page"].object_list] + backward
         prev = link(response, "prev")
@@ -54,22 +54,6 @@ def walk(client, params: dict) -> tuple[list[str], list[str]]:
         response = client.get(LIST + prev)
     assert response.context["page"].number == 1
     return forward, backward
-
-
-def expected(client, ordering: str) -> list[str]:
-    """The order the same list has in the API, which sorts all of it in one query."""
-    from projects.models import Project
-
-    rows = list(
-        Project.objects.filter(region__code__startswith="3702").values_list(
-            "pk", "code", "name", "total_investment", "region_id"
-        )
-    )
-    assert rows
-    response = client.get(
-        "/api/v1/projects/", {"period": PERIOD, "page_size": 500, "ordering": ordering}
-    )
-    return [p["code"] for p in response.json()["results"]]
 
 
 @pytest.mark.parametrize(
