@@ -11,7 +11,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from projects import access
@@ -137,8 +149,29 @@ def board_columns(
     first, *rest = (ids for _status, _rank, ids in parts)
     if connection.features.supports_slicing_ordering_in_compound:
         wanted = [pk for (pk,) in (first.union(*rest, all=True) if rest else first)]
-    else:  # SQLite: no LIMIT inside a UNION; one query per part (a fixed number)
-        wanted = [pk for ids in (first, *rest) for (pk,) in ids]
+    else:  # SQLite: no LIMIT inside a UNION; the same rows by a window function, one query
+        is_running = Q(status__in=list(running))
+        part = Case(
+            When(is_running & late_deadline, then=Value(0)),
+            When(is_running & late_plan, then=Value(1)),
+            When(is_running, then=Value(2)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        numbered = (
+            issues.filter(status__in=statuses)
+            .annotate(board_part=part)
+            .annotate(
+                board_row=Window(
+                    RowNumber(),
+                    partition_by=[F("status"), F("board_part")],
+                    order_by=[*order[:1], F("raised_at").asc(), F("pk").asc()],
+                )
+            )
+            .filter(board_row__lte=per_column)
+            .order_by()
+        )
+        wanted = list(numbered.values_list("pk", flat=True))
     found = {issue.pk: issue for issue in issues.filter(pk__in=wanted).order_by()}
 
     def key(issue: Issue) -> tuple[bool, dt.date, dt.datetime, int]:
