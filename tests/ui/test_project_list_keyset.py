@@ -43,6 +43,7 @@ def walk(client, params: dict) -> tuple[list[str], list[str]]:
         nxt = link(response, "next")
         if nxt is None:
             break
+        assert len(numbers) < 20, "下一页 never ends"  # fail, never hang
         response = client.get(LIST + nxt)
     assert numbers == list(range(1, len(numbers) + 1))
     backward: list[str] = []
@@ -51,6 +52,7 @@ def walk(client, params: dict) -> tuple[list[str], list[str]]:
         prev = link(response, "prev")
         if prev is None:
             break
+        assert len(backward) < 200, "上一页 never ends"
         response = client.get(LIST + prev)
     assert response.context["page"].number == 1
     return forward, backward
