@@ -23,6 +23,19 @@ class AssessmentConfig(AppConfig):
                 "assessment.assessmentscore": ("region__code", None),
             }
         )
+        from django.db.models.signals import post_save  # noqa: PLC0415
+
+        from .api import cache  # noqa: PLC0415
+        from .models import ColourRules, RankingIndicator  # noqa: PLC0415
+
+        def rules_changed(**kwargs) -> None:
+            """Colour rules and ranking indicators change answers without a recompute."""
+            cache.invalidate()
+
+        for model in (ColourRules, RankingIndicator):
+            post_save.connect(
+                rules_changed, sender=model, weak=False, dispatch_uid=f"api_cache.{model.__name__}"
+            )
         signals.reports_changed.connect(
             tasks.reports_changed, dispatch_uid="assessment.recompute_after_reports"
         )

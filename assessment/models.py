@@ -208,7 +208,12 @@ class ProjectStatus(models.Model):
             ),
         ]
         # a district's rows of a period: the summary and rankings read exactly those
-        indexes = [models.Index(fields=["region", "year", "month"])]
+        indexes = [
+            models.Index(fields=["region", "year", "month"]),
+            # a period's rows, found, replaced and joined (the lists' status column) without
+            # touching the other periods'; the unique constraint leads with the project
+            models.Index(fields=["year", "month", "project"], name="projectstatus_period_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.year}-{self.month:02d} {self.colour}"

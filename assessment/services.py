@@ -17,6 +17,7 @@ from projects import access
 from projects.models import Region
 
 from . import assessments, rankings, recompute
+from .api import cache as api_cache
 from .models import AssessmentIndicator, AssessmentScore, AssessmentSnapshot, RankingSnapshot
 from .selectors import last_computed_at
 
@@ -44,7 +45,7 @@ def ranking_publish(
     if last_computed_at(period) is None or recompute.is_dirty(period):
         recompute.run(period)
     try:
-        return rankings.publish(
+        snapshot = rankings.publish(
             scope=scope,
             parent=parent,
             year=period.year,
@@ -56,6 +57,9 @@ def ranking_publish(
         raise ValidationError(
             {"reason": _("该排名刚刚已由他人发布，请刷新页面查看最新版本。")}
         ) from None
+    # the API's cached rankings of the period (their keys carry the newest version anyway)
+    transaction.on_commit(lambda: api_cache.invalidate(period))
+    return snapshot
 
 
 @transaction.atomic

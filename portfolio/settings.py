@@ -161,6 +161,9 @@ AXES_VERBOSE = False
 # API tokens older than this many days are refused (0: never); `drf_create_token -r USER` or
 # the page 我的账号 → API 令牌 issues a new one.
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=90)
+# How long /api/v1/summary/ and /api/v1/rankings/ answers stay cached (0: not cached; the
+# keys change with every recompute and publication anyway, see assessment/api/cache.py).
+API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=600)
 
 # --- Cache --------------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portfolio")}

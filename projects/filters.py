@@ -22,6 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 from assessment.choices import Colour, ProjectSet
 from assessment.selectors import status_joined
 from core.filters import IntegerFilter, PeriodFilter
+from core.keyset import Key
 from core.periods import Period
 
 from . import cycle
@@ -43,6 +44,29 @@ from .models import (
 def _category_choices() -> list[tuple[str, str]]:
     """Category codes, read when a form is built (not at import)."""
     return list(Category.objects.values_list("code", "name"))
+
+
+# The project list's orderings as keyset keys (`core.keyset`), each ending with a unique column,
+# each served by an index: (region, code), code, (name, id), (total_investment, id) on the
+# project, (year, month, investment_rate, project) on its statuses. `""` is the default order:
+# by district code (the official order of the codes), then project code.
+PROJECT_ORDERINGS: dict[str, list[Key]] = {
+    "": [Key("region_id"), Key("code")],
+    "code": [Key("code")],
+    "-code": [Key("code", descending=True)],
+    "name": [Key("name"), Key("pk")],
+    "-name": [Key("name", descending=True), Key("pk", descending=True)],
+    "total_investment": [Key("total_investment"), Key("pk")],
+    "-total_investment": [
+        Key("total_investment", descending=True),
+        Key("pk", descending=True),
+    ],
+    "investment_rate": [Key("status_investment_rate", nullable=True), Key("pk")],
+    "-investment_rate": [
+        Key("status_investment_rate", descending=True, nullable=True),
+        Key("pk", descending=True),
+    ],
+}
 
 
 class ProjectFilterSet(django_filters.FilterSet):

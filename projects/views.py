@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
@@ -25,6 +24,7 @@ from django_htmx.http import HttpResponseStopPolling
 from assessment.choices import Colour, ProjectSet
 from assessment.selectors import last_computed_at, latest_computed_period, resolve_period
 from assessment.tasks import ensure_fresh
+from core import keyset
 from core.forms import add_service_errors
 from core.periods import Period
 from core.services import ConflictError
@@ -33,7 +33,7 @@ from imports.forms import ReportsUploadForm
 
 from . import access, boundaries, exports, selectors, services, ui
 from .choices import FactorKind, Level, RegionLevel, Stage, WithdrawalStatus
-from .filters import ProjectFilterSet
+from .filters import PROJECT_ORDERINGS, ProjectFilterSet
 from .forms import (
     ChainForm,
     MilestoneCompleteForm,
@@ -114,6 +114,35 @@ def _rate_switch(request, filterset: ProjectFilterSet, count: int) -> dict | Non
     return {"label": current.rate_label, "numerator": numerator, "denominator": denominator}
 
 
+def _keyset_page(request, filterset: ProjectFilterSet, projects) -> keyset.KeysetPage:
+    """The page of the list the query string asks for: after (`?after=`) or before
+    (`?before=`) a cursor — what the pager's links carry, so a deep page costs what the first
+    does — or, for an address typed with `?page=N` alone, counted off from the start."""
+    ordering = (filterset.form.cleaned_data.get("ordering") or [""]) if filterset.is_bound else [""]
+    name = ordering[0] if ordering and ordering[0] in PROJECT_ORDERINGS else ""
+    keys = PROJECT_ORDERINGS[name]
+    count = projects.count()
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    after, before = request.GET.get("after"), request.GET.get("before")
+    if not after and not before and number > 1:
+        return keyset.offset_page(
+            projects, name=name, keys=keys, per_page=PAGE_SIZE, count=count, number=number
+        )
+    return keyset.page(
+        projects,
+        name=name,
+        keys=keys,
+        per_page=PAGE_SIZE,
+        count=count,
+        after=after,
+        before=before,
+        number=number,
+    )
+
+
 @login_required
 @require_GET
 def project_list(request):
@@ -129,7 +158,7 @@ def project_list(request):
         return exports.project_list_xlsx(
             projects, period=filterset.period, filters=describe_filters(filterset.form)
         )
-    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _keyset_page(request, filterset, projects)
     home = ui.home_region(request.user)
     context = {
         "filterset": filterset,

@@ -170,6 +170,9 @@ class Issue(NoDeleteModel):
         indexes = [
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["raised_at"]),
+            # the board's columns, each read in order from its state's range
+            # (`selectors.board_columns`)
+            models.Index(fields=["status", "deadline", "raised_at", "id"], name="issue_board_idx"),
         ]
 
     def __str__(self) -> str:

@@ -41,7 +41,7 @@ from .models import (
     StoredUpload,
     SupervisionSettings,
 )
-from .notifications import chain_people, notify
+from .notifications import Pending, chain_people, chain_people_of, notify, notify_many
 from .signals import calendar_changed
 from .uploads import CheckedUpload, check_upload
 from .workdays import WorkCalendar
@@ -351,20 +351,23 @@ def _assign(
     }
 
 
+def _escalated_text(issue: Issue, *, manual: bool) -> str:
+    due = issue.deadline or issue.plan_due
+    return _("【督办通报】%(code)s %(name)s：问题“%(title)s”%(why)s，已督办通报，请抓紧办理。") % {
+        "code": issue.project.code,
+        "name": issue.project.name,
+        "title": issue.title,
+        "why": _("被督办") if manual else _("超过时限（%(d)s）未办结") % {"d": _fmt(due)},
+    }
+
+
 def _notify_escalated(issue: Issue, *, manual: bool) -> list[Notification]:
     escalated_at = issue.escalated_at
     assert escalated_at is not None  # called once the issue is escalated
-    due = issue.deadline or issue.plan_due
     return notify(
         event=f"issue.escalated:{issue.pk}:{escalated_at.isoformat()}",
         issue=issue,
-        text=_("【督办通报】%(code)s %(name)s：问题“%(title)s”%(why)s，已督办通报，请抓紧办理。")
-        % {
-            "code": issue.project.code,
-            "name": issue.project.name,
-            "title": issue.title,
-            "why": _("被督办") if manual else _("超过时限（%(d)s）未办结") % {"d": _fmt(due)},
-        },
+        text=_escalated_text(issue, manual=manual),
         people=chain_people(issue),
         users=[issue.assigned_by],
     )
@@ -382,76 +385,105 @@ def issues_flag_overdue(*, today: dt.date | None = None) -> OverdueResult:
     """The daily job (督导通报): marks overdue issues, escalates those overdue for at least
     `escalate_after_workdays` working days (default 0: at once), and notifies the chain.
 
-    Idempotent and safe to run concurrently: each step claims its issue with a conditional
-    UPDATE and acts only if it changed the row; notifications are unique per event.
+    Set-wise (issue #15): one transaction that claims its issues with one locking SELECT
+    (`FOR UPDATE SKIP LOCKED` on PostgreSQL: a run at the same time gets the others or none,
+    and finds those it waited for already flagged), then flags and escalates them in bulk
+    UPDATEs (per 500 ids), writes the transitions with one bulk INSERT and the notifications
+    with `notify_many` (unique per event and recipient). Idempotent and safe to run twice at
+    once: each issue is flagged once, escalated once, notified once.
     """
     today = today or timezone.localdate()
     now = timezone.now()
     conf = SupervisionSettings.current()
     calendar = WorkCalendar.load()
+    rule = workflow.RULES[Action.ESCALATE]  # the state machine says from where
     result = OverdueResult()
-    candidates = (
-        Issue.objects.overdue(today)
-        .filter(Q(overdue_flagged_on__isnull=True) | ~Q(status=IssueStatus.ESCALATED))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for pk in list(candidates):
-        with transaction.atomic():
-            flagged = (
-                Issue.objects.overdue(today)
-                .filter(pk=pk, overdue_flagged_on__isnull=True)
-                .update(overdue_flagged_on=today)
-            )
-            issue = Issue.objects.select_related("project", "assignee", "assigned_by").get(pk=pk)
-            if not issue.overdue_on(today):
-                continue
+    with transaction.atomic():
+        claimed = list(
+            Issue.objects.overdue(today)
+            .filter(Q(overdue_flagged_on__isnull=True) | ~Q(status=IssueStatus.ESCALATED))
+            .select_related("project", "assignee", "assigned_by")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
+        )
+        to_flag = [issue.pk for issue in claimed if issue.overdue_flagged_on is None]
+        escalating: list[Issue] = []
+        for issue in claimed:
             due = issue.deadline or issue.plan_due
             assert due is not None  # overdue: a deadline or a plan's due date has passed
-            escalated = 0
-            if calendar.workdays_between(due, today) >= conf.escalate_after_workdays:
-                rule = workflow.RULES[Action.ESCALATE]  # the state machine says from where
-                escalated = Issue.objects.filter(pk=pk, status__in=rule.sources).update(
-                    status=rule.target, escalated_at=now
-                )
-            if escalated:
-                from_status = issue.status
-                issue.refresh_from_db(fields=["status", "escalated_at"])
-                _record(
-                    issue,
+            if (
+                issue.status in rule.sources
+                and calendar.workdays_between(due, today) >= conf.escalate_after_workdays
+            ):
+                escalating.append(issue)
+        for ids in _chunks(to_flag):
+            Issue.objects.filter(pk__in=ids, overdue_flagged_on__isnull=True).update(
+                overdue_flagged_on=today
+            )
+        for ids in _chunks([issue.pk for issue in escalating]):
+            Issue.objects.filter(pk__in=ids, status__in=rule.sources).update(
+                status=rule.target, escalated_at=now
+            )
+        transitions = []
+        for issue in escalating:
+            due = issue.deadline or issue.plan_due
+            assert due is not None
+            from_status = issue.status
+            assert rule.target is not None  # escalating changes the state
+            issue.status, issue.escalated_at = rule.target, now
+            transitions.append(
+                IssueTransition(
+                    issue=issue,
                     action=Action.ESCALATE,
                     from_status=from_status,
+                    to_status=issue.status,
                     actor=None,
                     at=now,
                     note=_("超过时限 %(d)s 未办结，系统自动督办通报。") % {"d": _fmt(due)},
                     details={"overdue_since": due.isoformat(), "automatic": True},
                 )
-                result.escalated += 1
-                result.notifications += len(_notify_escalated(issue, manual=False))
-            elif flagged:
-                what = _("办结时限") if issue.deadline else _("办理方案报送时限")
-                result.notifications += len(
-                    notify(
-                        event=f"issue.overdue:{issue.pk}:{due.isoformat()}",
-                        issue=issue,
-                        text=_(
-                            "【逾期】%(code)s %(name)s：问题“%(title)s”已超过%(what)s（%(d)s）。"
-                        )
-                        % {
-                            "code": issue.project.code,
-                            "name": issue.project.name,
-                            "title": issue.title,
-                            "what": what,
-                            "d": _fmt(due),
-                        },
-                        people=chain_people(issue),
-                        users=[issue.assigned_by],
-                    )
+            )
+        IssueTransition.objects.bulk_create(transitions, batch_size=1000)
+        escalated_ids = {issue.pk for issue in escalating}
+        flagged_ids = set(to_flag)
+        noticed = [i for i in claimed if i.pk in escalated_ids or i.pk in flagged_ids]
+        chains = chain_people_of(noticed)
+        pending = []
+        for issue in noticed:
+            due = issue.deadline or issue.plan_due
+            assert due is not None
+            if issue.pk in escalated_ids:
+                assert issue.escalated_at is not None
+                event = f"issue.escalated:{issue.pk}:{issue.escalated_at.isoformat()}"
+                text = _escalated_text(issue, manual=False)
+            else:
+                event = f"issue.overdue:{issue.pk}:{due.isoformat()}"
+                text = _("【逾期】%(code)s %(name)s：问题“%(title)s”已超过%(what)s（%(d)s）。") % {
+                    "code": issue.project.code,
+                    "name": issue.project.name,
+                    "title": issue.title,
+                    "what": _("办结时限") if issue.deadline else _("办理方案报送时限"),
+                    "d": _fmt(due),
+                }
+            pending.append(
+                Pending(
+                    event=event,
+                    text=text,
+                    issue=issue,
+                    people=chains[issue.pk],
+                    users=[issue.assigned_by],
                 )
-            if flagged or escalated:
-                result.flagged += flagged
-                result.issues.append(pk)
+            )
+        result.notifications = notify_many(pending)
+        result.flagged = len(flagged_ids)
+        result.escalated = len(escalated_ids)
+        result.issues = sorted(flagged_ids | escalated_ids)
     return result
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 # --- Working-day deadlines ---------------------------------------------------------------------

@@ -13,9 +13,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -45,15 +45,6 @@ PER_COLUMN = 30
 PAGE_SIZE = 50
 
 
-def _overdue_first(queryset):
-    """Overdue first, then the nearest deadline, then the oldest."""
-    return queryset.annotate(
-        overdue_rank=Case(
-            When(is_overdue=True, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    ).order_by("overdue_rank", "deadline", "raised_at", "pk")
-
-
 # --- Issues ---------------------------------------------------------------------------------
 
 
@@ -70,7 +61,7 @@ def issue_board(request):
     except ValidationError as exc:  # RegionCodeFilter raises on an unknown code
         valid, issues = False, selectors.issue_list(user=request.user).none()
         messages.error(request, "；".join(exc.messages))
-    issues = _overdue_first(issues)
+    issues = selectors.board_order(issues)
     if request.GET.get("export") == "xlsx" and valid:
         return exports.issue_list_xlsx(issues, filters=describe_filters(filterset.form))
     context = {
@@ -83,11 +74,27 @@ def issue_board(request):
     if request.GET.get("view") == "list":
         page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(view="list", page=page)
-    else:
-        counts = dict(
-            issues.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    elif request.GET.get("column") in BOARD_COLUMNS and request.htmx:
+        # 更多: the next tickets of one column, appended by htmx in place of the button
+        status = request.GET["column"]
+        try:
+            offset = max(0, int(request.GET.get("offset") or 0))
+        except ValueError:
+            offset = 0
+        rows = list(issues.filter(status=status)[offset : offset + PER_COLUMN + 1])
+        return render(
+            request,
+            "supervision/_board_tickets.html",
+            {
+                "status": status,
+                "issues": rows[:PER_COLUMN],
+                "next_offset": offset + PER_COLUMN if len(rows) > PER_COLUMN else None,
+            },
         )
-        overdue = issues.filter(is_overdue=True).order_by().count()
+    else:
+        today = timezone.localdate()
+        counts, overdue = selectors.board_counts(issues, today)
+        firsts = selectors.board_columns(issues, BOARD_COLUMNS, PER_COLUMN, today)
         context.update(
             view="board",
             overdue_count=overdue,
@@ -96,7 +103,8 @@ def issue_board(request):
                     "status": status,
                     "label": IssueStatus(status).label,
                     "count": counts.get(status, 0),
-                    "issues": list(issues.filter(status=status)[:PER_COLUMN]),
+                    "issues": firsts[status],
+                    "next_offset": PER_COLUMN if counts.get(status, 0) > PER_COLUMN else None,
                 }
                 for status in BOARD_COLUMNS
             ],

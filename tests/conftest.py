@@ -99,3 +99,13 @@ def celery_broker(settings):
     previous = _set_eager(settings, False)
     yield
     current_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (the API's cached answers, throttles …)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

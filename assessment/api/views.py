@@ -23,6 +23,7 @@ from projects.models import Region
 from .. import assessments, forecast_reads, maps, measures, rankings, services, tasks
 from ..models import AssessmentIndicator, AssessmentSnapshot, RankingSnapshot
 from ..selectors import default_period, last_computed_at
+from . import cache
 from .serializers import (
     AssessmentPublishSerializer,
     AssessmentQuerySerializer,
@@ -87,17 +88,18 @@ class SummaryView(APIView):
         region = _region(request, data.get("region"), "region")
         period = _period(data.get("period"))
         tasks.ensure_fresh(period)
-        rows, total = measures.summary_with_total(
-            projects_qs=None,
-            user=request.user,
-            year=period.year,
-            month=period.month,
-            group_by=data["group_by"],
-            parent=region,
-        )
-        computed_at = last_computed_at(period)
-        return Response(
-            {
+
+        def build() -> dict:
+            rows, total = measures.summary_with_total(
+                projects_qs=None,
+                user=request.user,
+                year=period.year,
+                month=period.month,
+                group_by=data["group_by"],
+                parent=region,
+            )
+            computed_at = last_computed_at(period)
+            return {
                 "period": str(period),
                 "label": period.label,
                 "region": {"code": region.code, "name": region.name},
@@ -106,7 +108,8 @@ class SummaryView(APIView):
                 "rows": [measures.row_json(row) for row in rows],
                 "total": measures.row_json(total),
             }
-        )
+
+        return cache.cached_answer(request, name="summary", period=period, build=build)
 
 
 class RankingsView(APIView):
@@ -124,26 +127,30 @@ class RankingsView(APIView):
         data = params.validated_data
         parent, published_only = _ranking_parent(request, data.get("parent"))
         period = _period(data.get("period"))
-        if published_only:
-            # a region above the caller's own: its published versions only, never live figures
-            snapshot = rankings.published(
-                scope=data["scope"], parent=parent, period=period, version=data.get("version")
-            )
-            if snapshot is None:
-                raise PermissionDenied(_("该排名尚未发布；上级区域的排名发布后方可查看。"))
-            return Response(rankings.snapshot_body(snapshot))
-        tasks.ensure_fresh(period)
-        try:
-            body = rankings.ranking(
-                scope=data["scope"],
-                parent=parent,
-                year=period.year,
-                month=period.month,
-                version=data.get("version"),
-            )
-        except RankingSnapshot.DoesNotExist as exc:
-            raise NotFound(str(exc)) from None
-        return Response(body)
+        if not published_only:
+            tasks.ensure_fresh(period)
+
+        def build() -> dict:
+            if published_only:
+                # a region above the caller's own: its published versions only, never live
+                snapshot = rankings.published(
+                    scope=data["scope"], parent=parent, period=period, version=data.get("version")
+                )
+                if snapshot is None:
+                    raise PermissionDenied(_("该排名尚未发布；上级区域的排名发布后方可查看。"))
+                return rankings.snapshot_body(snapshot)
+            try:
+                return rankings.ranking(
+                    scope=data["scope"],
+                    parent=parent,
+                    year=period.year,
+                    month=period.month,
+                    version=data.get("version"),
+                )
+            except RankingSnapshot.DoesNotExist as exc:
+                raise NotFound(str(exc)) from None
+
+        return cache.cached_answer(request, name="rankings", period=period, build=build)
 
 
 def _ranking_target(request, data) -> tuple[str, Region, Period, bool]:

@@ -237,6 +237,9 @@ def period_written_hook(
     `districts_before`, the districts they were in before it: their sums are refreshed too).
     Calls that keep derived per-period tables in step with the statuses (per-region aggregates,
     forecasts) go here, once, so that both kinds of run keep them correct."""
+    from ..api import cache as api_cache  # noqa: PLC0415  (the API's answers of the period)
+
+    transaction.on_commit(lambda: api_cache.invalidate(period))
     if project_ids is None:
         aggregates.write(period)  # the period's per-district sums, in the same transaction
     else:

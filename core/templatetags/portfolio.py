@@ -19,10 +19,12 @@ for _name in ("cndate", "cndatetime", "cnperiod", "cnmonth"):
 @register.simple_tag(takes_context=True)
 def query(context: dict[str, Any], **changes: Any) -> str:
     """The current query string with some parameters changed ("" or None removes one);
-    `page` is dropped whenever anything else changes, so a new filter starts at page 1."""
+    `page` (and a keyset list's cursors `after` / `before`, `core.keyset`) is dropped whenever
+    anything else changes, so a new filter or sort starts at page 1."""
     params = context["request"].GET.copy()
     if "page" not in changes:
-        params.pop("page", None)
+        for key in ("page", "after", "before"):
+            params.pop(key, None)
     for key, value in changes.items():
         if value in (None, ""):
             params.pop(key, None)

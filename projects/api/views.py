@@ -172,9 +172,12 @@ class ProjectViewSet(
     def get_queryset(self):
         if self.is_schema:
             return Project.objects.none()
+        # The default order is the page's (`filters.PROJECT_ORDERINGS[""]`): district code, then
+        # project code, read from the (region, code) index — not the model's ordering, which
+        # sorts by the regions' display order through a join over the whole province.
         return selectors.project_queryset(
             user=self.request.user, period=self.period, for_change=self.for_change
-        )
+        ).order_by("region_id", "code")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -148,6 +148,11 @@ class Project(NoDeleteModel):
                 name="project_region_prefix_idx",
                 opclasses=["varchar_pattern_ops", "int8_ops"],
             ),
+            # The project list's orderings (`filters.PROJECT_ORDERINGS`): a page, however deep,
+            # is read from one of these (keyset pagination, `core.keyset`); code has its own.
+            models.Index(fields=["region", "code"], name="project_list_order_idx"),
+            models.Index(fields=["name", "id"], name="project_name_order_idx"),
+            models.Index(fields=["total_investment", "id"], name="project_investment_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -126,10 +126,10 @@ def test_list_queries_do_not_grow_with_the_number_of_projects(
             make_projects(regions["other"], more, prefix="MORE")
             compute()
         # 1 session, 2 user, 3 latest computed period, 4 the user's region (scoping), 5 count,
-        # 6 the regions of the region picker, 7 active categories, 8 the page of projects
-        # (regions, towns, units and the period's status joined), 9 their categories,
-        # 10 their current chain (roles and people joined), 11 their statuses of the period
-        # (for the reasons).
-        with django_assert_num_queries(11):
+        # 6 the regions of the region picker, 7 active categories, 8 the page's ids in the
+        # list's order (keyset, `core.keyset`), 9 those projects (regions, towns, units and
+        # the period's status joined), 10 their categories, 11 their current chain (roles and
+        # people joined), 12 their statuses of the period (for the reasons).
+        with django_assert_num_queries(12):
             response = client.get(LIST)
         assert response.context["page"].paginator.count == 9 + more

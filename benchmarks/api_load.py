@@ -1,0 +1,153 @@
+"""API under load at province scale (issue #15, item 3): gunicorn -w 2 on a generated dataset
+(PostgreSQL), 64 keep-alive connections against one address at a time — the summary, the
+rankings, the project list (token; the summary and rankings once with `If-None-Match` too) —
+then the framework's floor, `benchmarks/floor_app` (a minimal Django + DRF JSON view, no
+database) on the same gunicorn settings, in the same run. Prints requests/s, p50/p99, errors and
+each address's share of the floor.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_100k python benchmarks/api_load.py \
+        [--duration 10] [--connections 64] [--user bench_province]
+
+The client is `benchmarks/load.py`'s (threads, the standard library): it shares the machine
+with gunicorn and PostgreSQL. The dataset's latest period must be computed; the user (default
+`bench_province`, made by `benchmarks/pages.py`) gets a token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import load  # noqa: E402  (the client of benchmarks/load.py)
+
+ROOT = HERE.parent
+
+
+def serve(env: dict, app: str, port: int, workers: int) -> subprocess.Popen:
+    command = [
+        str(Path(load.PYTHON).with_name("gunicorn")),
+        app,
+        "--bind",
+        f"{load.HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def wait(port: int, path: str, headers: dict) -> None:
+    import time
+
+    for _ in range(200):
+        try:
+            conn = http.client.HTTPConnection(load.HOST, port, timeout=5)
+            status, _, _ = load.request(conn, "GET", path, headers)
+            conn.close()
+            if status in (200, 304):
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    sys.exit(f"{path} did not answer")
+
+
+def measure(port: int, target: load.Target, args) -> dict:
+    seconds = load.run_load(port, [target], args.connections, args.duration, args.warmup)
+    return load.figures(target.name, target.latencies, target.errors, seconds)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--user", default="bench_province")
+    args = parser.parse_args()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portfolio.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "load-test-only-" + "x" * 50,
+        "ALLOWED_HOSTS": load.HOST,
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "CELERY_BROKER_URL": "",
+        "LOG_LEVEL": "WARNING",
+    }
+    token = re.search(r"Generated token (\w+)", load.manage(env, "drf_create_token", args.user))
+    if not token:
+        sys.exit("drf_create_token printed no token")
+    api = {"Authorization": f"Token {token.group(1)}", "Accept": "application/json"}
+    rows = []
+    load_before = os.getloadavg()
+    started_at = dt.datetime.now(dt.UTC)
+    server = serve(env, "portfolio.wsgi", args.port, args.workers)
+    try:
+        wait(args.port, "/api/v1/summary/", api)
+        etags = {}
+        for path in ("/api/v1/summary/", "/api/v1/rankings/"):
+            conn = http.client.HTTPConnection(load.HOST, args.port, timeout=60)
+            _status, headers, _ = load.request(conn, "GET", path, api)
+            conn.close()
+            etags[path] = headers.get("etag", "")
+        targets = [
+            load.Target("`GET /api/v1/summary/`", "/api/v1/summary/", api),
+            load.Target(
+                "`GET /api/v1/summary/` with If-None-Match (304)",
+                "/api/v1/summary/",
+                {**api, "If-None-Match": etags["/api/v1/summary/"]},
+            ),
+            load.Target("`GET /api/v1/rankings/`", "/api/v1/rankings/", api),
+            load.Target(
+                "`GET /api/v1/projects/?page_size=50`", "/api/v1/projects/?page_size=50", api
+            ),
+        ]
+        for target in targets:
+            print(f"load: {target.name} …", flush=True)
+            rows.append(measure(args.port, target, args))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    floor_env = {**env, "DJANGO_SETTINGS_MODULE": "benchmarks.floor_app.settings"}
+    server = serve(floor_env, "benchmarks.floor_app.wsgi", args.port, args.workers)
+    try:
+        wait(args.port, "/floor/", {})
+        print("floor: benchmarks/floor_app …", flush=True)
+        floor = measure(args.port, load.Target("floor `benchmarks/floor_app`", "/floor/", {}), args)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    load_after = os.getloadavg()
+    print(
+        f"\n# API load, {started_at:%Y-%m-%d %H:%M} UTC, gunicorn -w {args.workers}, "
+        f"{args.connections} connections × {args.duration:.0f} s each"
+    )
+    print(f"machine {json.dumps(load.machine())}")
+    print(f"load average before {load_before}, after {load_after}\n")
+    print(load.table([*rows, floor]))
+    print()
+    for r in rows:
+        share = r["rps"] / floor["rps"] * 100 if floor["rps"] else float("nan")
+        print(f"{r['name']}: {share:.1f} % of the floor's requests/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
