@@ -20,7 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact, GreaterThan, LessThan
 
 SALT = "core.keyset"
 
@@ -33,9 +36,29 @@ class Key:
     field: str
     descending: bool = False
     nullable: bool = False
+    # A decimal's places: SQLite keeps a decimal as a REAL (0.41200000000000003), while the row
+    # read back, hence the cursor, holds it rounded (0.412000) — the row would sort after its
+    # own cursor and 下一页 repeat the page. On SQLite such a key is sorted and compared rounded
+    # to its places; PostgreSQL's numeric is exact and keeps the plain column (its index).
+    places: int | None = None
+
+    @property
+    def rounded(self) -> bool:
+        return self.places is not None and connection.vendor == "sqlite"
+
+    def expression(self) -> Any:
+        return Round(F(self.field), self.places) if self.rounded else F(self.field)
+
+    def compare(self, lookup: str, value: Any) -> Q:
+        """`field <lookup> value` ("gt", "lt" or "exact"), rounded where `rounded`."""
+        if not self.rounded:
+            return Q(**{f"{self.field}__{lookup}": value})
+        lookups = {"gt": GreaterThan, "lt": LessThan, "exact": Exact}
+        # a float on both sides: SQLite compares a REAL expression below any text parameter
+        return Q(lookups[lookup](self.expression(), Value(float(value), FloatField())))
 
     def order(self, *, nulls_last: bool = True) -> Any:
-        expression = F(self.field)
+        expression = self.expression()
         # no NULLS clause on a column that has none: `DESC` alone is what its index serves
         nulls = (
             {}
@@ -47,7 +70,7 @@ class Key:
         return expression.desc(**nulls) if self.descending else expression.asc(**nulls)
 
     def reversed(self) -> Key:
-        return Key(self.field, not self.descending, self.nullable)
+        return Key(self.field, not self.descending, self.nullable, self.places)
 
 
 def order_by(
@@ -67,7 +90,7 @@ def _after(keys: Sequence[Key], values: Sequence[Any], *, nulls_last: bool) -> Q
             return Q(**{f"{key.field}__isnull": True}) & later
         return Q(**{f"{key.field}__isnull": False}) | (Q(**{f"{key.field}__isnull": True}) & later)
     beyond = "lt" if key.descending else "gt"
-    condition = Q(**{f"{key.field}__{beyond}": value}) | (Q(**{key.field: value}) & later)
+    condition = key.compare(beyond, value) | (key.compare("exact", value) & later)
     if key.nullable and nulls_last:
         condition |= Q(**{f"{key.field}__isnull": True})
     return condition
@@ -78,7 +101,7 @@ def after_q(keys: Sequence[Key], values: Sequence[Any]) -> Q:
     last); led by a range on the first key where it is not null, for its index."""
     condition = _after(keys, values, nulls_last=True)
     first, value = keys[0], values[0]
-    if value is not None and not first.nullable:
+    if value is not None and not first.nullable and not first.rounded:
         bound = "lte" if first.descending else "gte"
         condition = Q(**{f"{first.field}__{bound}": value}) & condition
     return condition
@@ -89,7 +112,7 @@ def before_q(keys: Sequence[Key], values: Sequence[Any]) -> Q:
     reversed_keys = [key.reversed() for key in keys]
     condition = _after(reversed_keys, values, nulls_last=False)
     first, value = reversed_keys[0], values[0]
-    if value is not None and not first.nullable:
+    if value is not None and not first.nullable and not first.rounded:
         bound = "lte" if first.descending else "gte"
         condition = Q(**{f"{first.field}__{bound}": value}) & condition
     return condition

@@ -61,9 +61,9 @@ PROJECT_ORDERINGS: dict[str, list[Key]] = {
         Key("total_investment", descending=True),
         Key("pk", descending=True),
     ],
-    "investment_rate": [Key("status_investment_rate", nullable=True), Key("pk")],
+    "investment_rate": [Key("status_investment_rate", nullable=True, places=6), Key("pk")],
     "-investment_rate": [
-        Key("status_investment_rate", descending=True, nullable=True),
+        Key("status_investment_rate", descending=True, nullable=True, places=6),
         Key("pk", descending=True),
     ],
 }
