@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
         "DifficultyEnum": "supervision.choices.Difficulty",
         "AttachmentKindEnum": "supervision.choices.AttachmentKind",
         "MeetingKindEnum": "meetings.choices.MeetingKind",
+        "AssessmentKindEnum": "assessment.choices.AssessmentKind",
         "InspectionKindEnum": "supervision.choices.InspectionKind",
     },
 }

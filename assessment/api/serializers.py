@@ -294,7 +294,7 @@ class AssessmentTargetSerializer(serializers.Serializer):
     """Which assessment: its kind, year and parent region."""
 
     kind = serializers.ChoiceField(
-        choices=AssessmentKind.values,
+        choices=AssessmentKind.choices,
         help_text=_("考核类型：half_year（半年考核，6 月数据）|year_end（年终考核，12 月数据）"),
     )
     year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=_("考核年度"))
@@ -317,7 +317,7 @@ class AssessmentPublishSerializer(AssessmentTargetSerializer):
 
 
 class AssessmentScoreInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=AssessmentKind.values)
+    kind = serializers.ChoiceField(choices=AssessmentKind.choices)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     indicator = serializers.SlugField(help_text=_("录入评分的考核指标代码（如 tour：观摩评议）"))
     region = RegionCodeField(help_text=_("被考核区域代码"))
