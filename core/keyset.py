@@ -47,7 +47,7 @@ class Key:
         return self.places is not None and connection.vendor == "sqlite"
 
     def expression(self) -> Any:
-        return Round(F(self.field), self.places) if self.rounded else F(self.field)
+        return Round(F(self.field), self.places or 0) if self.rounded else F(self.field)
 
     def compare(self, lookup: str, value: Any) -> Q:
         """`field <lookup> value` ("gt", "lt" or "exact"), rounded where `rounded`."""
