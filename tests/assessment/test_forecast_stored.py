@@ -187,7 +187,7 @@ def test_api_bad_parameters_are_400_with_field_messages(shaped, city_official, p
 
 
 def test_api_queries_do_not_grow_with_projects(
-    shaped, regions, city_official, django_assert_num_queries
+    shaped, regions, city_official, django_assert_max_num_queries
 ):
     client = _api(city_official)
     client.get("/api/v1/forecast/", {"period": "2024-06"})
@@ -197,7 +197,8 @@ def test_api_queries_do_not_grow_with_projects(
     recompute_period(year=2024, month=6)
     # session, user, the user's region, the asked region, the period's freshness check,
     # the children, the grouped forecasts
-    with django_assert_num_queries(7):
+    # 7 on SQLite, 6 on PostgreSQL (the vendors differ by one statement): constant either way
+    with django_assert_max_num_queries(7):
         body = client.get("/api/v1/forecast/", {"period": "2024-06", "region": "370200"}).json()
     assert body["total"]["projects"] == 9
 
