@@ -9,12 +9,13 @@ Moved here from `projects` without touching the database: the tables keep their 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -307,17 +308,67 @@ class SnapshotImmutable(Exception):
     """A published ranking never changes; publish a correction (a new version) instead."""
 
 
-class RankingSnapshotQuerySet(NoDeleteQuerySet["RankingSnapshot"]):
+_S = TypeVar("_S", bound="PublishedVersion")
+
+
+class SnapshotQuerySet(NoDeleteQuerySet[_S]):
+    """A published version's rows are never updated in bulk either."""
+
     def update(self, **kwargs: object) -> int:
-        raise SnapshotImmutable("已发布的排名不可修改；如需更正，请发布新版本并说明原因。")
+        raise SnapshotImmutable(self.model.IMMUTABLE)
+
+
+class RankingSnapshotQuerySet(SnapshotQuerySet["RankingSnapshot"]):
+    pass
+
+
+class AssessmentSnapshotQuerySet(SnapshotQuerySet["AssessmentSnapshot"]):
+    pass
 
 
 if TYPE_CHECKING:
-    # The manager `as_manager()` builds, named for the annotation of `RankingSnapshot.objects`.
+    # The managers `as_manager()` builds, named for the annotations of `….objects`.
     RankingSnapshotManager = models.Manager.from_queryset(RankingSnapshotQuerySet)
+    AssessmentSnapshotManager = models.Manager.from_queryset(AssessmentSnapshotQuerySet)
 
 
-class RankingSnapshot(NoDeleteModel):
+class PublishedVersion(NoDeleteModel):
+    """What every published version holds (a ranking's, an assessment's): its number, the rows
+    and indicators as published, the praise/call-in cut-offs, who published it and when, and
+    the reason of a correction. Immutable once saved; a version after the first needs a reason.
+    A subclass names its own wording (`IMMUTABLE`, `REASON_REQUIRED`)."""
+
+    IMMUTABLE: ClassVar[str]
+    REASON_REQUIRED: ClassVar[str | Promise]
+
+    version = models.PositiveIntegerField(_("版本"))
+    praised_top = models.PositiveSmallIntegerField(_("通报表扬：前 N 名"), default=7)
+    called_in_bottom = models.PositiveSmallIntegerField(_("约谈：后 N 名"), default=3)
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("更正原因"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise SnapshotImmutable(self.IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.version and self.version > 1 and not (self.reason or "").strip():
+            raise ValidationError({"reason": self.REASON_REQUIRED})
+
+
+class RankingSnapshot(PublishedVersion):
     """A published (frozen) ranking: one version of one period's ranking for one parent region.
 
     Immutable once saved: a correction is a new version with a reason; old versions stay
@@ -332,22 +383,11 @@ class RankingSnapshot(NoDeleteModel):
     month = models.PositiveSmallIntegerField(
         _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    version = models.PositiveIntegerField(_("版本"))
     rows = models.JSONField(_("排名"), default=list, blank=True)
     indicators = models.JSONField(_("计分指标"), default=list, blank=True)
-    praised_top = models.PositiveSmallIntegerField(_("通报表扬：前 N 名"), default=7)
-    called_in_bottom = models.PositiveSmallIntegerField(_("约谈：后 N 名"), default=3)
-    published_at = models.DateTimeField(_("发布时间"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reason = models.TextField(_("更正原因"), blank=True)
 
+    IMMUTABLE = "已发布的排名不可修改；如需更正，请发布新版本并说明原因。"
+    REASON_REQUIRED = _("更正已发布的排名必须填写原因。")
     objects: ClassVar[RankingSnapshotManager[RankingSnapshot]] = (
         RankingSnapshotQuerySet.as_manager()
     )
@@ -367,18 +407,9 @@ class RankingSnapshot(NoDeleteModel):
     def __str__(self) -> str:
         return f"{self.parent_id} {self.scope} {self.period} v{self.version}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise SnapshotImmutable("已发布的排名不可修改；如需更正，请发布新版本并说明原因。")
-        super().save(*args, **kwargs)
-
     @property
     def period(self) -> str:
         return f"{self.year}-{self.month:02d}"
-
-    def clean(self) -> None:
-        if self.version and self.version > 1 and not (self.reason or "").strip():
-            raise ValidationError({"reason": _("更正已发布的排名必须填写原因。")})
 
 
 class PeriodComputation(models.Model):
@@ -726,16 +757,7 @@ class AssessmentScore(models.Model):
             )
 
 
-class AssessmentSnapshotQuerySet(NoDeleteQuerySet["AssessmentSnapshot"]):
-    def update(self, **kwargs: object) -> int:
-        raise SnapshotImmutable("已发布的考核结果不可修改；如需更正，请发布新版本并说明原因。")
-
-
-if TYPE_CHECKING:
-    AssessmentSnapshotManager = models.Manager.from_queryset(AssessmentSnapshotQuerySet)
-
-
-class AssessmentSnapshot(NoDeleteModel):
+class AssessmentSnapshot(PublishedVersion):
     """A published assessment: one version of one year's half-year or year-end assessment of
     a region's districts. Immutable once saved (a correction is a new version with a reason);
     `rows` is exactly the API body's rows at publication, the praised and called-in flagged."""
@@ -745,22 +767,11 @@ class AssessmentSnapshot(NoDeleteModel):
         Region, verbose_name=_("上级区域"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    version = models.PositiveIntegerField(_("版本"))
     rows = models.JSONField(_("考核结果"), default=list, blank=True)
     indicators = models.JSONField(_("考核指标"), default=list, blank=True)
-    praised_top = models.PositiveSmallIntegerField(_("通报表扬：前 N 名"), default=7)
-    called_in_bottom = models.PositiveSmallIntegerField(_("约谈：后 N 名"), default=3)
-    published_at = models.DateTimeField(_("发布时间"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reason = models.TextField(_("更正原因"), blank=True)
 
+    IMMUTABLE = "已发布的考核结果不可修改；如需更正，请发布新版本并说明原因。"
+    REASON_REQUIRED = _("更正已发布的考核结果必须填写原因。")
     objects: ClassVar[AssessmentSnapshotManager[AssessmentSnapshot]] = (
         AssessmentSnapshotQuerySet.as_manager()
     )
@@ -778,12 +789,3 @@ class AssessmentSnapshot(NoDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.parent_id} {self.kind} {self.year} v{self.version}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise SnapshotImmutable("已发布的考核结果不可修改；如需更正，请发布新版本并说明原因。")
-        super().save(*args, **kwargs)
-
-    def clean(self) -> None:
-        if self.version and self.version > 1 and not (self.reason or "").strip():
-            raise ValidationError({"reason": _("更正已发布的考核结果必须填写原因。")})
