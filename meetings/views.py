@@ -7,6 +7,7 @@ Reads through `meetings.selectors` (scoped), writes through `meetings.services`.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -34,8 +35,30 @@ from .agenda import agenda_districts, meeting_agenda, sections
 from .filters import LetterFilterSet, MeetingFilterSet
 from .forms import DecisionForm, LetterReplyForm, LetterVerifyForm, MeetingForm, MinutesForm
 from .letters import download_name, letter_text
+from .models import Meeting
 
 PAGE_SIZE = 50
+
+
+def _meeting_or_404(request, pk: int) -> Meeting:
+    """The meeting `pk` if the user may see it (out of scope: 404, as an unknown id)."""
+    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    return meeting
+
+
+def _act(request, action: Callable[[], object], *, denied: str, done: str) -> None:
+    """Runs a meeting page's service call and says how it went: the service's refusal (or
+    `denied`), its validation messages, or `done`."""
+    try:
+        action()
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or denied)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, done)
 
 
 @login_required
@@ -78,9 +101,7 @@ def meeting_detail(request, pk: int):
     """A meeting and its agenda generated from the data (red/yellow projects with reasons,
     overdue and new issues, projects that should have started, the ranking, open decisions);
     supervisors record decisions here (each becomes an assigned issue)."""
-    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    meeting = _meeting_or_404(request, pk)
     if request.method == "GET" and request.GET.get("export") == "xlsx":
         return exports.agenda_xlsx(meeting_agenda(meeting, user=request.user))
     form = DecisionForm(request.POST or None, user=request.user, meeting=meeting)
@@ -148,9 +169,7 @@ def _chair_view(request, meeting, agenda) -> dict:
 @require_GET
 def decision_projects(request, pk: int):
     """htmx: the <option>s of the decision form's project search (code — name · district)."""
-    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    meeting = _meeting_or_404(request, pk)
     projects = selectors.decision_projects(
         user=request.user, meeting=meeting, text=request.GET.get("project", "")
     )
@@ -161,21 +180,17 @@ def decision_projects(request, pk: int):
 @require_POST
 def meeting_minutes(request, pk: int):
     """会议纪要 edited on the meeting's page (supervisors of its region)."""
-    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
+    meeting = _meeting_or_404(request, pk)
     form = MinutesForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("meetings:meeting_detail", pk=meeting.pk)
-    try:
-        services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您无权修改该会议的纪要。"))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("会议纪要已保存。"))
+    _act(
+        request,
+        lambda: services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data),
+        denied=_("您无权修改该会议的纪要。"),
+        done=_("会议纪要已保存。"),
+    )
     return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#minutes")
 
 
@@ -183,39 +198,31 @@ def meeting_minutes(request, pk: int):
 @require_POST
 def meeting_refresh(request, pk: int):
     """按最新数据刷新 the draft agenda (before it is frozen)."""
-    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
-    try:
-        services.meeting_refresh_agenda(meeting=meeting, actor=request.user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您无权刷新该会议的议程。"))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("议程已按最新数据重新生成。"))
+    meeting = _meeting_or_404(request, pk)
+    _act(
+        request,
+        lambda: services.meeting_refresh_agenda(meeting=meeting, actor=request.user),
+        denied=_("您无权刷新该会议的议程。"),
+        done=_("议程已按最新数据重新生成。"),
+    )
     return redirect("meetings:meeting_detail", pk=meeting.pk)
-
-
-# --- Reminder letters -----------------------------------------------------------------------
 
 
 @login_required
 @require_POST
 def meeting_freeze(request, pk: int):
     """定稿: the agenda as shown now becomes the meeting's record (supervisors of its region)."""
-    meeting = selectors.meeting_list(user=request.user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404(_("未找到该会议，或不在您的管辖范围内。"))
-    try:
-        services.meeting_freeze_agenda(meeting=meeting, actor=request.user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您无权为该会议的议程定稿。"))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("议程已定稿：此后不再随数据变化。"))
+    meeting = _meeting_or_404(request, pk)
+    _act(
+        request,
+        lambda: services.meeting_freeze_agenda(meeting=meeting, actor=request.user),
+        denied=_("您无权为该会议的议程定稿。"),
+        done=_("议程已定稿：此后不再随数据变化。"),
+    )
     return redirect("meetings:meeting_detail", pk=meeting.pk)
+
+
+# --- Reminder letters -----------------------------------------------------------------------
 
 
 @login_required
