@@ -27,7 +27,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.periods import Period
@@ -296,19 +295,6 @@ def publish(
                 % {"n": len(body["missing"]), "name": first["name"]}
             }
         )
-    snapshot = AssessmentSnapshot(
-        kind=kind,
-        parent=parent,
-        year=year,
-        version=latest.version + 1 if latest else 1,
-        rows=body["rows"],
-        indicators=body["indicators"],
-        praised_top=body["praised_top"],
-        called_in_bottom=body["called_in_bottom"],
-        published_at=timezone.now(),
-        published_by=user if getattr(user, "pk", None) else None,
-        reason=reason,
+    return AssessmentSnapshot.publish_next(
+        latest=latest, body=body, user=user, reason=reason, kind=kind, parent=parent, year=year
     )
-    snapshot.full_clean()
-    snapshot.save()
-    return snapshot

@@ -9,12 +9,13 @@ Moved here from `projects` without touching the database: the tables keep their 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -362,6 +363,27 @@ class PublishedVersion(NoDeleteModel):
         if not self._state.adding:
             raise SnapshotImmutable(self.IMMUTABLE)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def publish_next(
+        cls, *, latest: PublishedVersion | None, body: dict, user, reason: str, **key: object
+    ) -> Self:
+        """Saves `body` (a live computation's answer: rows, indicators, cut-offs) as the version
+        after `latest` of what `key` names (scope or kind, parent, period), by `user`."""
+        snapshot = cls(
+            **key,
+            version=latest.version + 1 if latest else 1,
+            rows=body["rows"],
+            indicators=body["indicators"],
+            praised_top=body["praised_top"],
+            called_in_bottom=body["called_in_bottom"],
+            published_at=timezone.now(),
+            published_by=user if getattr(user, "pk", None) else None,
+            reason=reason,
+        )
+        snapshot.full_clean()
+        snapshot.save()
+        return snapshot
 
     def clean(self) -> None:
         if self.version and self.version > 1 and not (self.reason or "").strip():

@@ -260,23 +260,16 @@ def publish(
             }
         )
     body = live_ranking(scope=scope, parent=parent, period=period)
-    snapshot = RankingSnapshot(
+    return RankingSnapshot.publish_next(
+        latest=latest,
+        body=body,
+        user=user,
+        reason=reason,
         scope=scope,
         parent=parent,
         year=period.year,
         month=period.month,
-        version=latest.version + 1 if latest else 1,
-        rows=body["rows"],
-        indicators=body["indicators"],
-        praised_top=body["praised_top"],
-        called_in_bottom=body["called_in_bottom"],
-        published_at=timezone.now(),
-        published_by=user if getattr(user, "pk", None) else None,
-        reason=reason,
     )
-    snapshot.full_clean()
-    snapshot.save()
-    return snapshot
 
 
 def default_targets() -> list[tuple[str, Region]]:
