@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 
 from assessment import recompute, tasks
 from assessment.models import PeriodComputation, ProjectStatus
@@ -198,7 +199,9 @@ def test_the_hook_runs_at_the_end_of_both_kinds_of_run(portfolio, monkeypatch):
 def test_query_count_does_not_grow_with_the_changed_projects(
     portfolio, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(20):
+    # PostgreSQL adds four planner statements (SET LOCAL work_mem, jit, enable_nestloop; RESET).
+    budget = 24 if connection.vendor == "postgresql" else 20
+    with django_assert_max_num_queries(budget):
         recompute.recompute_projects(
             project_ids=[p.pk for p in portfolio], year=2024, month=10, today=TODAY
         )
