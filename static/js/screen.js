@@ -89,7 +89,11 @@
     if (!slide || !slide.classList.contains("deck-page") || slide.getAttribute("data-loaded")) { return; }
     slide.setAttribute("data-loaded", "loading");
     var url = slide.getAttribute("data-src") + "&offset=" + slide.getAttribute("data-offset") + "&limit=" + perSlide;
-    window.htmx.ajax("GET", url, { target: slide.querySelector("tbody"), swap: "innerHTML" }).then(function () {
+    // The slide is the request's source: htmx keeps one request in flight per source and
+    // answers a second call from the same source at once, queueing (or dropping) its request;
+    // with the body as everyone's source, a slide fetched ahead while another was loading was
+    // marked loaded and stayed empty.
+    window.htmx.ajax("GET", url, { source: slide, target: slide.querySelector("tbody"), swap: "innerHTML" }).then(function () {
       slide.setAttribute("data-loaded", "true");
     }, function () { slide.removeAttribute("data-loaded"); });
   }
