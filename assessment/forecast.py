@@ -20,13 +20,16 @@ Group rate = Σ forecasts / Σ plans; None on a zero denominator.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from core.periods import Period
 from projects.models import MonthlyReport, Project
@@ -161,36 +164,68 @@ def _q(x: float | Decimal | None) -> Decimal | None:
     return Decimal(x).quantize(Decimal(1).scaleb(-SHARE_PLACES))
 
 
-def _history(period: Period, first_year: int | None) -> list[dict]:
-    """Σ reported by month m, by m+1 and in the whole year, the number of projects and the
-    months reported, per (district, level, year) of the years before the period's (from
-    `first_year`), of the project-years reported from January: one grouped statement over
-    the monthly reports."""
+def _history_year(year: int, first_year: int | None) -> list[dict]:
+    """Σ reported by the end of each month 1–12 (`cum`), the number of projects and the months
+    reported, per (district, level, year) of the years before `year` (from `first_year`), of the
+    project-years reported from January: one grouped statement over the monthly reports, which
+    serves the twelve months of `year` (`learn_year`)."""
     qn = connection.ops.quote_name
-    m = period.month
     report = qn(MonthlyReport._meta.db_table)
     project = qn(Project._meta.db_table)
     amount = f"r.{qn('completed_investment')}"
     month = f"r.{qn('month')}"
-    year = f"r.{qn('year')}"
+    yr = f"r.{qn('year')}"
     pid = qn("project_id")
+    inner = ", ".join(
+        f"SUM(CASE WHEN {month} <= {k} THEN {amount} ELSE 0 END) AS c{k}" for k in range(1, 13)
+    )
+    outer = ", ".join(f"SUM(y.c{k})" for k in range(1, 13))
     # a project-year teaches the shape only if it was under way from January (one that
     # starts later in the year has no first months to learn from)
     sql = (
-        f"SELECT p.{qn('region_id')}, p.{qn('level')}, y.yr, SUM(y.done), SUM(y.done_next), "
-        f"SUM(y.total), COUNT(*), MIN(y.lo), MAX(y.hi) FROM ("
-        f"SELECT r.{pid} AS pid, {year} AS yr, "
-        f"SUM(CASE WHEN {month} <= %s THEN {amount} ELSE 0 END) AS done, "
-        f"SUM(CASE WHEN {month} <= %s THEN {amount} ELSE 0 END) AS done_next, "
-        f"SUM({amount}) AS total, MIN({month}) AS lo, MAX({month}) AS hi "
-        f"FROM {report} r WHERE {year} < %s AND {year} >= %s GROUP BY r.{pid}, {year} "
+        f"SELECT p.{qn('region_id')}, p.{qn('level')}, y.yr, {outer}, "
+        f"COUNT(*), MIN(y.lo), MAX(y.hi) FROM ("
+        f"SELECT r.{pid} AS pid, {yr} AS yr, {inner}, MIN({month}) AS lo, MAX({month}) AS hi "
+        f"FROM {report} r WHERE {yr} < %s AND {yr} >= %s GROUP BY r.{pid}, {yr} "
         f"HAVING MIN({month}) = 1) y "
         f"JOIN {project} p ON p.{qn('id')} = y.pid GROUP BY 1, 2, 3"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [m, min(m + 1, 12), period.year, first_year or 0])
-        names = ("region_id", "level", "year", "done", "done_next", "total", "n", "lo", "hi")
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(sql, [year, first_year or 0])
+        return [
+            {
+                "region_id": row[0],
+                "level": row[1],
+                "year": row[2],
+                "cum": list(row[3:15]),
+                "n": row[15],
+                "lo": row[16],
+                "hi": row[17],
+            }
+            for row in cursor.fetchall()
+        ]
+
+
+def _rows_for_month(rows: list[dict], month: int) -> list[dict]:
+    """`_history_year`'s rows as `shares_from_history` reads them for `month`: Σ by m, by m+1
+    (December: the year) and in the whole year."""
+    nxt = min(month + 1, 12)
+    return [
+        {
+            **{k: row[k] for k in ("region_id", "level", "year", "n", "lo", "hi")},
+            "done": row["cum"][month - 1],
+            "done_next": row["cum"][nxt - 1],
+            "total": row["cum"][11],
+        }
+        for row in rows
+    ]
+
+
+def _history(period: Period, first_year: int | None) -> list[dict]:
+    """Σ reported by month m, by m+1 and in the whole year, the number of projects and the
+    months reported, per (district, level, year) of the years before the period's (from
+    `first_year`), of the project-years reported from January."""
+    return _rows_for_month(_history_year(period.year, first_year), period.month)
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -215,6 +250,13 @@ def _band(
     half = Z80 * sd * (BAND_SCALE if scale is None else scale)
     low, high = mean - half, mean + half
     return (low if low > 0 else None), high
+
+
+def learn_year(year: int) -> list[Shares]:
+    """`learn_shares` for the twelve months of `year` from one reading of the earlier years'
+    reports (they are the same for every month of the year)."""
+    rows = _history_year(year, None)
+    return [shares_from_history(Period(year, m), _rows_for_month(rows, m)) for m in range(1, 13)]
 
 
 def learn_shares(period: Period, *, first_year: int | None = None) -> Shares:
@@ -279,29 +321,54 @@ def shares_from_history(period: Period, rows: list[dict], *, decay: float | None
 OVERALL = "*"  # the level of the installation's own row in ForecastShare
 
 
-def store_shares(shares: Shares) -> None:
-    """Replaces the period's learned shares (`ForecastShare`), for the incremental runs."""
-    period = shares.period
-    ForecastShare.objects.filter(year=period.year, month=period.month).delete()
-    rows = [(None, OVERALL, shares.overall), *((r, lv, c) for (r, lv), c in shares.cells.items())]
-    ForecastShare.objects.bulk_create(
-        ForecastShare(
-            year=period.year,
-            month=period.month,
-            region_id=region_id,
-            level=level,
-            share=cell.share,
-            share_next=cell.share_next,
-            share_low=cell.low,
-            share_high=cell.high,
-            n=cell.n,
+def store_shares(*learned: Shares) -> None:
+    """Replaces the learned shares (`ForecastShare`) of the periods of `learned`."""
+    now = timezone.now()
+    for shares in learned:
+        period = shares.period
+        ForecastShare.objects.filter(year=period.year, month=period.month).delete()
+        rows = [
+            (None, OVERALL, shares.overall),
+            *((r, lv, c) for (r, lv), c in shares.cells.items()),
+        ]
+        ForecastShare.objects.bulk_create(
+            ForecastShare(
+                year=period.year,
+                month=period.month,
+                region_id=region_id,
+                level=level,
+                share=cell.share,
+                share_next=cell.share_next,
+                share_low=cell.low,
+                share_high=cell.high,
+                n=cell.n,
+                learned_at=now,
+            )
+            for region_id, level, cell in rows
         )
-        for region_id, level, cell in rows
-    )
+
+
+def relearn_days() -> int:
+    return int(getattr(settings, "FORECAST_RELEARN_DAYS", 7))
+
+
+def forget_learned(*, after_year: int | None = None, older: bool = False) -> int:
+    """Drops kept shares so the next run learns them again: those of the years after
+    `after_year` (a report of that year changed: their learning read it), and with `older`
+    those learned more than FORECAST_RELEARN_DAYS ago (projects moved to another district or
+    level since). Returns the number of rows dropped."""
+    rows = ForecastShare.objects.none()
+    if after_year is not None:
+        rows = rows | ForecastShare.objects.filter(year__gt=after_year)
+    if older:
+        cutoff = timezone.now() - dt.timedelta(days=relearn_days())
+        rows = rows | ForecastShare.objects.filter(learned_at__lt=cutoff)
+    return rows.delete()[0]
 
 
 def stored_shares(period: Period) -> Shares | None:
-    """The shares the period's last whole run learned, or None (one query)."""
+    """The shares kept for the period (learned with its year's, `learn_year`), or None (one
+    query)."""
     rows = list(ForecastShare.objects.filter(year=period.year, month=period.month))
     overall = next((r for r in rows if r.level == OVERALL and r.region_id is None), None)
     if overall is None:
@@ -345,14 +412,11 @@ def write(
     (no loop over projects). Called inside the recompute's transaction, after the statuses
     (`recompute.period_written_hook`). Returns the number of rows written."""
     if shares is None:
-        shares = (stored_shares(period) if project_ids is not None else None) or learn_shares(
-            period
-        )
-        if (
-            project_ids is None
-            or not ForecastShare.objects.filter(year=period.year, month=period.month).exists()
-        ):
-            store_shares(shares)
+        shares = stored_shares(period)
+        if shares is None:  # the year's first run (or its shares were dropped): learn them
+            year = learn_year(period.year)
+            store_shares(*year)
+            shares = year[period.month - 1]
     old = ProjectForecast.objects.filter(year=period.year, month=period.month)
     if project_ids is not None:
         old = old.filter(project_id__in=project_ids)

@@ -629,10 +629,12 @@ class ProjectForecast(models.Model):
 
 
 class ForecastShare(models.Model):
-    """The seasonal shares a whole run of the period learned (`assessment.forecast.learn_shares`),
-    per cell (district, level; the installation's own row has region null and level "*"): kept
-    so that the incremental run of a saved report reuses them instead of reading every earlier
-    year's reports again. Replaced with the period's forecasts, in the same transaction."""
+    """The seasonal shares learned for a period (`assessment.forecast.learn_year`: the twelve
+    months of a year from one reading of the earlier years' reports), per cell (district, level;
+    the installation's own row has region null and level "*"): kept so that every later run of
+    the year's periods — whole or incremental — reuses them instead of reading every earlier
+    year's reports again. Dropped (`forecast.forget_learned`) when a report of an earlier year
+    changes and, by the nightly run, when older than FORECAST_RELEARN_DAYS."""
 
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
@@ -652,6 +654,7 @@ class ForecastShare(models.Model):
     share_low = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
     share_high = models.DecimalField(max_digits=14, decimal_places=10, null=True, blank=True)
     n = models.PositiveIntegerField(default=0)
+    learned_at = models.DateTimeField(_("学习时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("季节占比")

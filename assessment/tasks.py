@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from core.periods import Period
 
-from . import rankings, recompute
+from . import forecast, rankings, recompute
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,12 @@ def report_changed(project_id: int, year: int, month: int) -> None:
 def reports_changed(sender: object, reports: list[tuple[int, int, int]], **kwargs: object) -> None:  # noqa: ARG001  (a signal receiver's)
     """Receiver of `projects.signals.reports_changed` (connected in `apps.py`): one debounced
     recompute per year, from the earliest changed month (marking a month changed marks the
-    later computed periods of its year, whose year-to-date figures include it)."""
+    later computed periods of its year, whose year-to-date figures include it). The seasonal
+    shares kept for the later years, learned from these reports, are dropped first."""
+    try:
+        forecast.forget_learned(after_year=min(r[1] for r in reports))
+    except Exception:
+        logger.exception("could not drop the forecast shares learned from %s", reports[:3])
     if incremental(reports):
         return
     earliest: dict[int, tuple[int, int]] = {}
@@ -169,6 +174,7 @@ def nightly_recompute() -> list[str]:
     """Every night: last month (the reporting period) in full — issues, milestones, chains and
     stage moves change without a report save — and any other period marked changed."""
     recompute.release_stale_queues()  # runs queued but never come (a lost message, a dead worker)
+    forecast.forget_learned(older=True)  # learned more than FORECAST_RELEARN_DAYS ago
     latest = Period.latest_complete()
     done = [str(recompute.run(latest))]
     for period in recompute.dirty_periods():

@@ -333,6 +333,10 @@ LOGGING = {
 # Seconds a burst of monthly-report saves is collected before one recompute of the period runs.
 MEASURES_DEBOUNCE_SECONDS = env.int("MEASURES_DEBOUNCE_SECONDS", default=60)
 MEASURES_INCREMENTAL_MAX_PROJECTS = env.int("MEASURES_INCREMENTAL_MAX_PROJECTS", default=200)
+# The forecast's seasonal shares of a year are learned once (from the earlier years' reports) and
+# kept; a changed report of an earlier year drops them at once, and the nightly run relearns
+# those older than this many days (projects moved to another district or level since).
+FORECAST_RELEARN_DAYS = env.int("FORECAST_RELEARN_DAYS", default=7)
 # A queued recompute that has not started after this many seconds is taken for lost (a broker
 # outage, a dead worker): the next report save queues a new one.
 RECOMPUTE_QUEUED_STALE_SECONDS = env.int("RECOMPUTE_QUEUED_STALE_SECONDS", default=900)

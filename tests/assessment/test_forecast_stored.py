@@ -223,3 +223,66 @@ def test_backtest_learns_the_shape_and_beats_naive(shaped, capsys):
     call_command("backtest_forecast", "--years", "1")
     out = capsys.readouterr().out
     assert "seasonal" in out and "达标" in out
+
+
+# --- The shares are learned once a year and kept ------------------------------------------------
+
+
+def test_the_twelve_months_are_learned_from_one_reading(shaped):
+    from assessment.models import ForecastShare
+
+    # the June run learned and kept every month of 2024
+    assert sorted(set(ForecastShare.objects.filter(year=2024).values_list("month", flat=True))) == [
+        *range(1, 13)
+    ]
+    for m in (1, 6, 12):  # what one reading gives equals what each month alone would learn
+        kept = forecast.stored_shares(Period(2024, m))
+        alone = forecast.learn_shares(Period(2024, m))
+        assert kept.overall == alone.overall
+        assert kept.cells == alone.cells
+
+
+def test_a_later_whole_run_of_the_year_reuses_the_kept_shares(shaped, monkeypatch):
+    def reread(*args, **kwargs):
+        raise AssertionError("the year's shares are kept: no rereading of the earlier years")
+
+    expected = forecast.learn_shares(Period(2024, 7))
+    MonthlyReport.objects.bulk_create(
+        MonthlyReport(project=p, year=2024, month=7, completed_investment=D("8") * 10)
+        for p in shaped.values()
+    )
+    monkeypatch.setattr(forecast, "_history_year", reread)
+    recompute_period(year=2024, month=7)
+    row = _row(shaped["a0"], month=7)
+    assert row.share == expected.cells[(shaped["a0"].region_id, shaped["a0"].level)].share
+
+
+def test_a_changed_report_of_an_earlier_year_drops_the_later_years_shares(
+    shaped, django_capture_on_commit_callbacks
+):
+    from assessment.models import ForecastShare
+    from projects import services
+
+    before = _row(shaped["a0"]).forecast_completed
+    report = MonthlyReport.objects.get(project=shaped["a0"], year=2023, month=12)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_update(
+            report=report,
+            completed_investment=report.completed_investment * 5,  # a bigger year-end rush
+            expected_version=report.version,
+            correction_reason="更正",
+        )
+    assert not ForecastShare.objects.filter(year=2024).exists()  # learned from 2023: dropped
+    recompute_period(year=2024, month=6)
+    assert ForecastShare.objects.filter(year=2024, month=6).exists()  # learned again
+    assert _row(shaped["a0"]).forecast_completed > before  # a smaller share of the year by June
+
+
+def test_the_nightly_run_relearns_shares_older_than_the_setting(shaped, settings):
+    from assessment.models import ForecastShare
+
+    settings.FORECAST_RELEARN_DAYS = 7
+    assert forecast.forget_learned(older=True) == 0  # learned just now
+    with time_machine.travel(dt.datetime(2025, 1, 28, 10, 0), tick=False):
+        assert forecast.forget_learned(older=True) > 0
+    assert not ForecastShare.objects.exists()
