@@ -428,17 +428,15 @@ def write(
     rules = ColourRules.current()
     cells, cell_params = _cells_sql(shares, numeric)
     g = shares.overall
-    where = best_where = ""
+    where = ""
     ids_params: list = []
     if project_ids is not None:
         if not project_ids:
             return 0
         marks = ", ".join(["%s"] * len(project_ids))
         where = f" AND s.{qn('project_id')} IN ({marks})"
-        best_where = f" AND {qn('project_id')} IN ({marks})"  # the saved projects' months only
         ids_params = list(project_ids)
     status = qn(ProjectStatus._meta.db_table)
-    report = qn(MonthlyReport._meta.db_table)
     g_cast = f"CAST(%s AS {numeric})"
     base = (
         f"SELECT s.{qn('project_id')} AS project_id, s.{qn('region_id')} AS region_id, "
@@ -448,17 +446,12 @@ def write(
         f"COALESCE(c.share, {g_cast}) AS share, COALESCE(c.share_next, {g_cast}) AS share_next, "
         f"CASE WHEN c.share IS NULL THEN {g_cast} ELSE c.share_low END AS share_low, "
         f"CASE WHEN c.share IS NULL THEN {g_cast} ELSE c.share_high END AS share_high, "
-        f"COALESCE(b.best, 0) AS best "
+        f"s.{qn('best_month')} AS best "  # the best month so far, from the statuses' figures
         f"FROM {status} s LEFT JOIN cells c ON c.region_id = s.{qn('region_id')} "
         f"AND c.level = s.{qn('level')} "
-        f"LEFT JOIN (SELECT {qn('project_id')} AS project_id, "
-        f"MAX({qn('completed_investment')}) AS best FROM {report} "
-        f"WHERE {qn('year')} = %s AND {qn('month')} <= %s{best_where} "
-        f"GROUP BY {qn('project_id')}) b "
-        f"ON b.project_id = s.{qn('project_id')} "
         f"WHERE s.{qn('year')} = %s AND s.{qn('month')} = %s{where}"
     )
-    base_params = [g.share, g.share_next, g.low, g.high, y, m, *ids_params, y, m, *ids_params]
+    base_params = [g.share, g.share_next, g.low, g.high, y, m, *ids_params]
     seasonal_ok = "x.share > 0"
     fc = f"CASE WHEN {seasonal_ok} THEN x.ytd / x.share ELSE x.ytd * 12.0 / {m} END"
     if m < 12:
@@ -528,8 +521,8 @@ def write(
     with connection.cursor() as cursor:
         if pg:
             # Inside the recompute's transaction the planner has not seen the period's new
-            # status rows (it estimates one) and would run the best-month aggregate once per
-            # project in a nested loop: hash joins instead, for this statement only.
+            # status rows (it estimates one) and would join the learned cells to them in a
+            # nested loop: hash joins instead, for this statement only.
             cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(sql, [*cell_params, *verdict_params, *base_params])
         written = cursor.rowcount

@@ -183,6 +183,7 @@ FIGURE_COLUMNS = (
     "original_plan",
     "planned_ytd",
     "completed_ytd",
+    "best_month",
     "new_start",
     "started",
     "planned_finish",
@@ -266,6 +267,10 @@ def _derived_tables(
                 output_field=money,
             ),
             last_index=Max(F("year") * 12 + F("month")),
+            best_month=Max(
+                Case(When(year=y, then=F("completed_investment")), default=Value(ZERO)),
+                output_field=money,
+            ),
         )
     )
     # Monthly plan (分月计划): months 1..m; no row when the project has no monthly plan for Y.
@@ -423,7 +428,8 @@ def figures_sql(
     plan_table = Project.years.rel.related_model._meta.db_table
 
     add("SELECT b.project_id, b.year, b.month, b.region_id, b.level, b.unit_id, b.leader_id,")
-    add(" b.annual_plan, b.original_plan, b.planned_ytd, b.completed_ytd, b.new_start,")
+    add(" b.annual_plan, b.original_plan, b.planned_ytd, b.completed_ytd, b.best_month,")
+    add(" b.new_start,")
     add(" b.started, b.planned_finish, b.finished, (b.started AND NOT b.finished)")
     add(" AS under_construction, b.in_statistics, b.four_new, b.pool_at_start,")
     add(" (b.pool_at_start AND b.moved_in) AS converted, b.planned_start, b.actual_start,")
@@ -434,6 +440,7 @@ def figures_sql(
     add(" ch.leader_id AS leader_id, py.annual_plan AS annual_plan,")
     add(" py.original_plan AS original_plan, mp.planned_ytd AS planned_ytd,")
     add(" COALESCE(r.completed_ytd, 0) AS completed_ytd,")
+    add(" COALESCE(r.best_month, 0) AS best_month,")
     add(" COALESCE(py.new_start, %s) AS new_start,", False)
     add(
         f" COALESCE(p.actual_start <= %s, p.stage IN ({marks(started_stages)})) AS started,",

@@ -137,6 +137,12 @@ class ProjectStatus(models.Model):
         help_text=_("有分月计划的项目：1 至 m 月计划投资之和；否则为空（按 m/12 计时间进度）。"),
     )
     completed_ytd = models.DecimalField(_("累计完成（万元）"), **MONEY, default=Decimal("0"))
+    best_month = models.DecimalField(
+        _("年内单月最高完成（万元）"),
+        **MONEY,
+        default=Decimal("0"),
+        help_text=_("1 至 m 月中完成投资最多的一个月（预测的“按最好月份也完不成”预警用）。"),
+    )
     investment_rate = models.DecimalField(
         _("投资完成率"), max_digits=12, decimal_places=6, null=True, blank=True
     )

@@ -66,7 +66,18 @@ def test_stored_checks_become_verdict_columns_and_the_reason_reads_the_same():
     try:
         from assessment.models import ProjectStatus
 
-        status = ProjectStatus.objects.get()
+        # the columns of 0007 only: later migrations' columns are not there yet
+        names = {
+            f.attname for f in old.get_model("projects", "ProjectStatus")._meta.concrete_fields
+        }
+        names |= {
+            f.attname
+            for f in executor.loader.project_state(AFTER)
+            .apps.get_model("projects", "ProjectStatus")
+            ._meta.concrete_fields
+        }
+        later = [f.attname for f in ProjectStatus._meta.concrete_fields if f.attname not in names]
+        status = ProjectStatus.objects.defer(*later).get()
         assert (status.progress_verdict, status.statistics_verdict) == ("red", "red")
         assert (status.reporting_verdict, status.start_verdict, status.milestones_verdict) == (
             "ok",
