@@ -296,9 +296,7 @@ class NotificationChannelAdmin(ScopedAdmin):
         for channel in queryset:
             delivery = channels.send_test(channel)
             if delivery.status == DeliveryStatus.SENT:
-                self.message_user(
-                    request, _("%(name)s：测试消息已发送。") % {"name": channel.name}
-                )
+                self.message_user(request, _("%(name)s：测试消息已发送。") % {"name": channel.name})
             else:
                 self.message_user(
                     request,

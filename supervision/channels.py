@@ -157,12 +157,12 @@ def plan(notifications: Iterable[Notification]) -> list[int]:
         return []
     notifications = []
     for start in range(0, len(ids), 500):
-        notifications += Notification.objects.filter(pk__in=ids[start : start + 500]).select_related(
-            "recipient_person", "recipient_user", "issue"
-        )
+        notifications += Notification.objects.filter(
+            pk__in=ids[start : start + 500]
+        ).select_related("recipient_person", "recipient_user", "issue")
     mail = email_configured()
     user_ids = {n.recipient_user_id for n in notifications if n.recipient_user_id}
-    prefs: dict[tuple[int, str], tuple[bool, bool]] = {
+    prefs: dict[tuple[int | None, str], tuple[bool, bool]] = {
         (user_id, kind): (email, digest)
         for user_id, kind, email, digest in NotificationPreference.objects.filter(
             user_id__in=user_ids
@@ -175,7 +175,9 @@ def plan(notifications: Iterable[Notification]) -> list[int]:
         link = absolute(notification.link)
         address = recipient_email(notification) if mail else ""
         if address:
-            email, digest = prefs.get((notification.recipient_user_id, notification.kind), (True, False))
+            email, digest = prefs.get(
+                (notification.recipient_user_id, notification.kind), (True, False)
+            )
             if digest:
                 digest_ids.append(notification.pk)
             elif email:
@@ -221,9 +223,7 @@ def _insert(rows: list[Delivery]) -> list[int]:
     existing: set[str] = set()
     for start in range(0, len(keys), 500):
         existing.update(
-            Delivery.objects.filter(key__in=keys[start : start + 500]).values_list(
-                "key", flat=True
-            )
+            Delivery.objects.filter(key__in=keys[start : start + 500]).values_list("key", flat=True)
         )
     new = [row for row in rows if row.key not in existing]
     if not new:
@@ -266,11 +266,11 @@ def email_delivery_for(notification: Notification) -> int | None:
 
 def _post_json(url: str, payload: dict[str, Any]) -> dict[str, Any]:
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(  # noqa: S310  (the URL is an admin's http(s) URLField)
+    request = urllib.request.Request(
         url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
     )
     try:
-        with urllib.request.urlopen(  # noqa: S310
+        with urllib.request.urlopen(
             request, timeout=settings.NOTIFY_HTTP_TIMEOUT_SECONDS
         ) as response:
             body = response.read(65536)
@@ -408,8 +408,10 @@ def deliver(delivery_id: int) -> str | None:
         if delivery.channel is not None and not delivery.channel.enabled:
             raise DeliveryError(_("渠道已停用"))
         _send(delivery)
-    except Exception as error:  # noqa: BLE001  (whatever failed, the row says so and is retried)
-        text = str(error) if isinstance(error, DeliveryError) else f"{type(error).__name__}: {error}"
+    except Exception as error:
+        text = (
+            str(error) if isinstance(error, DeliveryError) else f"{type(error).__name__}: {error}"
+        )
         final = delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS
         status = DeliveryStatus.FAILED if final else DeliveryStatus.RETRY
         Delivery.objects.filter(pk=delivery_id).update(

@@ -600,7 +600,7 @@ class NotificationChannel(models.Model):
                         break
         elif not self.webhook_url:
             errors["webhook_url"] = _("群机器人需要 Webhook 地址。")
-        if self.unit_id and self.region_id and not self.unit.region.is_within(self.region):
+        if self.unit is not None and self.region_id and not self.unit.region.is_within(self.region):
             errors["unit"] = _("单位不在所选区域内。")
         if errors:
             raise ValidationError(errors)

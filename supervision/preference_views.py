@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from . import channels, services
 from .choices import EventKind
-from .models import NotificationPreference
 
 
 class PreferencesForm(forms.Form):
@@ -31,7 +30,7 @@ class PreferencesForm(forms.Form):
 
     def rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
         return [
-            (kind, label, self[f"{kind}__email"], self[f"{kind}__digest"])
+            (kind, str(label), self[f"{kind}__email"], self[f"{kind}__digest"])
             for kind, label in EventKind.choices
         ]
 
@@ -46,12 +45,7 @@ class PreferencesForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request):
-    current = {
-        kind: (email, digest)
-        for kind, email, digest in NotificationPreference.objects.filter(
-            user=request.user
-        ).values_list("kind", "email", "digest")
-    }
+    current = channels.preference_grid(request.user.pk)
     form = PreferencesForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
         services.notification_preferences_save(user=request.user, choices=form.choices())

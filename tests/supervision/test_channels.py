@@ -49,6 +49,7 @@ class Bots:
     def __init__(self) -> None:
         self.received: list[dict] = []
         self.script: dict[str, list[tuple[int, dict]]] = {}
+        self.base = ""
 
     def of(self, path: str) -> list[dict]:
         return [r for r in self.received if r["path"] == path]
@@ -62,7 +63,7 @@ def bots(monkeypatch, settings):
     state = Bots()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+        def do_POST(self) -> None:
             url = urllib.parse.urlsplit(self.path)
             length = int(self.headers.get("Content-Length", 0))
             state.received.append(
@@ -88,7 +89,7 @@ def bots(monkeypatch, settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
     yield state
     server.shutdown()
     server.server_close()
@@ -282,7 +283,10 @@ def test_the_delivery_log_lists_errors_with_filters(
     assert page.status_code == 200
     assert "HTTP 500" in page.content.decode()
     row = Delivery.objects.get(transport=Transport.WECOM)
-    assert admin_client.get(reverse("admin:supervision_delivery_change", args=[row.pk])).status_code == 200
+    assert (
+        admin_client.get(reverse("admin:supervision_delivery_change", args=[row.pk])).status_code
+        == 200
+    )
     admin = DeliveryAdmin(Delivery, site)
     request = RequestFactory().get(url)
     request.user = official
@@ -440,8 +444,12 @@ def test_a_channel_of_one_district_never_receives_another_districts_events(
 def test_a_unit_channel_and_subscriptions_narrow_what_a_group_gets(
     bots, regions, celery_eager, django_capture_on_commit_callbacks
 ):
-    ours = Unit.objects.create(name="市南区发改局", region=regions["district"], kind=UnitKind.DEPARTMENT)
-    theirs = Unit.objects.create(name="市南区住建局", region=regions["district"], kind=UnitKind.DEPARTMENT)
+    ours = Unit.objects.create(
+        name="市南区发改局", region=regions["district"], kind=UnitKind.DEPARTMENT
+    )
+    theirs = Unit.objects.create(
+        name="市南区住建局", region=regions["district"], kind=UnitKind.DEPARTMENT
+    )
     person = Person.objects.create(name="李娜", unit=ours, region=regions["district"])
     stranger = Person.objects.create(name="赵强", unit=theirs, region=regions["district"])
     channel(bots, regions["district"], ChannelKind.WECOM, unit=ours)
@@ -486,9 +494,11 @@ def test_a_channel_needs_its_address():
 
 def test_signatures_match_the_documented_examples():
     # the algorithms as both documents state them, on fixed inputs
-    assert channels.dingtalk_sign("s", "1") == base64.b64encode(
-        hmac.new(b"s", b"1\ns", hashlib.sha256).digest()
-    ).decode()
-    assert channels.feishu_sign("s", "1") == base64.b64encode(
-        hmac.new(b"1\ns", b"", hashlib.sha256).digest()
-    ).decode()
+    assert (
+        channels.dingtalk_sign("s", "1")
+        == base64.b64encode(hmac.new(b"s", b"1\ns", hashlib.sha256).digest()).decode()
+    )
+    assert (
+        channels.feishu_sign("s", "1")
+        == base64.b64encode(hmac.new(b"1\ns", b"", hashlib.sha256).digest()).decode()
+    )
