@@ -161,13 +161,13 @@ def plan(notifications: Iterable[Notification]) -> list[int]:
             pk__in=ids[start : start + 500]
         ).select_related("recipient_person", "recipient_user", "issue")
     mail = email_configured()
-    user_ids = {n.recipient_user_id for n in notifications if n.recipient_user_id}
-    prefs: dict[tuple[int | None, str], tuple[bool, bool]] = {
-        (user_id, kind): (email, digest)
+    user_ids = sorted({n.recipient_user_id for n in notifications if n.recipient_user_id})
+    prefs: dict[tuple[int | None, str], tuple[bool, bool]] = {}
+    for start in range(0, len(user_ids), 500):
         for user_id, kind, email, digest in NotificationPreference.objects.filter(
-            user_id__in=user_ids
-        ).values_list("user_id", "kind", "email", "digest")
-    }
+            user_id__in=user_ids[start : start + 500]
+        ).values_list("user_id", "kind", "email", "digest"):
+            prefs[(user_id, kind)] = (email, digest)
     channels = list(NotificationChannel.objects.filter(enabled=True).select_related("region"))
     rows: dict[str, Delivery] = {}
     digest_ids: list[int] = []

@@ -554,7 +554,8 @@ class NotificationChannel(models.Model):
         verbose_name=_("区域"),
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("接收该区域及其下级区域的事件。"),
+        blank=True,
+        help_text=_("接收该区域及其下级区域的事件；只选单位时取单位所在区域。"),
     )
     unit = models.ForeignKey(
         Unit,
@@ -586,6 +587,11 @@ class NotificationChannel(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
+        if not self.region_id:
+            if self.unit is not None:
+                self.region_id = self.unit.region_id
+            else:
+                errors["region"] = _("请选择区域或单位。")
         if self.kind == ChannelKind.EMAIL_LIST:
             if not self.email_addresses():
                 errors["emails"] = _("邮件组至少需要一个收件地址。")

@@ -303,7 +303,27 @@ def test_the_admin_sends_a_test_message(bots, regions, admin_client):
     )
     assert "测试消息已发送" in response.content.decode()
     assert len(bots.of("/dingtalk")) == 1
-    assert admin_client.get(reverse("admin:supervision_notificationchannel_add")).status_code == 200
+    add = reverse("admin:supervision_notificationchannel_add")
+    assert admin_client.get(add).status_code == 200
+    unit = Unit.objects.create(name="市北区发改局", region=regions["other"])
+    form = {
+        "name": "市北区发改局群",
+        "kind": ChannelKind.FEISHU,
+        "unit": unit.pk,
+        "webhook_url": f"{bots.base}/feishu",
+        "secret": SECRET,
+        "emails": "",
+        "event_kinds": ["issue.assigned", "issue.overdue"],
+        "enabled": "on",
+    }
+    assert admin_client.post(add, form).status_code == 302
+    saved = NotificationChannel.objects.get(name="市北区发改局群")
+    assert (saved.region_id, saved.event_kinds) == ("370203", ["issue.assigned", "issue.overdue"])
+    refused = admin_client.post(add, {**form, "name": "x", "unit": "", "webhook_url": ""})
+    assert refused.status_code == 200  # the errors beside the fields, nothing saved
+    assert "请选择区域或单位" in refused.content.decode()
+    assert "群机器人需要 Webhook 地址" in refused.content.decode()
+    assert not NotificationChannel.objects.filter(name="x").exists()
 
 
 # --- Once per event and channel -------------------------------------------------------------
