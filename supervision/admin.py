@@ -327,6 +327,12 @@ class DeliveryAdmin(ScopedReadOnlyAdmin):
     search_fields = ["subject", "recipient", "last_error", "key"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["retry"]
+
+    @admin.action(description=_("重新发送失败的记录"), permissions=["view"])
+    def retry(self, request, queryset):
+        count = channels.deliveries_retry(queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(count)s 条记录将在一分钟内重新发送。") % {"count": count})
 
     @admin.display(description=_("最近错误"))
     def error(self, obj: Delivery) -> str:

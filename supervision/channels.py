@@ -72,6 +72,10 @@ class DeliveryError(Exception):
     """A message was not accepted: the text is what the delivery log shows."""
 
 
+class FinalDeliveryError(DeliveryError):
+    """A message that no retry can send (its channel was disabled): failed at once."""
+
+
 # --- Links and texts ------------------------------------------------------------------------
 
 
@@ -406,13 +410,15 @@ def deliver(delivery_id: int) -> str | None:
     delivery = Delivery.objects.select_related("channel", "notification").get(pk=delivery_id)
     try:
         if delivery.channel is not None and not delivery.channel.enabled:
-            raise DeliveryError(_("渠道已停用"))
+            raise FinalDeliveryError(_("渠道已停用"))
         _send(delivery)
     except Exception as error:
         text = (
             str(error) if isinstance(error, DeliveryError) else f"{type(error).__name__}: {error}"
         )
-        final = delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+        final = isinstance(error, FinalDeliveryError) or (
+            delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+        )
         status = DeliveryStatus.FAILED if final else DeliveryStatus.RETRY
         Delivery.objects.filter(pk=delivery_id).update(
             status=status,
@@ -442,13 +448,23 @@ def retry_due(limit: int = 500) -> list[int]:
     """The deliveries to (re)send now: pending or failed-with-retry whose back-off has passed,
     and those stuck in `sending` (a worker died mid-send) for longer than a send can take."""
     stale = timezone.now() - dt.timedelta(seconds=settings.NOTIFY_HTTP_TIMEOUT_SECONDS * 3 + 60)
-    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale).update(
-        status=DeliveryStatus.RETRY, last_error=_("发送中断（进程退出），将重试")
+    stuck = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
+    stuck.filter(attempts__gte=settings.NOTIFY_MAX_ATTEMPTS).update(
+        status=DeliveryStatus.FAILED, last_error=_("发送中断（进程退出）"), next_attempt_at=None
     )
+    stuck.update(status=DeliveryStatus.RETRY, last_error=_("发送中断（进程退出），将重试"))
     return list(
         Delivery.objects.filter(_due(), attempts__lt=settings.NOTIFY_MAX_ATTEMPTS)
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+def deliveries_retry(ids: Iterable[int]) -> int:
+    """Sends failed deliveries again from the start (the admin's action, once a webhook is
+    fixed): their attempts restart, the last error stays until the next attempt."""
+    return Delivery.objects.filter(pk__in=list(ids), status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.RETRY, attempts=0, next_attempt_at=timezone.now()
     )
 
 

@@ -54,10 +54,14 @@ def send_delivery(delivery_id: int) -> str | None:
 @shared_task(name="supervision.tasks.retry_deliveries")
 def retry_deliveries() -> int:
     """Every minute: sends the deliveries that are due (pending, or failed with their back-off
-    passed). Claiming is per row, so this and `send_delivery` never send a row twice."""
+    passed) — in-process without a broker, else one task each, so a slow webhook does not hold
+    the others. Claiming is per row, so this and `send_delivery` never send a row twice."""
     due = channels.retry_due()
     for delivery_id in due:
-        channels.deliver(delivery_id)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            channels.deliver(delivery_id)
+        else:
+            send_delivery.delay(delivery_id)
     return len(due)
 
 

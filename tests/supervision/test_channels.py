@@ -259,6 +259,34 @@ def test_a_bot_that_keeps_failing_is_given_up_after_the_last_attempt(
     assert row.next_attempt_at is None
     assert retry_deliveries() == 0
     assert len(bots.of("/feishu")) == 2
+    # the webhook fixed, an administrator sends the failed rows again
+    channels.deliveries_retry([row.pk])
+    bots.script["/feishu"] = []
+    assert retry_deliveries() == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (DeliveryStatus.SENT, 1)
+
+
+def test_a_disabled_channel_fails_at_once_and_a_dead_worker_is_retried(
+    bots, regions, official, celery_eager, django_capture_on_commit_callbacks
+):
+    bot = channel(bots, regions["district"], ChannelKind.WECOM)
+    with django_capture_on_commit_callbacks(execute=False):
+        notify(event="letter.issued:5", text="t", region=regions["district"], users=[official])
+    bot.enabled = False
+    bot.save()
+    row = Delivery.objects.get(transport=Transport.WECOM)
+    assert send_delivery(row.pk) == DeliveryStatus.FAILED
+    row.refresh_from_db()
+    assert (row.last_error, row.next_attempt_at) == ("渠道已停用", None)
+
+    stuck = Delivery.objects.get(transport=Transport.EMAIL)
+    Delivery.objects.filter(pk=stuck.pk).update(
+        status=DeliveryStatus.SENDING, attempts=1, claimed_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert retry_deliveries() == 1
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.attempts) == (DeliveryStatus.SENT, 2)
 
 
 def test_an_unreachable_bot_never_fails_the_request(
@@ -287,6 +315,11 @@ def test_the_delivery_log_lists_errors_with_filters(
         admin_client.get(reverse("admin:supervision_delivery_change", args=[row.pk])).status_code
         == 200
     )
+    Delivery.objects.filter(pk=row.pk).update(status=DeliveryStatus.FAILED)
+    answer = admin_client.post(url, {"action": "retry", "_selected_action": [row.pk]}, follow=True)
+    assert "1 条记录将在一分钟内重新发送" in answer.content.decode()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (DeliveryStatus.RETRY, 0)
     admin = DeliveryAdmin(Delivery, site)
     request = RequestFactory().get(url)
     request.user = official
