@@ -210,7 +210,7 @@ def plan(notifications: Iterable[Notification]) -> list[int]:
                     region_id=notification.region_id,
                     kind=notification.kind,
                     recipient=channel.name,
-                    subject=subject_of(notification.text),
+                    subject=subject_of(kind_label(notification.kind)),
                     body=notification.text,
                     link=link,
                 ),

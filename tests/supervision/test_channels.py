@@ -156,7 +156,7 @@ def test_the_three_bots_receive_their_documented_formats_signed(
     ).decode()
     assert ding["query"]["sign"] == expected  # parse_qsl undid the URL-encoding
     assert ding["body"]["msgtype"] == "markdown"
-    assert ding["body"]["markdown"]["title"].startswith("【重点项目督导】")
+    assert ding["body"]["markdown"]["title"] == "【重点项目督导】催报（截止仍未填报）"
     assert link in ding["body"]["markdown"]["text"]
 
     (feishu,) = bots.of("/feishu")
