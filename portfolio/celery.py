@@ -39,6 +39,15 @@ app.conf.beat_schedule = {
         "task": "supervision.tasks.flag_overdue_issues",
         "schedule": crontab(hour=7, minute=0),
     },
+    # notifications: deliveries due (new, or failed with their back-off passed); the digest
+    "retry-deliveries": {
+        "task": "supervision.tasks.retry_deliveries",
+        "schedule": crontab(minute="*"),
+    },
+    "send-daily-digests": {
+        "task": "supervision.tasks.send_daily_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 

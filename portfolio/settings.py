@@ -283,6 +283,13 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="重点项目平台 <noreply@localhost>")
 
+# Notifications (supervision.channels): absolute links in e-mails and group-bot messages, and
+# the delivery's retries — attempt n+1 waits NOTIFY_RETRY_BACKOFF_SECONDS × 2^(n-1).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
+NOTIFY_RETRY_BACKOFF_SECONDS = env.int("NOTIFY_RETRY_BACKOFF_SECONDS", default=60)
+NOTIFY_HTTP_TIMEOUT_SECONDS = env.int("NOTIFY_HTTP_TIMEOUT_SECONDS", default=10)
+
 # --- Security (production: DEBUG=0) -------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

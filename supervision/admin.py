@@ -6,15 +6,24 @@ issues through `services.issue_create`, and offers no way to skip a step. Holida
 saved here recompute the deadlines they touch, like `load_holidays`.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from projects.admin_base import BusinessRecordAdmin, InstallationAdmin, ReadOnlyInline, ScopedAdmin
+from projects.admin_base import (
+    BusinessRecordAdmin,
+    InstallationAdmin,
+    ReadOnlyInline,
+    ScopedAdmin,
+    ScopedReadOnlyAdmin,
+)
 
-from . import services
+from . import channels, services
+from .choices import DeliveryStatus, EventKind
 from .models import (
+    Delivery,
     HolidayOverride,
     HolidaySchedule,
     Inspection,
@@ -24,6 +33,7 @@ from .models import (
     IssueAttachment,
     IssueTransition,
     Notification,
+    NotificationChannel,
     SupervisionSettings,
 )
 
@@ -229,3 +239,101 @@ class HolidayScheduleAdmin(InstallationAdmin):
 @admin.register(SupervisionSettings)
 class SupervisionSettingsAdmin(InstallationAdmin):
     singleton = True
+
+
+class NotificationChannelForm(forms.ModelForm):
+    webhook_url = forms.URLField(
+        label=_("Webhook 地址"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("群机器人的 Webhook 地址（企业微信、钉钉、飞书）。"),
+    )
+    event_kinds = forms.MultipleChoiceField(
+        label=_("订阅的事件类型"),
+        choices=EventKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选即订阅全部事件类型。"),
+    )
+
+    class Meta:
+        model = NotificationChannel
+        fields = [
+            "name",
+            "kind",
+            "region",
+            "unit",
+            "webhook_url",
+            "secret",
+            "emails",
+            "event_kinds",
+            "enabled",
+        ]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(NotificationChannel)
+class NotificationChannelAdmin(ScopedAdmin):
+    """Group channels of a region or unit. A district's staff configure their district's bots
+    (the region's choices are scoped); "send a test message" checks a webhook at once."""
+
+    form = NotificationChannelForm
+    list_display = ["name", "kind", "region", "unit", "enabled", "subscriptions"]
+    list_filter = ["kind", "enabled"]
+    list_select_related = ["region", "unit"]
+    search_fields = ["name"]
+    actions = ["send_test"]
+
+    @admin.display(description=_("订阅"))
+    def subscriptions(self, obj: NotificationChannel) -> str:
+        if not obj.event_kinds:
+            return str(_("全部"))
+        return "、".join(channels.kind_label(kind) for kind in obj.event_kinds)
+
+    @admin.action(description=_("发送测试消息"))
+    def send_test(self, request, queryset):
+        for channel in queryset:
+            delivery = channels.send_test(channel)
+            if delivery.status == DeliveryStatus.SENT:
+                self.message_user(request, _("%(name)s：测试消息已发送。") % {"name": channel.name})
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s：发送失败：%(error)s")
+                    % {"name": channel.name, "error": delivery.last_error},
+                    level=messages.ERROR,
+                )
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ScopedReadOnlyAdmin):
+    """The delivery log: every message on every channel, sent or failed with its error and
+    attempts. Read-only; failed rows are retried by the periodic job."""
+
+    list_display = [
+        "created_at",
+        "transport",
+        "channel",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+        "error",
+    ]
+    list_filter = ["status", "transport", "channel"]
+    list_select_related = ["channel"]
+    search_fields = ["subject", "recipient", "last_error", "key"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["retry"]
+
+    @admin.action(description=_("重新发送失败的记录"), permissions=["view"])
+    def retry(self, request, queryset):
+        count = channels.deliveries_retry(queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(count)s 条记录将在一分钟内重新发送。") % {"count": count})
+
+    @admin.display(description=_("最近错误"))
+    def error(self, obj: Delivery) -> str:
+        return obj.last_error[:120]

@@ -22,6 +22,8 @@ class SupervisionConfig(AppConfig):
                 "supervision.issuetransition": OF_ISSUE,
                 "supervision.issueattachment": OF_ISSUE,
                 "supervision.notification": ("region__code", None),
+                "supervision.notificationchannel": ("region__code", None),
+                "supervision.delivery": ("region__code", None),
                 "supervision.inspection": ISSUE,
                 "supervision.inspectionfinding": OF_INSPECTION,
                 "supervision.inspectionphoto": OF_INSPECTION,

@@ -94,3 +94,31 @@ class EventKind(models.TextChoices):
     PROJECT_COLOUR = "project.colour", _("项目转为黄色或红色")
     LETTER_ISSUED = "letter.issued", _("提示函印发")
     DECISION_ASSIGNED = "decision.assigned", _("会议议定事项交办")
+
+
+class ChannelKind(models.TextChoices):
+    """A group channel configured in the admin (`NotificationChannel`)."""
+
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+    FEISHU = "feishu", _("飞书群机器人")
+    EMAIL_LIST = "email_list", _("邮件组")
+
+
+class Transport(models.TextChoices):
+    """How one `Delivery` travels: a person's e-mail, their daily digest, or a group channel."""
+
+    EMAIL = "email", _("个人邮件")
+    DIGEST = "digest", _("每日汇总邮件")
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+    FEISHU = "feishu", _("飞书群机器人")
+    EMAIL_LIST = "email_list", _("邮件组")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    RETRY = "retry", _("待重试")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("失败")

@@ -30,11 +30,14 @@ from projects.models import Person, Project, Region, Unit
 
 from .choices import (
     AttachmentKind,
+    ChannelKind,
+    DeliveryStatus,
     Difficulty,
     InspectionKind,
     IssueCategory,
     IssueSource,
     IssueStatus,
+    Transport,
 )
 
 
@@ -315,6 +318,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # Set by `notify` from the recipient's preferences: the daily digest carries this one
+    # instead of an e-mail of its own. db_default: rows are also written by raw SQL (benchmarks).
+    digest = models.BooleanField(_("计入每日汇总"), default=False, db_default=False)
+    digested_at = models.DateTimeField(_("汇总发送时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -518,3 +525,181 @@ class InspectionPhoto(StoredUpload):
         verbose_name = _("巡查照片")
         verbose_name_plural = _("巡查照片")
         ordering = ["inspection", "uploaded_at"]
+
+
+class NotificationChannel(models.Model):
+    """A group channel (WeCom/DingTalk/Feishu group bot, or a mailing list) that receives the
+    events of a region's subtree — or, with a unit, only those of that unit — of the kinds it
+    subscribes to (all when none is chosen). Configured in the admin."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("渠道类型"), max_length=20, choices=ChannelKind.choices)
+    webhook_url = models.URLField(
+        _("Webhook 地址"),
+        max_length=500,
+        blank=True,
+        help_text=_("群机器人的 Webhook 地址（企业微信、钉钉、飞书）。"),
+    )
+    secret = models.CharField(
+        _("签名密钥"),
+        max_length=200,
+        blank=True,
+        help_text=_("钉钉“加签”或飞书“签名校验”的密钥；未启用签名则留空。"),
+    )
+    emails = models.TextField(
+        _("邮件地址"), blank=True, help_text=_("邮件组的收件地址，每行一个或以逗号分隔。")
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("区域"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        blank=True,
+        help_text=_("接收该区域及其下级区域的事件；只选单位时取单位所在区域。"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("选填：只接收交办给该单位或该单位人员的事件。"),
+    )
+    event_kinds = models.JSONField(
+        _("订阅的事件类型"),
+        default=list,
+        blank=True,
+        help_text=_("不选即订阅全部事件类型。"),
+    )
+    enabled = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("通知渠道")
+        verbose_name_plural = _("通知渠道")
+        ordering = ["region", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}）"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if not self.region_id:
+            if self.unit is not None:
+                self.region_id = self.unit.region_id
+            else:
+                errors["region"] = _("请选择区域或单位。")
+        if self.kind == ChannelKind.EMAIL_LIST:
+            if not self.email_addresses():
+                errors["emails"] = _("邮件组至少需要一个收件地址。")
+            else:
+                from django.core.validators import validate_email  # noqa: PLC0415
+
+                for address in self.email_addresses():
+                    try:
+                        validate_email(address)
+                    except ValidationError:
+                        errors["emails"] = _("无效的邮件地址：%(address)s") % {"address": address}
+                        break
+        elif not self.webhook_url:
+            errors["webhook_url"] = _("群机器人需要 Webhook 地址。")
+        if self.unit is not None and self.region_id and not self.unit.region.is_within(self.region):
+            errors["unit"] = _("单位不在所选区域内。")
+        if errors:
+            raise ValidationError(errors)
+
+    def email_addresses(self) -> list[str]:
+        return [a.strip() for a in self.emails.replace(",", "\n").splitlines() if a.strip()]
+
+    def subscribes(self, kind: str) -> bool:
+        return not self.event_kinds or kind in self.event_kinds
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one event kind: e-mail each notification, or gather them in the
+    daily digest (which then replaces the e-mails), or neither (in-app only). No row: e-mail,
+    as before preferences existed. In-app notifications are always on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("事件类型"), max_length=50)
+    email = models.BooleanField(_("邮件"), default=True)
+    digest = models.BooleanField(_("每日汇总"), default=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notificationpref_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}"
+
+
+class Delivery(models.Model):
+    """One message on one channel to one recipient (a person's address, a digest, a group
+    channel). `key` is unique per event (or notification) and channel, so a job run twice or a
+    task delivered twice sends once: a sender claims the row with a conditional UPDATE
+    (pending/retry → sending) before it sends. Failures keep the error and are retried with
+    back-off (`NOTIFY_MAX_ATTEMPTS`, `NOTIFY_RETRY_BACKOFF_SECONDS`)."""
+
+    key = models.CharField(_("去重键"), max_length=250, unique=True)
+    transport = models.CharField(_("方式"), max_length=20, choices=Transport.choices)
+    channel = models.ForeignKey(
+        NotificationChannel,
+        verbose_name=_("渠道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    notification = models.ForeignKey(
+        Notification,
+        verbose_name=_("通知"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("事件类型"), max_length=50, blank=True)
+    recipient = models.CharField(_("接收方"), max_length=500, blank=True)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_transport_display()} {self.subject[:40]}"

@@ -1,9 +1,11 @@
-"""In-app notifications and their emails.
+"""In-app notifications and their deliveries.
 
 `notify()` writes the Notification rows in the caller's transaction (so they exist exactly when
-the change does) and sends the emails on commit through a Celery task. Each row has a `key`
-unique per event and recipient, so an event notified twice (a job run twice) gives one
-notification and one email.
+the change does), plans their deliveries (`channels.plan`: e-mail or the daily digest by each
+recipient's preferences, and the group bots of the region or unit) and sends them on commit
+through a Celery task (`tasks.send_delivery`). Each row has a `key` unique per event and
+recipient, each delivery one per event and channel, so an event notified twice (a job run
+twice) gives one notification and sends each message once.
 """
 
 from __future__ import annotations
@@ -12,16 +14,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
 from projects.models import ChainAssignment, Person, Region, User
 
-from . import tasks
-from .models import Issue, Notification, SupervisionSettings
+from . import channels, tasks
+from .channels import email_configured, recipient_email
+from .models import Issue, Notification
 
-DUMMY_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+__all__ = ["email_configured", "notify", "notify_many", "recipient_email"]
 
 
 def issue_link(issue: Issue) -> str:
@@ -32,15 +34,6 @@ def issue_link(issue: Issue) -> str:
         except NoReverseMatch:
             continue
     return f"/api/v1/issues/{issue.pk}/"
-
-
-def email_configured() -> bool:
-    backend = getattr(settings, "EMAIL_BACKEND", "")
-    return (
-        bool(backend)
-        and backend != DUMMY_BACKEND
-        and SupervisionSettings.current().email_notifications
-    )
 
 
 def chain_people(issue: Issue) -> list[Person]:
@@ -101,12 +94,15 @@ def notify(
         created += _one(event, row, person_id=person_id, user_id=user_id)
     for user_id in by_user:
         created += _one(event, row, person_id=None, user_id=user_id)
-    if created and email_configured():
-        for notification in created:
-            transaction.on_commit(
-                partial(tasks.send_notification_email.delay, notification.pk), robust=True
-            )
+    send_on_commit(channels.plan(created))
     return created
+
+
+def send_on_commit(delivery_ids: Sequence[int]) -> None:
+    """Queues the deliveries' tasks once the caller's transaction commits (eager without a
+    broker: a failing channel is recorded on its row, never raised into the request)."""
+    for delivery_id in delivery_ids:
+        transaction.on_commit(partial(tasks.send_delivery.delay, delivery_id), robust=True)
 
 
 def _one(
@@ -118,16 +114,6 @@ def _one(
         defaults={"recipient_person_id": person_id, "recipient_user_id": user_id, **row},
     )
     return [notification] if was_created else []
-
-
-def recipient_email(notification: Notification) -> str:
-    person = notification.recipient_person
-    if person is not None and person.email:
-        return person.email
-    user = notification.recipient_user
-    if user is not None and user.email:
-        return user.email
-    return ""
 
 
 @dataclass
@@ -202,11 +188,12 @@ def notify_many(pending: Sequence[Pending]) -> int:
         )
     new = [rows[key] for key in keys if key not in existing]
     Notification.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    if new and email_configured():
+    if new:
         new_keys = [n.key for n in new]
+        ids: list[int] = []
         for start in range(0, len(new_keys), 500):
-            for pk in Notification.objects.filter(
+            ids += Notification.objects.filter(
                 key__in=new_keys[start : start + 500], emailed_at__isnull=True
-            ).values_list("pk", flat=True):
-                transaction.on_commit(partial(tasks.send_notification_email.delay, pk), robust=True)
+            ).values_list("pk", flat=True)
+        send_on_commit(channels.plan(Notification(pk=pk) for pk in ids))
     return len(new)

@@ -38,6 +38,7 @@ from .models import (
     IssueAttachment,
     IssueTransition,
     Notification,
+    NotificationPreference,
     StoredUpload,
     SupervisionSettings,
 )
@@ -775,3 +776,23 @@ def notification_mark_read(
             read_at=notification.read_at
         )
     return notification
+
+
+@transaction.atomic
+def notification_preferences_save(*, user: User, choices: dict[str, tuple[bool, bool]]) -> int:
+    """Saves a user's channels per event kind: kind → (e-mail, daily digest). In-app is always
+    on. Only rows that change are written (each with its history); returns how many."""
+    current = {pref.kind: pref for pref in NotificationPreference.objects.filter(user=user)}
+    changed = 0
+    for kind, (email, digest) in choices.items():
+        pref = current.get(kind)
+        if pref is None:
+            if (email, digest) == (True, False):
+                continue  # the default: no row needed
+            pref = NotificationPreference(user=user, kind=kind)
+        elif (pref.email, pref.digest) == (email, digest):
+            continue
+        pref.email, pref.digest = email, digest
+        pref.save()
+        changed += 1
+    return changed

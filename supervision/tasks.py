@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from . import notifications, services
-from .models import Notification
+from . import channels, services
+from .choices import DeliveryStatus
+from .models import Delivery, Notification
 
 
 @shared_task(name="supervision.tasks.flag_overdue_issues")
@@ -24,14 +22,10 @@ def flag_overdue_issues() -> dict:
     }
 
 
-@shared_task(
-    name="supervision.tasks.send_notification_email",
-    autoretry_for=(OSError,),
-    retry_backoff=60,
-    max_retries=5,
-)
+@shared_task(name="supervision.tasks.send_notification_email")
 def send_notification_email(notification_id: int) -> bool:
-    """Emails one notification, once: the row is claimed with a conditional update first."""
+    """Emails one notification, once (kept for tasks queued by older releases): its e-mail
+    delivery is made if missing and sent like any other (`channels.deliver`)."""
     notification = (
         Notification.objects.select_related("recipient_person", "recipient_user")
         .filter(pk=notification_id)
@@ -39,25 +33,45 @@ def send_notification_email(notification_id: int) -> bool:
     )
     if notification is None:
         return False
-    address = notifications.recipient_email(notification)
-    if not address:
+    delivery_id = channels.email_delivery_for(notification)
+    if delivery_id is None:
         return False
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    try:
-        send_mail(
-            subject=_("【重点项目督导】%(text)s") % {"text": notification.text[:40]},
-            message=f"{notification.text}\n\n{notification.link}",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-        )
-    except OSError:
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
-    return True
+    return channels.deliver(delivery_id) == DeliveryStatus.SENT
+
+
+@shared_task(name="supervision.tasks.send_delivery")
+def send_delivery(delivery_id: int) -> str | None:
+    """Sends one delivery (e-mail, digest, group bot) once; a failure is recorded on the row and
+    retried with back-off — here when a worker runs the tasks, else by `retry_deliveries`."""
+    status = channels.deliver(delivery_id)
+    if status == DeliveryStatus.RETRY and not settings.CELERY_TASK_ALWAYS_EAGER:
+        row = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first()
+        countdown = channels.backoff(row or 1).total_seconds()
+        send_delivery.apply_async((delivery_id,), countdown=countdown)
+    return status
+
+
+@shared_task(name="supervision.tasks.retry_deliveries")
+def retry_deliveries() -> int:
+    """Every minute: sends the deliveries that are due (pending, or failed with their back-off
+    passed) — in-process without a broker, else one task each, so a slow webhook does not hold
+    the others. Claiming is per row, so this and `send_delivery` never send a row twice."""
+    due = channels.retry_due()
+    for delivery_id in due:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            channels.deliver(delivery_id)
+        else:
+            send_delivery.delay(delivery_id)
+    return len(due)
+
+
+@shared_task(name="supervision.tasks.send_daily_digests")
+def send_daily_digests() -> int:
+    """Daily (08:00): one e-mail per person with their notifications chosen for the digest."""
+    ids = channels.plan_digests()
+    for delivery_id in ids:
+        channels.deliver(delivery_id)
+    return len(ids)
 
 
 @shared_task(name="supervision.tasks.recompute_deadlines")

@@ -3,7 +3,7 @@ their attachments and of inspection photos."""
 
 from django.urls import path
 
-from . import reporting_views, views
+from . import preference_views, reporting_views, views
 
 app_name = "supervision"
 
@@ -13,5 +13,10 @@ urlpatterns = [
     path("projects/<str:code>/issues/new/", views.issue_new, name="issue_new"),
     path("issues/attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
     path("inspections/photos/<int:pk>/", views.photo_file, name="photo_file"),
+    path(
+        "accounts/notifications/",
+        preference_views.notification_preferences,
+        name="notification_preferences",
+    ),
     path("reporting/completeness/", reporting_views.completeness, name="reporting_completeness"),
 ]
