@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -197,8 +198,13 @@ def issue_transition(  # noqa: C901  (one short branch per action of the workflo
     plan: str = "",
     at: dt.datetime | None = None,
     calendar: WorkCalendar | None = None,
+    evidence: Sequence[UploadedFile[bytes]] = (),
 ) -> Issue:
     """Moves an issue by `action` (see supervision.workflow for the states and roles).
+
+    `evidence`: files (checked like any attachment) attached to the issue in the same
+    transaction as the move — the 办结 or 销号 material; a bad file refuses the move, a refused
+    move stores no file. Their ids are in the transition's `details["attachments"]`.
 
     - assign: `unit` required, `assignee` optional (a person of that unit), `deadline`
       optional: by default an ordinary issue gets N working days (SupervisionSettings,
@@ -227,6 +233,7 @@ def issue_transition(  # noqa: C901  (one short branch per action of the workflo
             _("无权执行“%(action)s”：该操作由%(who)s办理。")
             % {"action": workflow.Action(action).label, "who": rule.who}
         )
+    checked_evidence = [check_upload(upload, field="evidence") for upload in evidence]
     from_status = locked.status
     details: dict[str, Any] = {}
     notify_assignee = False
@@ -267,6 +274,16 @@ def issue_transition(  # noqa: C901  (one short branch per action of the workflo
         locked.status = rule.target
     locked.full_clean()
     locked.save()
+    if checked_evidence:
+        details["attachments"] = [
+            store_upload(
+                IssueAttachment(issue=locked, kind=checked.file_type.kind),
+                checked,
+                caption=str(Action(action).label),
+                actor=actor,
+            ).pk
+            for checked in checked_evidence
+        ]
     _record(
         locked,
         action=action,
@@ -623,13 +640,29 @@ def issue_attach(
 ) -> IssueAttachment:
     """Attaches a document or on-site photo (checked by content and size) to an issue. Anyone
     who may handle or follow the issue may attach (editors covering it, the assigned unit)."""
-    if actor is not None and not (
-        workflow.is_handler(actor, issue) or workflow.is_feedback_giver(actor, issue)
-    ):
+    return issue_attach_files(issue=issue, uploads=[upload], actor=actor, caption=caption)[0]
+
+
+@transaction.atomic
+def issue_attach_files(
+    *,
+    issue: Issue,
+    uploads: Sequence[UploadedFile[bytes]],
+    actor: access.Viewer | None = None,
+    caption: str = "",
+) -> list[IssueAttachment]:
+    """Attaches several files at once, all or nothing: each is checked before any is stored."""
+    if actor is not None and not workflow.may_attach(actor, issue):
         raise PermissionDenied(_("无权为该问题上传附件。"))
-    checked = check_upload(upload)
-    attachment = IssueAttachment(issue=issue, kind=checked.file_type.kind)
-    return store_upload(attachment, checked, caption=caption, actor=actor)
+    if not uploads:
+        raise ValidationError({"file": _("请选择要上传的文件。")})
+    checked = [check_upload(upload) for upload in uploads]
+    return [
+        store_upload(
+            IssueAttachment(issue=issue, kind=one.file_type.kind), one, caption=caption, actor=actor
+        )
+        for one in checked
+    ]
 
 
 def store_upload(
@@ -657,6 +690,15 @@ def store_upload(
 
 
 @dataclass
+class PhotoInput:
+    """A photo of a new inspection: the upload, and when it was taken where the browser said."""
+
+    upload: UploadedFile[bytes]
+    taken_at: dt.datetime | None = None
+    caption: str = ""
+
+
+@dataclass
 class FindingInput:
     description: str
     category: str = IssueCategory.OTHER
@@ -675,19 +717,35 @@ def inspection_create(
     inspectors: Iterable[Person] = (),
     summary: str = "",
     findings: Iterable[FindingInput] = (),
+    photos: Sequence[PhotoInput] = (),
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
     at: dt.datetime | None = None,
 ) -> Inspection:
-    """A visit to a project with its findings; a finding with `raise_issue` becomes an issue
-    in the same step."""
+    """A visit to a project with its findings and photos, all or nothing: every photo is
+    checked (an image, within the size limit) before anything is written, so one bad photo
+    saves nothing. A finding with `raise_issue` becomes an issue in the same step. `latitude`
+    and `longitude` (where the phone gave them) are stored with the inspection."""
     _check_editor(actor, covers=access.covers_project(actor, project))
+    checked_photos = [
+        (check_upload(photo.upload, images_only=True, field="photos"), photo) for photo in photos
+    ]
     today = _day(_now(at))
     if date > today:
         raise ValidationError({"date": _("巡查日期 %(d)s 晚于今天。") % {"d": date}})
     inspectors = list(inspectors)
     if any(not access.may_serve(project.region, person.region_id) for person in inspectors):
         raise ValidationError({"inspectors": _("巡查人员应属于项目所在县市区或其上级区域。")})
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": _("位置须同时有纬度和经度。")})
     inspection = Inspection(
-        project=project, date=date, kind=kind, summary=summary, created_by=_user(actor)
+        project=project,
+        date=date,
+        kind=kind,
+        summary=summary,
+        latitude=latitude,
+        longitude=longitude,
+        created_by=_user(actor),
     )
     inspection.full_clean()
     inspection.save()
@@ -704,7 +762,22 @@ def inspection_create(
             finding_raise_issue(
                 finding=finding, actor=actor, title=item.title, difficulty=item.difficulty, at=at
             )
+    for checked, photo in checked_photos:
+        store_upload(
+            InspectionPhoto(inspection=inspection, taken_at=_plausible(photo.taken_at, at)),
+            checked,
+            caption=photo.caption,
+            actor=actor,
+        )
     return inspection
+
+
+def _plausible(taken_at: dt.datetime | None, at: dt.datetime | None) -> dt.datetime | None:
+    """A photo's time as the browser reported it, unless it lies in the future (a phone with a
+    wrong clock): then unknown rather than wrong."""
+    if taken_at is None or taken_at > _now(at) + dt.timedelta(minutes=5):
+        return None
+    return taken_at
 
 
 @transaction.atomic
@@ -753,11 +826,15 @@ def inspection_add_photo(
     upload: UploadedFile[bytes],
     actor: access.Viewer | None = None,
     caption: str = "",
+    taken_at: dt.datetime | None = None,
 ) -> InspectionPhoto:
     _check_editor(actor, covers=access.covers_project(actor, inspection.project))
     checked = check_upload(upload, images_only=True)
     return store_upload(
-        InspectionPhoto(inspection=inspection), checked, caption=caption, actor=actor
+        InspectionPhoto(inspection=inspection, taken_at=_plausible(taken_at, None)),
+        checked,
+        caption=caption,
+        actor=actor,
     )
 
 
