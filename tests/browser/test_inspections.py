@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 
 from supervision.models import Inspection, Issue, IssueAttachment
-from tests.browser.conftest import PHONE, SCREENSHOTS, log_in, shot
+from tests.browser.conftest import OFFICE, PHONE, SCREENSHOTS, log_in, shot
 
 # A real JPEG drawn by Chromium: a crane-yellow square with a grey band (no Pillow needed).
 DRAW_JPEG = """() => {
@@ -67,6 +67,11 @@ def test_district_official_records_an_inspection_on_a_phone_and_follows_it_up(pa
         path=str(SCREENSHOTS / "inspection-project-section-phone.png")
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(OFFICE)  # the same section on the office screen
+    page.locator("#inspections").screenshot(
+        path=str(SCREENSHOTS / "inspection-project-section-office.png")
+    )
+    page.set_viewport_size(PHONE)
 
     # the first finding becomes an issue in one step; its page shows the photo
     page.goto(f"{page.base}/inspections/{inspection.pk}/")
