@@ -11,7 +11,8 @@ a role that may not act raises `PermissionDenied`; nothing is changed in either 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -20,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -274,25 +276,27 @@ def issue_transition(  # noqa: C901  (one short branch per action of the workflo
         locked.status = rule.target
     locked.full_clean()
     locked.save()
-    if checked_evidence:
-        details["attachments"] = [
-            store_upload(
-                IssueAttachment(issue=locked, kind=checked.file_type.kind),
-                checked,
-                caption=str(Action(action).label),
-                actor=actor,
-            ).pk
-            for checked in checked_evidence
-        ]
-    _record(
-        locked,
-        action=action,
-        from_status=from_status,
-        actor=actor,
-        at=at,
-        note=note,
-        details=details,
-    )
+    with _files_removed_on_failure() as stored:
+        if checked_evidence:
+            details["attachments"] = [
+                store_upload(
+                    IssueAttachment(issue=locked, kind=checked.file_type.kind),
+                    checked,
+                    caption=str(Action(action).label),
+                    actor=actor,
+                    stored=stored,
+                ).pk
+                for checked in checked_evidence
+            ]
+        _record(
+            locked,
+            action=action,
+            from_status=from_status,
+            actor=actor,
+            at=at,
+            note=note,
+            details=details,
+        )
     if notify_assignee and locked.assignee_id:
         notify(
             event=f"issue.assigned:{locked.pk}:{at.isoformat()}",
@@ -657,12 +661,17 @@ def issue_attach_files(
     if not uploads:
         raise ValidationError({"file": _("请选择要上传的文件。")})
     checked = [check_upload(upload) for upload in uploads]
-    return [
-        store_upload(
-            IssueAttachment(issue=issue, kind=one.file_type.kind), one, caption=caption, actor=actor
-        )
-        for one in checked
-    ]
+    with _files_removed_on_failure() as stored:
+        return [
+            store_upload(
+                IssueAttachment(issue=issue, kind=one.file_type.kind),
+                one,
+                caption=caption,
+                actor=actor,
+                stored=stored,
+            )
+            for one in checked
+        ]
 
 
 def store_upload(
@@ -671,9 +680,11 @@ def store_upload(
     *,
     caption: str = "",
     actor: access.Viewer | None = None,
+    stored: list[FieldFile] | None = None,
 ) -> _Upload:
     """Writes an upload checked by `uploads.check_upload` as `record` (an unsaved attachment
-    or photo, its parent set): the file's facts, then the file, then the row."""
+    or photo, its parent set): the file's facts, then the file, then the row. The file is
+    appended to `stored` (see `_files_removed_on_failure`) as soon as it is written."""
     record.original_name = checked.original_name
     record.content_type = checked.file_type.content_type
     record.size = checked.size
@@ -682,8 +693,25 @@ def store_upload(
     record.uploaded_by = _user(actor)
     record.full_clean(exclude=["file"])
     record.file.save(checked.original_name, checked.file, save=False)
+    if stored is not None:
+        stored.append(record.file)
     record.save()
     return record
+
+
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[FieldFile]]:
+    """The files a service stores inside the block are deleted again if the block raises: the
+    rows roll back with the service's transaction, and no file is left without its row. (A
+    caller's own transaction rolled back later is not seen here: the services are the
+    outermost transaction of a request — ATOMIC_REQUESTS is off.)"""
+    stored: list[FieldFile] = []
+    try:
+        yield stored
+    except BaseException:
+        for written in stored:
+            written.storage.delete(str(written.name))
+        raise
 
 
 # --- Inspections -----------------------------------------------------------------------------
@@ -762,13 +790,15 @@ def inspection_create(
             finding_raise_issue(
                 finding=finding, actor=actor, title=item.title, difficulty=item.difficulty, at=at
             )
-    for checked, photo in checked_photos:
-        store_upload(
-            InspectionPhoto(inspection=inspection, taken_at=_plausible(photo.taken_at, at)),
-            checked,
-            caption=photo.caption,
-            actor=actor,
-        )
+    with _files_removed_on_failure() as stored:
+        for checked, photo in checked_photos:
+            store_upload(
+                InspectionPhoto(inspection=inspection, taken_at=_plausible(photo.taken_at, at)),
+                checked,
+                caption=photo.caption,
+                actor=actor,
+                stored=stored,
+            )
     return inspection
 
 

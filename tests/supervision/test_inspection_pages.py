@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -501,3 +501,19 @@ def test_a_town_or_city_official_does_not_assign_as_the_district(clock, make_iss
     for user in (town, city):
         with pytest.raises(PermissionDenied):
             services.issue_transition(issue=issue, action=Action.ASSIGN, actor=user, unit=unit)
+
+
+def test_a_photo_failing_after_another_was_stored_leaves_no_file(clock, project, _media):
+    """The second photo's row is refused (its caption is too long) after the first photo's
+    file was written: the rows roll back and the written file is removed again."""
+    with pytest.raises(ValidationError):
+        services.inspection_create(
+            project=project,
+            date=dt.date(2026, 9, 28),
+            photos=[
+                services.PhotoInput(upload=jpeg()),
+                services.PhotoInput(upload=jpeg("基坑.jpg"), caption="长" * 300),
+            ],
+        )
+    assert not Inspection.objects.exists() and not InspectionPhoto.objects.exists()
+    assert stored_files(_media) == []
