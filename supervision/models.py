@@ -535,7 +535,10 @@ class InspectionPhoto(StoredUpload):
         _("拍摄时间"),
         null=True,
         blank=True,
-        help_text=_("照片的拍摄时间（浏览器提供的文件修改时间）；未知为空。"),
+        help_text=_(
+            "照片的拍摄时间：JPEG 自带的 EXIF 拍摄时间，"
+            "没有时取浏览器提供的文件修改时间；未知为空。"
+        ),
     )
 
     class Meta:

@@ -46,7 +46,7 @@ from .models import (
 )
 from .notifications import Pending, chain_people, chain_people_of, notify, notify_many
 from .signals import calendar_changed
-from .uploads import CheckedUpload, check_upload
+from .uploads import CheckedUpload, check_upload, exif_taken_at
 from .workdays import WorkCalendar
 from .workflow import Action
 
@@ -719,7 +719,8 @@ def _files_removed_on_failure() -> Iterator[list[FieldFile]]:
 
 @dataclass
 class PhotoInput:
-    """A photo of a new inspection: the upload, and when it was taken where the browser said."""
+    """A photo of a new inspection: the upload, and when it was taken where the browser said
+    (its file's lastModified) — a JPEG's own EXIF DateTimeOriginal wins where present."""
 
     upload: UploadedFile[bytes]
     taken_at: dt.datetime | None = None
@@ -792,8 +793,9 @@ def inspection_create(
             )
     with _files_removed_on_failure() as stored:
         for checked, photo in checked_photos:
+            taken_at = exif_taken_at(checked.file) or photo.taken_at
             store_upload(
-                InspectionPhoto(inspection=inspection, taken_at=_plausible(photo.taken_at, at)),
+                InspectionPhoto(inspection=inspection, taken_at=_plausible(taken_at, at)),
                 checked,
                 caption=photo.caption,
                 actor=actor,
@@ -861,7 +863,10 @@ def inspection_add_photo(
     _check_editor(actor, covers=access.covers_project(actor, inspection.project))
     checked = check_upload(upload, images_only=True)
     return store_upload(
-        InspectionPhoto(inspection=inspection, taken_at=_plausible(taken_at, None)),
+        InspectionPhoto(
+            inspection=inspection,
+            taken_at=_plausible(exif_taken_at(checked.file) or taken_at, None),
+        ),
         checked,
         caption=caption,
         actor=actor,

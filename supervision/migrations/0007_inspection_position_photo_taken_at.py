@@ -34,6 +34,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='inspectionphoto',
             name='taken_at',
-            field=models.DateTimeField(blank=True, help_text='照片的拍摄时间（浏览器提供的文件修改时间）；未知为空。', null=True, verbose_name='拍摄时间'),
+            field=models.DateTimeField(blank=True, help_text='照片的拍摄时间：JPEG 自带的 EXIF 拍摄时间，没有时取浏览器提供的文件修改时间；未知为空。', null=True, verbose_name='拍摄时间'),
         ),
     ]

@@ -517,3 +517,54 @@ def test_a_photo_failing_after_another_was_stored_leaves_no_file(clock, project,
         )
     assert not Inspection.objects.exists() and not InspectionPhoto.objects.exists()
     assert stored_files(_media) == []
+
+
+# --- The photo's own time: EXIF DateTimeOriginal --------------------------------------------
+
+
+def exif_jpeg(taken: bytes, offset: bytes | None = None, order: str = "<") -> bytes:
+    """A JPEG whose APP1 holds IFD0 → Exif IFD → DateTimeOriginal (and OffsetTimeOriginal)."""
+    import struct
+
+    mark = b"II" if order == "<" else b"MM"
+    tags = [(0x9003, taken + b"\x00")] + ([(0x9011, offset + b"\x00")] if offset else [])
+    exif_at = 8 + 2 + 12 + 4
+    data_at = exif_at + 2 + 12 * len(tags) + 4
+    entries, data = b"", b""
+    for tag, value in tags:
+        entries += struct.pack(order + "HHII", tag, 2, len(value), data_at + len(data))
+        data += value
+    tiff = mark + struct.pack(order + "HI", 42, 8)
+    tiff += struct.pack(order + "H", 1) + struct.pack(order + "HHII", 0x8769, 4, 1, exif_at)
+    tiff += struct.pack(order + "I", 0)
+    tiff += struct.pack(order + "H", len(tags)) + entries + struct.pack(order + "I", 0) + data
+    app1 = b"Exif\x00\x00" + tiff
+    return b"\xff\xd8" + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + b"\xff\xd9"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (exif_jpeg(b"2026:09:27 15:30:00"), "2026-09-27T15:30:00+08:00"),  # the installation's
+        (exif_jpeg(b"2026:09:27 15:30:00", order=">"), "2026-09-27T15:30:00+08:00"),
+        (exif_jpeg(b"2026:09:27 07:30:00", offset=b"+00:00"), "2026-09-27T07:30:00+00:00"),
+        (exif_jpeg(b"0000:00:00 00:00:00"), None),  # a camera without a clock
+        (exif_jpeg(b"2026:09:27 15:30:00")[:40], None),  # cut short
+        (JPEG, None),  # no EXIF
+    ],
+)
+def test_exif_date_time_original_is_read_without_an_image_library(body, expected):
+    from supervision.uploads import exif_taken_at
+
+    taken = exif_taken_at(jpeg(body=body))
+    assert (taken.isoformat() if taken else None) == expected
+
+
+def test_the_photos_own_exif_time_wins_over_the_browsers(
+    clock, client, project, assignee, district_official
+):
+    client.force_login(district_official)
+    photo = jpeg(body=exif_jpeg(b"2026:09:27 15:30:00"))
+    assert client.post(new_url(), {**form_data(assignee), "photos": [photo]}).status_code == 302
+    taken = InspectionPhoto.objects.get().taken_at
+    assert taken == dt.datetime(2026, 9, 27, 7, 30, tzinfo=dt.UTC)  # 15:30 in Qingdao
