@@ -568,3 +568,26 @@ def test_the_photos_own_exif_time_wins_over_the_browsers(
     assert client.post(new_url(), {**form_data(assignee), "photos": [photo]}).status_code == 302
     taken = InspectionPhoto.objects.get().taken_at
     assert taken == dt.datetime(2026, 9, 27, 7, 30, tzinfo=dt.UTC)  # 15:30 in Qingdao
+
+
+def test_the_issue_page_query_count_does_not_grow_with_photos_and_attachments(
+    clock, client, project, district_official, django_assert_max_num_queries
+):
+    inspection = services.inspection_create(
+        project=project,
+        date=dt.date(2026, 9, 25),
+        findings=[services.FindingInput(description="塔吊未安装到位", raise_issue=True)],
+        photos=[services.PhotoInput(upload=jpeg())],
+    )
+    issue = inspection.findings.get().issue
+    client.force_login(district_official)
+    url = reverse("supervision:issue_detail", args=[issue.pk])
+    client.get(url)  # warm: the working-day calendar and settings rows are cached per process
+    with django_assert_max_num_queries(20) as first:
+        assert client.get(url).status_code == 200
+    for i in range(4):
+        services.inspection_add_photo(inspection=inspection, upload=jpeg(f"{i}.jpg"))
+        services.issue_attach(issue=issue, upload=jpeg(f"附件{i}.jpg"))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        page = client.get(url)
+    assert len(page.context["finding_photos"]) == 5 and len(page.context["attachments"]) == 4
