@@ -591,3 +591,12 @@ def test_the_issue_page_query_count_does_not_grow_with_photos_and_attachments(
     with django_assert_max_num_queries(len(first.captured_queries)):
         page = client.get(url)
     assert len(page.context["finding_photos"]) == 5 and len(page.context["attachments"]) == 4
+
+
+def test_a_withdrawn_project_takes_no_inspection(clock, client, project, district_official):
+    project.stage = "withdrawn"
+    project.save(update_fields=["stage"])
+    client.force_login(district_official)
+    assert client.get(new_url()).status_code == 404
+    html = client.get(reverse("web:project_detail", args=["QD-001"])).content.decode()
+    assert new_url() not in html
