@@ -185,7 +185,7 @@ class FindingInline(ReadOnlyInline):
 class PhotoInline(ReadOnlyInline):
     model = InspectionPhoto
     download = photo_download
-    fields = readonly_fields = ("download", "caption", "size", "uploaded_at")
+    fields = readonly_fields = ("download", "caption", "size", "taken_at", "uploaded_at")
 
 
 @admin.register(Inspection)

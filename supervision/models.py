@@ -459,6 +459,24 @@ class Inspection(NoDeleteModel):
         Person, verbose_name=_("检查人员"), blank=True, related_name="inspections"
     )
     summary = models.TextField(_("总体情况"), blank=True)
+    # Where the inspector stood, when the phone's browser gave it (asked on a button press,
+    # never required): WGS-84 degrees like the project's own location.
+    latitude = models.DecimalField(
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("记录人"),
@@ -520,6 +538,15 @@ class InspectionPhoto(StoredUpload):
         Inspection, verbose_name=_("巡查"), on_delete=models.PROTECT, related_name="photos"
     )
     file = models.FileField(_("照片"), upload_to="supervision/inspections/%Y/%m/")
+    taken_at = models.DateTimeField(
+        _("拍摄时间"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "照片的拍摄时间：JPEG 自带的 EXIF 拍摄时间，"
+            "没有时取浏览器提供的文件修改时间；未知为空。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("巡查照片")

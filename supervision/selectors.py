@@ -72,6 +72,21 @@ def inspection_list(*, user: access.Viewer) -> QuerySet[Inspection]:
     )
 
 
+def finding_list(*, user: access.Viewer) -> QuerySet[InspectionFinding]:
+    """Findings of the inspections the user may see."""
+    return access.scope(user, InspectionFinding.objects.select_related("inspection__project"))
+
+
+def finding_photos(*, user: access.Viewer, issue: Issue) -> QuerySet[InspectionPhoto]:
+    """The photos of the inspection whose finding raised `issue` (none for other issues)."""
+    return (
+        photo_list(user=user)
+        .filter(inspection__findings__issue=issue)
+        .select_related("inspection")
+        .order_by("pk")
+    )
+
+
 def attachment_list(*, user: access.Viewer) -> QuerySet[IssueAttachment]:
     """Attachments of the issues the user may see (for their downloads)."""
     return access.scope(user, IssueAttachment.objects.all())

@@ -11,14 +11,17 @@ a role that may not act raises `PermissionDenied`; nothing is changed in either 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +47,7 @@ from .models import (
 )
 from .notifications import Pending, chain_people, chain_people_of, notify, notify_many
 from .signals import calendar_changed
-from .uploads import CheckedUpload, check_upload
+from .uploads import CheckedUpload, check_upload, exif_taken_at
 from .workdays import WorkCalendar
 from .workflow import Action
 
@@ -198,8 +201,13 @@ def issue_transition(  # noqa: C901  (one short branch per action of the workflo
     plan: str = "",
     at: dt.datetime | None = None,
     calendar: WorkCalendar | None = None,
+    evidence: Sequence[UploadedFile[bytes]] = (),
 ) -> Issue:
     """Moves an issue by `action` (see supervision.workflow for the states and roles).
+
+    `evidence`: files (checked like any attachment) attached to the issue in the same
+    transaction as the move — the 办结 or 销号 material; a bad file refuses the move, a refused
+    move stores no file. Their ids are in the transition's `details["attachments"]`.
 
     - assign: `unit` required, `assignee` optional (a person of that unit), `deadline`
       optional: by default an ordinary issue gets N working days (SupervisionSettings,
@@ -228,6 +236,7 @@ def issue_transition(  # noqa: C901  (one short branch per action of the workflo
             _("无权执行“%(action)s”：该操作由%(who)s办理。")
             % {"action": workflow.Action(action).label, "who": rule.who}
         )
+    checked_evidence = [check_upload(upload, field="evidence") for upload in evidence]
     from_status = locked.status
     details: dict[str, Any] = {}
     notify_assignee = False
@@ -268,15 +277,27 @@ def issue_transition(  # noqa: C901  (one short branch per action of the workflo
         locked.status = rule.target
     locked.full_clean()
     locked.save()
-    _record(
-        locked,
-        action=action,
-        from_status=from_status,
-        actor=actor,
-        at=at,
-        note=note,
-        details=details,
-    )
+    with _files_removed_on_failure() as stored:
+        if checked_evidence:
+            details["attachments"] = [
+                store_upload(
+                    IssueAttachment(issue=locked, kind=checked.file_type.kind),
+                    checked,
+                    caption=str(Action(action).label),
+                    actor=actor,
+                    stored=stored,
+                ).pk
+                for checked in checked_evidence
+            ]
+        _record(
+            locked,
+            action=action,
+            from_status=from_status,
+            actor=actor,
+            at=at,
+            note=note,
+            details=details,
+        )
     if notify_assignee and locked.assignee_id:
         notify(
             event=f"issue.assigned:{locked.pk}:{at.isoformat()}",
@@ -624,13 +645,34 @@ def issue_attach(
 ) -> IssueAttachment:
     """Attaches a document or on-site photo (checked by content and size) to an issue. Anyone
     who may handle or follow the issue may attach (editors covering it, the assigned unit)."""
-    if actor is not None and not (
-        workflow.is_handler(actor, issue) or workflow.is_feedback_giver(actor, issue)
-    ):
+    return issue_attach_files(issue=issue, uploads=[upload], actor=actor, caption=caption)[0]
+
+
+@transaction.atomic
+def issue_attach_files(
+    *,
+    issue: Issue,
+    uploads: Sequence[UploadedFile[bytes]],
+    actor: access.Viewer | None = None,
+    caption: str = "",
+) -> list[IssueAttachment]:
+    """Attaches several files at once, all or nothing: each is checked before any is stored."""
+    if actor is not None and not workflow.may_attach(actor, issue):
         raise PermissionDenied(_("无权为该问题上传附件。"))
-    checked = check_upload(upload)
-    attachment = IssueAttachment(issue=issue, kind=checked.file_type.kind)
-    return store_upload(attachment, checked, caption=caption, actor=actor)
+    if not uploads:
+        raise ValidationError({"file": _("请选择要上传的文件。")})
+    checked = [check_upload(upload) for upload in uploads]
+    with _files_removed_on_failure() as stored:
+        return [
+            store_upload(
+                IssueAttachment(issue=issue, kind=one.file_type.kind),
+                one,
+                caption=caption,
+                actor=actor,
+                stored=stored,
+            )
+            for one in checked
+        ]
 
 
 def store_upload(
@@ -639,9 +681,11 @@ def store_upload(
     *,
     caption: str = "",
     actor: access.Viewer | None = None,
+    stored: list[FieldFile] | None = None,
 ) -> _Upload:
     """Writes an upload checked by `uploads.check_upload` as `record` (an unsaved attachment
-    or photo, its parent set): the file's facts, then the file, then the row."""
+    or photo, its parent set): the file's facts, then the file, then the row. The file is
+    appended to `stored` (see `_files_removed_on_failure`) as soon as it is written."""
     record.original_name = checked.original_name
     record.content_type = checked.file_type.content_type
     record.size = checked.size
@@ -650,11 +694,38 @@ def store_upload(
     record.uploaded_by = _user(actor)
     record.full_clean(exclude=["file"])
     record.file.save(checked.original_name, checked.file, save=False)
+    if stored is not None:
+        stored.append(record.file)
     record.save()
     return record
 
 
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[FieldFile]]:
+    """The files a service stores inside the block are deleted again if the block raises: the
+    rows roll back with the service's transaction, and no file is left without its row. (A
+    caller's own transaction rolled back later is not seen here: the services are the
+    outermost transaction of a request — ATOMIC_REQUESTS is off.)"""
+    stored: list[FieldFile] = []
+    try:
+        yield stored
+    except BaseException:
+        for written in stored:
+            written.storage.delete(str(written.name))
+        raise
+
+
 # --- Inspections -----------------------------------------------------------------------------
+
+
+@dataclass
+class PhotoInput:
+    """A photo of a new inspection: the upload, and when it was taken where the browser said
+    (its file's lastModified) — a JPEG's own EXIF DateTimeOriginal wins where present."""
+
+    upload: UploadedFile[bytes]
+    taken_at: dt.datetime | None = None
+    caption: str = ""
 
 
 @dataclass
@@ -676,19 +747,35 @@ def inspection_create(
     inspectors: Iterable[Person] = (),
     summary: str = "",
     findings: Iterable[FindingInput] = (),
+    photos: Sequence[PhotoInput] = (),
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
     at: dt.datetime | None = None,
 ) -> Inspection:
-    """A visit to a project with its findings; a finding with `raise_issue` becomes an issue
-    in the same step."""
+    """A visit to a project with its findings and photos, all or nothing: every photo is
+    checked (an image, within the size limit) before anything is written, so one bad photo
+    saves nothing. A finding with `raise_issue` becomes an issue in the same step. `latitude`
+    and `longitude` (where the phone gave them) are stored with the inspection."""
     _check_editor(actor, covers=access.covers_project(actor, project))
+    checked_photos = [
+        (check_upload(photo.upload, images_only=True, field="photos"), photo) for photo in photos
+    ]
     today = _day(_now(at))
     if date > today:
         raise ValidationError({"date": _("巡查日期 %(d)s 晚于今天。") % {"d": date}})
     inspectors = list(inspectors)
     if any(not access.may_serve(project.region, person.region_id) for person in inspectors):
         raise ValidationError({"inspectors": _("巡查人员应属于项目所在县市区或其上级区域。")})
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": _("位置须同时有纬度和经度。")})
     inspection = Inspection(
-        project=project, date=date, kind=kind, summary=summary, created_by=_user(actor)
+        project=project,
+        date=date,
+        kind=kind,
+        summary=summary,
+        latitude=latitude,
+        longitude=longitude,
+        created_by=_user(actor),
     )
     inspection.full_clean()
     inspection.save()
@@ -705,7 +792,25 @@ def inspection_create(
             finding_raise_issue(
                 finding=finding, actor=actor, title=item.title, difficulty=item.difficulty, at=at
             )
+    with _files_removed_on_failure() as stored:
+        for checked, photo in checked_photos:
+            taken_at = exif_taken_at(checked.file) or photo.taken_at
+            store_upload(
+                InspectionPhoto(inspection=inspection, taken_at=_plausible(taken_at, at)),
+                checked,
+                caption=photo.caption,
+                actor=actor,
+                stored=stored,
+            )
     return inspection
+
+
+def _plausible(taken_at: dt.datetime | None, at: dt.datetime | None) -> dt.datetime | None:
+    """A photo's time as the browser reported it, unless it lies in the future (a phone with a
+    wrong clock): then unknown rather than wrong."""
+    if taken_at is None or taken_at > _now(at) + dt.timedelta(minutes=5):
+        return None
+    return taken_at
 
 
 @transaction.atomic
@@ -754,11 +859,18 @@ def inspection_add_photo(
     upload: UploadedFile[bytes],
     actor: access.Viewer | None = None,
     caption: str = "",
+    taken_at: dt.datetime | None = None,
 ) -> InspectionPhoto:
     _check_editor(actor, covers=access.covers_project(actor, inspection.project))
     checked = check_upload(upload, images_only=True)
     return store_upload(
-        InspectionPhoto(inspection=inspection), checked, caption=caption, actor=actor
+        InspectionPhoto(
+            inspection=inspection,
+            taken_at=_plausible(exif_taken_at(checked.file) or taken_at, None),
+        ),
+        checked,
+        caption=caption,
+        actor=actor,
     )
 
 

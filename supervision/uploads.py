@@ -4,17 +4,23 @@ content type — and by size, before anything is stored.
 Pillow is not a dependency, so images are recognised by their signatures (JPEG, PNG, WebP) and
 documents by theirs (PDF; DOCX and XLSX are ZIP packages that must hold their main part). The
 file name's extension must agree with the content, so a renamed executable is refused.
+
+`exif_taken_at` reads a JPEG's EXIF DateTimeOriginal (when the camera took it) by walking the
+few bytes of its APP1 segment — no image library needed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import AttachmentKind
@@ -136,3 +142,82 @@ def check_upload(
         sha256=digest.hexdigest(),
         original_name=PurePath(upload.name or "").name[:255],
     )
+
+
+# --- EXIF: when a photo was taken ---------------------------------------------------------
+
+_EXIF_IFD = 0x8769  # IFD0's pointer to the Exif IFD
+_DATETIME_ORIGINAL = 0x9003  # "YYYY:MM:DD HH:MM:SS", the camera's local time
+_OFFSET_TIME_ORIGINAL = 0x9011  # "+08:00", where the camera wrote it
+_HEAD = 256 * 1024  # APP1 comes first in a camera's JPEG; never read the whole picture
+
+
+def exif_taken_at(upload: UploadedFile[bytes]) -> dt.datetime | None:
+    """The DateTimeOriginal of a JPEG's EXIF, aware: with its OffsetTimeOriginal where the
+    camera wrote one, else in the installation's time zone (a phone's local time). None for
+    other formats, no EXIF, or anything malformed. Leaves the file rewound."""
+    try:
+        upload.seek(0)
+        head = upload.read(_HEAD)
+    finally:
+        upload.seek(0)
+    if not head.startswith(b"\xff\xd8"):
+        return None
+    try:
+        tiff = _exif_segment(head)
+        return _taken_at(tiff) if tiff is not None else None
+    except (struct.error, ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def _exif_segment(head: bytes) -> bytes | None:
+    pos = 2
+    while pos + 4 <= len(head) and head[pos] == 0xFF:
+        marker = head[pos + 1]
+        if marker == 0xDA:  # start of scan: the picture itself, no more metadata
+            return None
+        (length,) = struct.unpack(">H", head[pos + 2 : pos + 4])
+        body = head[pos + 4 : pos + 2 + length]
+        if marker == 0xE1 and body.startswith(b"Exif\x00\x00"):
+            return body[6:]
+        pos += 2 + length
+    return None
+
+
+def _ifd(tiff: bytes, offset: int, order: str) -> dict[int, tuple[int, int, bytes]]:
+    """The entries of the IFD at `offset`: tag → (type, count, the 4 value/offset bytes)."""
+    (count,) = struct.unpack(order + "H", tiff[offset : offset + 2])
+    entries = {}
+    for i in range(min(count, 512)):
+        start = offset + 2 + 12 * i
+        tag, kind, n = struct.unpack(order + "HHI", tiff[start : start + 8])
+        entries[tag] = (kind, n, tiff[start + 8 : start + 12])
+    return entries
+
+
+def _ascii(tiff: bytes, entry: tuple[int, int, bytes], order: str) -> str:
+    kind, n, raw = entry
+    if kind != 2:
+        raise ValueError("not ASCII")
+    data = raw[:n] if n <= 4 else tiff[struct.unpack(order + "I", raw)[0] :][:n]
+    return data.split(b"\x00", 1)[0].decode("ascii").strip()
+
+
+def _taken_at(tiff: bytes) -> dt.datetime | None:
+    order = {b"II": "<", b"MM": ">"}.get(tiff[:2])
+    if order is None:
+        return None
+    (ifd0,) = struct.unpack(order + "I", tiff[4:8])
+    pointer = _ifd(tiff, ifd0, order).get(_EXIF_IFD)
+    if pointer is None:
+        return None
+    exif = _ifd(tiff, struct.unpack(order + "I", pointer[2])[0], order)
+    if _DATETIME_ORIGINAL not in exif:
+        return None
+    taken = _ascii(tiff, exif[_DATETIME_ORIGINAL], order)
+    if _OFFSET_TIME_ORIGINAL in exif:
+        offset = _ascii(tiff, exif[_OFFSET_TIME_ORIGINAL], order)
+        return dt.datetime.strptime(taken + offset, "%Y:%m:%d %H:%M:%S%z")
+    # no offset written: the camera's clock is the local time of the installation
+    naive = dt.datetime.strptime(taken, "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007  (made aware next)
+    return timezone.make_aware(naive)

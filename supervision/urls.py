@@ -1,5 +1,6 @@
-"""Pages of the supervision office (namespace `supervision:`): issues, and the downloads of
-their attachments and of inspection photos."""
+"""Pages of the supervision office (namespace `supervision:`): issues (with their attachments),
+inspections (record one from a phone, a project's list, one inspection, a finding → an issue),
+and the downloads of attachments and inspection photos."""
 
 from django.urls import path
 
@@ -11,7 +12,16 @@ urlpatterns = [
     path("issues/", views.issue_board, name="issue_board"),
     path("issues/<int:pk>/", views.issue_detail, name="issue_detail"),
     path("projects/<str:code>/issues/new/", views.issue_new, name="issue_new"),
+    path("issues/<int:pk>/attachments/", views.issue_attach, name="issue_attach"),
     path("issues/attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
+    path("projects/<str:code>/inspections/", views.inspection_list, name="inspection_list"),
+    path("projects/<str:code>/inspections/new/", views.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path(
+        "inspections/findings/<int:pk>/raise-issue/",
+        views.finding_raise_issue,
+        name="finding_raise_issue",
+    ),
     path("inspections/photos/<int:pk>/", views.photo_file, name="photo_file"),
     path(
         "accounts/notifications/",

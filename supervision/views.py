@@ -15,21 +15,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.files import stored_file_response
 from core.forms import add_service_errors
 from core.xlsx import describe_filters
+from projects import access, ui
 from projects import selectors as project_selectors
-from projects import ui
 from projects.models import Project
 
 from . import exports, selectors, services, workflow
 from .choices import IssueCategory, IssueStatus
 from .filters import IssueFilterSet
-from .forms import IssueForm, TransitionForm
+from .forms import AttachmentForm, FindingFormSet, InspectionForm, IssueForm, TransitionForm
 from .workflow import Action
 
 BOARD_COLUMNS = [
@@ -194,7 +195,9 @@ def issue_detail(request, pk: int):
     may take now."""
     issue = _issue_or_404(request, pk)
     allowed = workflow.allowed_actions(request.user, issue)
-    form = TransitionForm(request.POST or None, user=request.user, issue=issue)
+    form = TransitionForm(
+        request.POST or None, request.FILES or None, user=request.user, issue=issue
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid() and form.cleaned_data["action"] in allowed:
@@ -209,6 +212,7 @@ def issue_detail(request, pk: int):
                     assignee=data["assignee"],
                     deadline=data["deadline"],
                     plan=data["plan"],
+                    evidence=data["evidence"] if data["action"] in EVIDENCE_ACTIONS else [],
                 )
             except PermissionDenied as exc:
                 messages.error(request, str(exc))
@@ -224,6 +228,15 @@ def issue_detail(request, pk: int):
         else:
             if form.is_valid():
                 form.add_error(None, _("该操作当前不可用或您无权执行。"))
+    return _issue_page(request, issue, form=form, allowed=allowed, status=status)
+
+
+# 办结 and 销号 take their evidence (佐证材料) with them, in the same transaction.
+EVIDENCE_ACTIONS = (Action.RESOLVE, Action.CLOSE)
+
+
+def _issue_page(request, issue, *, form, allowed, attach_form=None, status=200):
+    may_attach = workflow.may_attach(request.user, issue)
     return render(
         request,
         "supervision/issue_detail.html",
@@ -232,12 +245,170 @@ def issue_detail(request, pk: int):
             "overdue": issue.is_overdue,  # annotated by the selector for today
             "transitions": list(issue.transitions.all()),
             "attachments": list(issue.attachments.all()),
+            "finding_photos": list(selectors.finding_photos(user=request.user, issue=issue)),
             "actions": [(a, Action(a).label) for a in allowed],
+            "evidence_actions": " ".join(EVIDENCE_ACTIONS),
             "form": form,
             "chosen": form.data.get("action") if form.is_bound else "",
+            "may_attach": may_attach,
+            "attach_form": attach_form or (AttachmentForm() if may_attach else None),
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def issue_attach(request, pk: int):
+    """Uploads one or several files to an issue (all or nothing), back to its page."""
+    issue = _issue_or_404(request, pk)
+    attach_form = AttachmentForm(request.POST, request.FILES)
+    if attach_form.is_valid():
+        try:
+            attached = services.issue_attach_files(
+                issue=issue,
+                uploads=attach_form.cleaned_data["uploads"],
+                actor=request.user,
+                caption=attach_form.cleaned_data["caption"],
+            )
+        except PermissionDenied as exc:
+            raise Http404(str(exc)) from None  # the page offers no upload to them either
+        except ValidationError as exc:
+            add_service_errors(attach_form, exc, fields={"file": "uploads"})
+        else:
+            messages.success(request, _("已上传 %(n)s 个附件。") % {"n": len(attached)})
+            return redirect(reverse("supervision:issue_detail", args=[issue.pk]) + "#attachments")
+    form = TransitionForm(user=request.user, issue=issue)
+    allowed = workflow.allowed_actions(request.user, issue)
+    return _issue_page(request, issue, form=form, allowed=allowed, attach_form=attach_form)
+
+
+# --- Inspections -----------------------------------------------------------------------------
+
+
+def _project_or_404(request, code: str, *, for_change: bool = False) -> Project:
+    try:
+        return project_selectors.project_by_code(
+            user=request.user, code=code, for_change=for_change
+        )
+    except Project.DoesNotExist:
+        raise Http404(_("未找到该项目，或不在您的管辖范围内。")) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_new(request, code: str):
+    """现场检查, from a phone: kind, date, inspectors, findings (rows added in the page), photos
+    from the camera with their time, and the position on request. All or nothing."""
+    project = _project_or_404(request, code, for_change=True)
+    if project.is_withdrawn:
+        raise Http404(_("项目已退库，不能记录现场检查。"))
+    data = request.POST if request.method == "POST" else None
+    form = InspectionForm(
+        data,
+        request.FILES or None,
+        project=project,
+        user=request.user,
+        initial={"date": timezone.localdate()},
+    )
+    findings = FindingFormSet(data, prefix="findings")
+    if data is not None and "add_row" in data:
+        # 添加一行 without JavaScript: the same page with one more empty row, nothing saved
+        findings.is_valid()
+        kept = [f.cleaned_data for f in findings.forms if f.is_valid() and f.cleaned_data]
+        findings = FindingFormSet(initial=kept, prefix="findings")
+        messages.info(request, _("已添加一行；照片请在保存前重新选择。"))
+    elif data is not None and form.is_valid() and findings.is_valid():
+        rows = [f.finding_input() for f in findings]
+        try:
+            inspection = services.inspection_create(
+                project=project,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                date=form.cleaned_data["date"],
+                inspectors=form.cleaned_data["inspectors"],
+                summary=form.cleaned_data["summary"],
+                findings=[row for row in rows if row is not None],
+                photos=form.photo_inputs(),
+                latitude=form.cleaned_data["latitude"],
+                longitude=form.cleaned_data["longitude"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("现场检查已保存。"))
+            return redirect("supervision:inspection_detail", pk=inspection.pk)
+    return render(
+        request,
+        "supervision/inspection_new.html",
+        {"project": project, "form": form, "findings": findings},
+    )
+
+
+def _inspection_or_404(request, pk: int):
+    inspection = selectors.inspection_list(user=request.user).filter(pk=pk).first()
+    if inspection is None:
+        raise Http404(_("未找到该检查记录，或不在您的管辖范围内。"))
+    return inspection
+
+
+@login_required
+@require_GET
+def inspection_detail(request, pk: int):
+    """One inspection: its facts, position, findings (each can become an issue) and photos."""
+    inspection = _inspection_or_404(request, pk)
+    project = inspection.project
+    may_raise = access.may_change_project(request.user, project) and not project.is_withdrawn
+    return render(
+        request,
+        "supervision/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "project": project,
+            "findings": list(inspection.findings.all()),
+            "photos": list(inspection.photos.all()),
+            "inspectors": list(inspection.inspectors.all()),
+            "may_raise": may_raise,
+        },
+    )
+
+
+@login_required
+@require_GET
+def inspection_list(request, code: str):
+    """A project's inspections, newest first, paginated."""
+    project = _project_or_404(request, code)
+    inspections = selectors.inspection_list(user=request.user).filter(project=project)
+    page = Paginator(inspections.order_by("-date", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "supervision/inspection_list.html",
+        {
+            "project": project,
+            "page": page,
+            "may_record": access.may_change_project(request.user, project)
+            and not project.is_withdrawn,
+        },
+    )
+
+
+@login_required
+@require_POST
+def finding_raise_issue(request, pk: int):
+    """转为问题: the finding becomes an issue in one step (its text, category and project) and
+    the new issue's page opens."""
+    finding = get_object_or_404(selectors.finding_list(user=request.user), pk=pk)
+    if not access.may_change_project(request.user, finding.inspection.project):
+        raise Http404(_("未找到该检查记录，或不在您的管辖范围内。"))
+    try:
+        issue = services.finding_raise_issue(finding=finding, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("supervision:inspection_detail", pk=finding.inspection_id)
+    messages.success(request, _("已转为问题，等待交办。"))
+    return redirect("supervision:issue_detail", pk=issue.pk)
 
 
 # --- Downloads -------------------------------------------------------------------------------

@@ -7,14 +7,20 @@ states to which, and who may take it.
     (overdue issues are escalated, 督导通报; from escalated: start, resolve, assign go on)
 
 Who (DOMAIN.md "Issue lists"; the user must also see the project — `covers`):
-- assign, escalate, set_deadline: the supervising officials of the region (Role.ADMIN,
-  Role.REVIEWER); the overdue job escalates as the system (no user).
+- assign (交办): the supervising officials of the region (Role.ADMIN, Role.REVIEWER), and the
+  district's own officials — an editing role (经办人 included) whose region is the project's
+  district itself (not a town's, not another district's, not the city's 经办人): a district's
+  重点项目办 hands its own issues to its units (issue #11 item 10).
+- escalate, set_deadline: the supervising officials of the region; the overdue job escalates as
+  the system (no user).
 - start, resolve: the assigned unit's people, or officials with an editing role.
 - feedback: whoever raised the issue, or an editing official of the project's district
   (the district itself or one of its towns) — the side that lives with the result.
 - close (销号): reviewers and administrators.
 - reopen (退回重办, resolved or feedback → in progress): those who may give feedback, and the
   supervising officials.
+- attachments (not a move): handlers and feedback givers (`may_attach`); files sent with an
+  action (办结、销号的佐证材料) go with whoever may take that action.
 A superuser may do everything. Services (`supervision.services.issue_transition`) enforce this;
 the API and the UI ask `allowed_actions` to show only what the user may do.
 """
@@ -70,6 +76,15 @@ def is_supervisor(user: access.Viewer | None, issue: Issue) -> bool:
     return covers(user, issue) and (user.is_superuser or user.role in Role.reviewers())
 
 
+def is_district_official(user: access.Viewer | None, issue: Issue) -> bool:
+    """An editing official of the project's own district (the district, not one of its towns)."""
+    return covers(user, issue) and user.can_edit and user.region_id == issue.project.region_id
+
+
+def may_assign(user: access.Viewer | None, issue: Issue) -> bool:
+    return is_supervisor(user, issue) or is_district_official(user, issue)
+
+
 def in_assigned_unit(user: access.Viewer | None, issue: Issue) -> bool:
     person = getattr(user, "person", None)
     return bool(
@@ -97,6 +112,12 @@ def is_closer(user: access.Viewer | None, issue: Issue) -> bool:
     return covers(user, issue) and user.can_review
 
 
+def may_attach(user: access.Viewer | None, issue: Issue) -> bool:
+    """Who may add attachments (documents, photos) to an issue at any time: those who handle
+    it or give feedback on it. Evidence sent with an action is the action's (`RULES`)."""
+    return is_handler(user, issue) or is_feedback_giver(user, issue)
+
+
 def can_reopen(user: access.Viewer | None, issue: Issue) -> bool:
     return is_feedback_giver(user, issue) or is_supervisor(user, issue)
 
@@ -113,7 +134,10 @@ S = IssueStatus
 SUPERVISORS = _("督导部门（管理员、审核人）")
 RULES: dict[str, Rule] = {
     Action.ASSIGN: Rule(
-        (S.COLLECTED, S.ASSIGNED, S.ESCALATED), S.ASSIGNED, is_supervisor, SUPERVISORS
+        (S.COLLECTED, S.ASSIGNED, S.ESCALATED),
+        S.ASSIGNED,
+        may_assign,
+        _("督导部门（管理员、审核人）或项目所在县市区经办人员"),
     ),
     Action.START: Rule(
         (S.ASSIGNED, S.ESCALATED), S.IN_PROGRESS, is_handler, _("责任单位人员或经办人员")

@@ -247,8 +247,12 @@ def _shown(field, value) -> str:
     return str(value)
 
 
+LATEST_INSPECTIONS = 5
+
+
 def project_supervision(*, user, project) -> dict:
-    """The project's issues (overdue first) and inspections, scoped."""
+    """The project's issues (overdue first) and its latest inspections (the list page
+    `supervision:inspection_list` has them all), scoped."""
     today = timezone.localdate()
     issues = list(
         supervision.issue_list(user=user, today=today)
@@ -256,7 +260,9 @@ def project_supervision(*, user, project) -> dict:
         .order_by("-is_overdue", "-raised_at")  # type: ignore[misc]  # see screen()
     )
     inspections = list(
-        supervision.inspection_list(user=user).filter(project=project).order_by("-date")
+        supervision.inspection_list(user=user)
+        .filter(project=project)
+        .order_by("-date", "-id")[:LATEST_INSPECTIONS]
     )
     return {"issues": issues, "inspections": inspections}
 

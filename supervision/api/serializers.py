@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -234,7 +236,16 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionPhoto
-        fields = ["id", "original_name", "content_type", "size", "caption", "url", "uploaded_at"]
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "caption",
+            "url",
+            "uploaded_at",
+            "taken_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.URLField)
@@ -263,6 +274,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             "date",
             "inspectors",
             "summary",
+            "latitude",
+            "longitude",
             "findings",
             "photos",
             "created_at",
@@ -285,6 +298,24 @@ class InspectionCreateSerializer(serializers.Serializer):
     inspectors = ScopedPrimaryKeyField(queryset=Person.objects.all(), many=True, required=False)
     summary = CleanCharField(required=False, allow_blank=True, default="")
     findings = FindingInputSerializer(many=True, required=False, default=list)
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-90),
+        max_value=Decimal(90),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-180),
+        max_value=Decimal(180),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
 
 
 class RaiseIssueSerializer(serializers.Serializer):

@@ -48,7 +48,8 @@ ALLOWED = {
         Action.REOPEN,
     },
     "reviewer": set(Action),  # Role.REVIEWER of the district: everything
-    "district_official": {  # Role.OFFICIAL of the district
+    "district_official": {  # Role.OFFICIAL of the district: assigns its own issues (#11 item 10)
+        Action.ASSIGN,
         Action.START,
         Action.RESOLVE,
         Action.FEEDBACK,
@@ -311,5 +312,5 @@ def test_reopen_clears_the_resolution(clock, make_issue, district_official):
 
 def test_allowed_actions_lists_what_the_user_may_do(clock, make_issue, district_official, viewer):
     issue = make_issue(S.ASSIGNED)
-    assert workflow.allowed_actions(district_official, issue) == [Action.START]
+    assert workflow.allowed_actions(district_official, issue) == [Action.ASSIGN, Action.START]
     assert workflow.allowed_actions(viewer, issue) == []

@@ -176,12 +176,13 @@ def test_resolving_without_a_result_is_refused_beside_the_field(
 
 
 def test_an_action_the_user_may_not_take_is_refused(client, district_official, issues, unit):
-    client.force_login(district_official)  # an official may not assign (supervisors do)
-    url = reverse("supervision:issue_detail", args=[issues["ours"].pk])
-    assert "assign" not in [a for a, _label in client.get(url).context["actions"]]
-    response = client.post(url, {"action": "assign", "unit": unit.pk})
+    client.force_login(district_official)  # an official may not escalate (supervisors do)
+    issue = services.issue_transition(issue=issues["ours"], action="assign", unit=unit)
+    url = reverse("supervision:issue_detail", args=[issue.pk])
+    assert "escalate" not in [a for a, _label in client.get(url).context["actions"]]
+    response = client.post(url, {"action": "escalate"})
     assert response.status_code == 200  # the page again, with the messages (never a 500)
-    assert Issue.objects.get(pk=issues["ours"].pk).status == IssueStatus.COLLECTED
+    assert Issue.objects.get(pk=issue.pk).status == IssueStatus.ASSIGNED
 
 
 def test_a_new_issue_is_raised_from_the_project_page(client, district_official, portfolio):
