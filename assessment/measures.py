@@ -97,7 +97,7 @@ from projects.models import (
     StageChange,
     Unit,
 )
-from supervision.choices import IssueStatus
+from supervision import issue_sets
 from supervision.models import Issue
 
 from .choices import ProjectSet
@@ -281,17 +281,12 @@ def _derived_tables(
     )
     # Issues raised from 1 January of Y to the end of the period, and how many were resolved
     # (and resolved on time) by then.
-    end_ts = _day_start(as_of + dt.timedelta(days=1))
-    resolved = Q(status__in=IssueStatus.done()) & (
-        Q(resolved_at__isnull=True) | Q(resolved_at__lt=end_ts)
-    )
-    on_time = resolved & (
-        Q(deadline__isnull=True)
-        | (Q(resolved_at__isnull=False) & Q(resolved_at__date__lte=F("deadline")))
-    )
+    # The conditions are `supervision.issue_sets`' (the issue board filters with the same).
+    end_ts = issue_sets.period_end(period, as_of)
+    resolved = issue_sets.resolved_q(end_ts)
+    on_time = issue_sets.on_time_q(end_ts)
     issues = (
-        limited(Issue.objects.filter(raised_at__gte=_day_start(period.year_start)))
-        .filter(raised_at__lt=end_ts)
+        limited(Issue.objects.filter(issue_sets.raised_q(period, end_ts)))
         .values(pid=F("project_id"))
         .annotate(
             issues=Count("id"),

@@ -72,6 +72,12 @@ _RATE = DecimalField(max_digits=12, decimal_places=6)
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
+def portfolio_ids(year: int, month: int) -> QuerySet[ProjectStatus, Any]:
+    """The ids of a period's portfolio: the projects with a status row for it (given to the
+    issue board's 办结率 sets, `supervision.issue_sets`)."""
+    return ProjectStatus.objects.filter(year=year, month=month).values("project_id")
+
+
 def with_status(queryset: QuerySet[Project], period: Period | None) -> QuerySet[Project]:
     """Annotates each project with its ProjectStatus for `period` (one LEFT JOIN, for filters
     and sorting): status_colour, status_investment_rate, status_investment_rate_original

@@ -42,6 +42,7 @@ from projects.models.regions import region_prefix
 from supervision import reporting
 from supervision import selectors as supervision
 from supervision.choices import IssueStatus
+from supervision.issue_sets import IssueSet
 
 from . import charts
 from .exports import bulletin_columns
@@ -78,7 +79,23 @@ def set_urls(region: Region | str | None, period: Period, **filters) -> dict[str
         ProjectSet.IN_STATISTICS,
         ProjectSet.UNRATED,
     )
-    return {s.value: list_url(region, period, set=s, **filters) for s in sets}
+    urls = {s.value: list_url(region, period, set=s, **filters) for s in sets}
+    if not filters:  # the issue board has no level filter
+        urls.update(issue_urls(region, period))
+    return urls
+
+
+def issue_url(region: Region | str | None, period: Period, issue_set: str) -> str:
+    """The issue board behind 办结率 / 按期办结率: the period's issues of `issue_set`
+    (`supervision.issue_sets`: the measure's own definition), switchable to the others."""
+    params = {"period": str(period), "set": issue_set}
+    if region is not None:
+        params["region"] = getattr(region, "code", region)
+    return f"{reverse('supervision:issue_board')}?{urlencode(params)}"
+
+
+def issue_urls(region: Region | str | None, period: Period) -> dict[str, str]:
+    return {s.value: issue_url(region, period, s) for s in IssueSet}
 
 
 def overview_url(region_code: str, period: Period) -> str:
@@ -514,12 +531,21 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "value": totals["resolution_rate"],
             "kind": "rate",
             "detail": (totals["issues_resolved"], totals["issues"]),
-            "url": f"{reverse('supervision:issue_board')}?{urlencode({'region': region.code})}",
+            "url": issue_url(region, period, IssueSet.RESOLVED),
+            "issues": True,
+        },
+        {
+            "label": _("按期办结率"),
+            "value": totals["on_time_rate"],
+            "kind": "rate",
+            "detail": (totals["issues_on_time"], totals["issues"]),
+            "url": issue_url(region, period, IssueSet.ON_TIME),
+            "issues": True,
         },
     ]
     # each figure's one-line definition, shown on hover (口径说明: measures.DEFINITIONS)
     keys: tuple[str, ...] = ("projects", "", "", "investment_rate", "start_rate")
-    keys += ("finish_rate", "statistics_rate", "resolution_rate")
+    keys += ("finish_rate", "statistics_rate", "resolution_rate", "on_time_rate")
     for item, key in zip(items, keys, strict=True):
         item["hint"] = measures.definition(key) if key else ""
     return items
@@ -1099,6 +1125,10 @@ def more_measures(rows: list[dict], *, scope: str, region: Region, period: Perio
             return list_url(region, period, leader=key, **filters)
         return None
 
+    def issues_link(key: str, issue_set: IssueSet) -> str | None:
+        # the issue board filters by district (a leader's or unit's issues have no filter)
+        return issue_url(key, period, issue_set) if scope == RankingScope.DISTRICT else None
+
     out = []
     for row in rows:
         rate, original, progress = (
@@ -1128,6 +1158,11 @@ def more_measures(rows: list[dict], *, scope: str, region: Region, period: Perio
                 "four_new_url": link(row["key"], set=ProjectSet.FOUR_NEW),
                 "converted_url": link(row["key"], set=ProjectSet.CONVERTED),
                 "pool_url": link(row["key"], set=ProjectSet.POOL),
+                "resolution_rate": row.get("resolution_rate"),
+                "issues_resolved": row.get("issues_resolved"),
+                "issues_url": issues_link(row["key"], IssueSet.RAISED),
+                "resolved_url": issues_link(row["key"], IssueSet.RESOLVED),
+                "on_time_url": issues_link(row["key"], IssueSet.ON_TIME),
             }
         )
     return out
