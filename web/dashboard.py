@@ -451,7 +451,10 @@ def ranking_urls(ranking: dict, period: Period) -> list[str | None]:
         if ranking.get("scope") == "district":
             url = overview_url(row["key"], period)
         elif ranking.get("scope") == "leader":
-            url = list_url(None, period, leader=row["key"])
+            # the projects the leader held on the period's last day, within the ranked region
+            # (`ProjectFilterSet.leader` with a period), as many as the row counts
+            parent = (ranking.get("parent") or {}).get("code")
+            url = list_url(parent, period, leader=row["key"])
         urls.append(url)
     return urls
 
