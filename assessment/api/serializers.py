@@ -94,6 +94,13 @@ class SummaryRowSerializer(serializers.Serializer):
     on_time_rate = _rate(_("按期办结率"))
     four_new_completed = _money(_("“四新”项目累计完成投资（万元）"))
     four_new_share = _rate(_("“四新”投资占比"))
+    # the summary's rows carry these (not a ranking's)
+    four_new_share_last_year = serializers.FloatField(
+        allow_null=True, required=False, help_text=_("上年同期“四新”投资占比")
+    )
+    four_new_share_change_points = serializers.FloatField(
+        allow_null=True, required=False, help_text=_("“四新”投资占比较上年同期变化（百分点）")
+    )
     pool_at_start = serializers.IntegerField(help_text=_("年初谋划/储备项目数"))
     converted = serializers.IntegerField(help_text=_("年内落地转化项目数"))
     conversion_rate = _rate(_("落地转化率"))

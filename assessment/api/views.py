@@ -98,6 +98,16 @@ class SummaryView(APIView):
                 group_by=data["group_by"],
                 parent=region,
             )
+            # the "四新" share against the same period of last year (one more query)
+            before, before_total = measures.summary_with_total(
+                projects_qs=None,
+                user=request.user,
+                year=period.year - 1,
+                month=period.month,
+                group_by=data["group_by"],
+                parent=region,
+            )
+            measures.with_four_new_change([*rows, total], [*before, before_total])
             computed_at = last_computed_at(period)
             return {
                 "period": str(period),
