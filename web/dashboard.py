@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from assessment import aggregates, forecast_reads, measures, rankings, tasks
+from assessment import aggregates, forecast_reads, funnel, measures, rankings, tasks
 from assessment.choices import UNRATED_HEX, Colour, ProjectSet, RankingScope
 from assessment.models import ProjectStatus, RankingSnapshot, RegionPeriodAggregate
 from core.formatting import cndate, cnperiod, pct, wan
@@ -1109,17 +1109,33 @@ def bulletin(  # noqa: C901  (the page's parts in order: versions, ranking, diff
         "notes": notes,
         "issued": _("制表日期：%(d)s") % {"d": cndate(timezone.localdate())},
         "scope_label": scope_label,
-        "more": more_measures(rows, scope=scope, region=region, period=period),
+        "more": more_measures(
+            rows,
+            scope=scope,
+            region=region,
+            period=period,
+            last_year=rankings.rows_last_year(scope=scope, parent=region, period=period),
+        ),
         "hints": {key: measures.definition(key) for key, _n, _t in measures.DEFINITIONS},
         **common,
     }
 
 
-def more_measures(rows: list[dict], *, scope: str, region: Region, period: Period) -> list[dict]:
+def more_measures(
+    rows: list[dict],
+    *,
+    scope: str,
+    region: Region,
+    period: Period,
+    last_year: list[dict] | None = None,
+) -> list[dict]:
     """The bulletin's second table: per row the rate against the original plan beside the
     current one (marked where the current plan reaches time progress only because it was cut),
-    on-time 办结率, the "四新" share and 落地转化率 (pool → converted), each with its list
-    where the row is a district or a leader (`?set=` applies the measure's own definition)."""
+    办结率 and on-time 办结率 (their issue boards), the "四新" share with its change against the
+    same period of last year (`last_year`'s rows, in percentage points) and 落地转化率 (pool →
+    converted), each with its list where the row is a district or a leader (`?set=` applies
+    the measure's own definition)."""
+    before = {row["key"]: row.get("four_new_share") for row in last_year or []}
 
     def link(key: str, **filters) -> str | None:
         if scope == RankingScope.DISTRICT:
@@ -1154,6 +1170,10 @@ def more_measures(rows: list[dict], *, scope: str, region: Region, period: Perio
                 "issues": row.get("issues"),
                 "four_new_share": row.get("four_new_share"),
                 "four_new_completed": row.get("four_new_completed"),
+                "four_new_share_last_year": before.get(row["key"]),
+                "four_new_share_change": measures.four_new_change(
+                    row.get("four_new_share"), before.get(row["key"])
+                ),
                 "conversion_rate": row.get("conversion_rate"),
                 "converted": row.get("converted"),
                 "pool_at_start": row.get("pool_at_start"),
@@ -1169,3 +1189,18 @@ def more_measures(rows: list[dict], *, scope: str, region: Region, period: Perio
             }
         )
     return out
+
+
+def conversion(*, user, region: Region, period: Period) -> dict:
+    """The 落地转化 page: `assessment.funnel` of the region's pool, with the lists behind the
+    total row's top (the pool) and bottom (the converted) — as many projects as they count.
+    Four queries."""
+    tasks.ensure_fresh(period)
+    data = funnel.funnel(user=user, region=region, period=period)
+    return {
+        **data,
+        "pool_url": list_url(region, period, set=ProjectSet.POOL),
+        "converted_url": list_url(region, period, set=ProjectSet.CONVERTED),
+        "definition": measures.definition("funnel"),
+        "rate_definition": measures.definition("conversion_rate"),
+    }

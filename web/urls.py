@@ -22,6 +22,7 @@ urlpatterns = [
     path("assessment/", views.assessment, name="assessment"),
     path("assessment/scores/", views.assessment_scores, name="assessment_scores"),
     path("assessment/publish/", views.assessment_publish, name="assessment_publish"),
+    path("conversion/", views.conversion, name="conversion"),
     path("definitions/", views.definitions, name="definitions"),
     path("colours.css", views.colours_css, name="colours_css"),
     path("exports/", lists.list_page, name="lists"),

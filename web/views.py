@@ -599,6 +599,25 @@ def assessment_publish(request):
 
 @login_required
 @require_GET
+def conversion(request):
+    """落地转化: the year's pool funnel 谋划 → 储备 → 签约 → 开工 per responsible unit, with the
+    median days spent at each step (`assessment.funnel`)."""
+    region = ui.region_from(request)
+    period = ui.period_from(request)
+    return render(
+        request,
+        "web/conversion.html",
+        {
+            **dashboard.conversion(user=request.user, region=region, period=period),
+            "region": region,
+            "period": period,
+            "region_options": ui.region_options(request.user, region),
+        },
+    )
+
+
+@login_required
+@require_GET
 def definitions(request):
     """口径说明: the definition of every figure, from `assessment.measures.DEFINITIONS` (the
     table the code's docstring and the figures' hover texts are made of), with the weights of
