@@ -25,6 +25,7 @@ class AssessmentConfig(AppConfig):
                 "assessment.rankingsnapshot": ("parent__code", None),
                 "assessment.assessmentsnapshot": ("parent__code", None),
                 "assessment.assessmentscore": ("region__code", None),
+                "assessment.observationscore": ("project__region__code", "project__town__code"),
             }
         )
         from django.db.models.signals import post_save  # noqa: PLC0415

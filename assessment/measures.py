@@ -966,7 +966,9 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
     (
         "four_new_share_change",
         gettext_noop("“四新”占比同比"),
-        gettext_noop("本期“四新”投资占比 − 上年同期“四新”投资占比，单位为百分点；上年同期未计算的不显示。"),
+        gettext_noop(
+            "本期“四新”投资占比 − 上年同期“四新”投资占比，单位为百分点；上年同期未计算的不显示。"
+        ),
     ),
     (
         "conversion_rate",

@@ -10,7 +10,7 @@ from core.api import CleanCharField, PeriodField
 from projects.models import Region
 
 from .. import maps
-from ..choices import AssessmentKind, RankingScope
+from ..choices import AssessmentKind, AssessmentSubject, RankingScope
 from ..measures import GROUPINGS
 
 
@@ -306,6 +306,11 @@ class AssessmentTargetSerializer(serializers.Serializer):
     )
     year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=_("考核年度"))
     parent = RegionCodeField(required=False, help_text=_("上级区域代码（默认：本人管辖区域）"))  # type: ignore[assignment]
+    subject = serializers.ChoiceField(
+        choices=AssessmentSubject.choices,
+        default=AssessmentSubject.DISTRICT,
+        help_text=_("考核对象：district（县市区，默认）|department（市直部门）"),
+    )
 
 
 class AssessmentQuerySerializer(AssessmentTargetSerializer):
@@ -383,6 +388,7 @@ class AssessmentMissingSerializer(serializers.Serializer):
 
 class AssessmentResponseSerializer(serializers.Serializer):
     kind = serializers.CharField()
+    subject = serializers.ChoiceField(choices=AssessmentSubject.choices)
     year = serializers.IntegerField()
     period = serializers.CharField()
     parent = MeasuresRegionSerializer()
