@@ -60,7 +60,7 @@ def _median(values: list[int]) -> Decimal | None:
 
 
 def _walk(
-    moves: Iterable[dict[str, Any]], *, since: dt.date
+    moves: Iterable[Any], *, since: dt.date
 ) -> tuple[dict[int, str], dict[int, list[tuple[int, int]]]]:
     """From the stage moves ordered by project and day: each project's stage on the last day
     read, and its measured stays [(step, days)] that ended on or after `since`."""
@@ -108,7 +108,7 @@ def funnel(
     counts: dict[Any, list[int]] = defaultdict(lambda: [0] * len(STEPS))
     days: dict[Any, list[list[int]]] = defaultdict(lambda: [[] for _step in STEPS[:-1]])
     for row in pool_rows:
-        stage = last_stage.get(row["project_id"], row["stage"])
+        stage = last_stage.get(row["project_id"]) or row["stage"] or ""
         # 开工 is the measure's `converted` (so 开工 ÷ 谋划 is 落地转化率)
         reached = 3 if row["converted"] else min(STEP_OF.get(stage, 0), 2)
         for key in (row["unit_id"], "total"):

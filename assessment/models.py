@@ -796,7 +796,7 @@ class ObservationScore(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
+        errors: dict[str, object] = {}
         if self.indicator_id and not self.indicator.per_project:
             errors["indicator"] = _("该指标不按项目评分。")
         if self.indicator_id and self.score is not None and self.score > self.indicator.full_marks:

@@ -49,8 +49,6 @@ PAGE_SIZE = 50
 # --- Issues ---------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
 def _rate_switch(request, filterset: IssueFilterSet) -> dict | None:
     """For the board behind 办结率 / 按期办结率 (`?set=`): the period's fraction — "已办结 12 /
     本年收集 20" — with links switching between the numerators and the denominator (one more
@@ -84,6 +82,8 @@ def _rate_switch(request, filterset: IssueFilterSet) -> dict | None:
     }
 
 
+@login_required
+@require_GET
 def issue_board(request):
     """问题清单 as a board by state, overdue first; `?view=list` (with `status=`) lists one
     state in full, paginated; `?export=xlsx` the filtered list as a workbook (交办单). The

@@ -90,7 +90,7 @@ def issue_url(region: Region | str | None, period: Period, issue_set: str) -> st
     (`supervision.issue_sets`: the measure's own definition), switchable to the others."""
     params = {"period": str(period), "set": issue_set}
     if region is not None:
-        params["region"] = getattr(region, "code", region)
+        params["region"] = region if isinstance(region, str) else region.code
     return f"{reverse('supervision:issue_board')}?{urlencode(params)}"
 
 

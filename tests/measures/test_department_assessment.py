@@ -34,7 +34,8 @@ def departments(regions, eager):
     settings.departments_called_in_bottom = 1
     settings.save()
     units = {}
-    for name, amount in (("发改委", "900"), ("工信局", "700"), ("住建局", "500"), ("交通局", "300")):
+    rates = (("发改委", "900"), ("工信局", "700"), ("住建局", "500"), ("交通局", "300"))
+    for name, amount in rates:
         units[name] = UnitFactory(name=name, region=regions["city"], kind=UnitKind.DEPARTMENT)
         for district in ("district", "other"):
             build_project(regions[district], plan="1000", reports={6: amount}, unit=units[name])
