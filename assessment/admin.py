@@ -12,6 +12,7 @@ from .models import (
     AssessmentScore,
     AssessmentSnapshot,
     ColourRules,
+    ObservationScore,
     PeriodComputation,
     ProjectStatus,
     RankingIndicator,
@@ -97,8 +98,9 @@ class AssessmentIndicatorAdmin(InstallationAdmin):
         "full_marks",
         "order",
         "active",
+        "per_project",
     ]
-    list_editable = ["weight", "cap", "full_marks", "order", "active"]
+    list_editable = ["weight", "cap", "full_marks", "order", "active", "per_project"]
     list_filter = ["kind", "active"]
 
 
@@ -109,6 +111,15 @@ class AssessmentScoreAdmin(ScopedReadOnlyAdmin):
     list_display = ["year", "indicator", "region", "score", "entered_by", "entered_at"]
     list_filter = ["year", "indicator__kind"]
     list_select_related = ["indicator", "region", "entered_by"]
+
+
+@admin.register(ObservationScore)
+class ObservationScoreAdmin(ScopedReadOnlyAdmin):
+    """Entered on the observation page (`web:observation`, history kept there); viewed here."""
+
+    list_display = ["year", "indicator", "project", "score", "entered_by", "entered_at"]
+    list_filter = ["year", "indicator__kind"]
+    list_select_related = ["indicator", "project", "entered_by"]
 
 
 @admin.register(AssessmentSnapshot)

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from projects import access, signals
+from supervision import issue_sets
 
 
 class AssessmentConfig(AppConfig):
@@ -9,7 +10,10 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核评价")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: PLC0415  (models are loaded only now)
+        from . import selectors, tasks  # noqa: PLC0415  (models are loaded only now)
+
+        # the issue board's 办结率 sets (`?set=`) count the issues of the period's portfolio
+        issue_sets.set_portfolio(selectors.portfolio_ids)
 
         access.register(
             {
@@ -21,6 +25,7 @@ class AssessmentConfig(AppConfig):
                 "assessment.rankingsnapshot": ("parent__code", None),
                 "assessment.assessmentsnapshot": ("parent__code", None),
                 "assessment.assessmentscore": ("region__code", None),
+                "assessment.observationscore": ("project__region__code", "project__town__code"),
             }
         )
         from django.db.models.signals import post_save  # noqa: PLC0415

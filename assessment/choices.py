@@ -165,6 +165,14 @@ class ProjectSet(models.TextChoices):
         return next((s for s in ProjectSet if s.denominator == self), None)
 
 
+class AssessmentSubject(models.TextChoices):
+    """Who an assessment ranks: the region's districts (县市区), or its own departments (市直部门:
+    the units of kind 部门 of the region, ranked on the projects they are responsible for)."""
+
+    DISTRICT = "district", _("县市区")
+    DEPARTMENT = "department", _("市直部门")
+
+
 class AssessmentKind(models.TextChoices):
     """The two assessments (考核) of a year, each of the statuses at its period's end."""
 

@@ -97,7 +97,7 @@ from projects.models import (
     StageChange,
     Unit,
 )
-from supervision.choices import IssueStatus
+from supervision import issue_sets
 from supervision.models import Issue
 
 from .choices import ProjectSet
@@ -286,17 +286,12 @@ def _derived_tables(
     )
     # Issues raised from 1 January of Y to the end of the period, and how many were resolved
     # (and resolved on time) by then.
-    end_ts = _day_start(as_of + dt.timedelta(days=1))
-    resolved = Q(status__in=IssueStatus.done()) & (
-        Q(resolved_at__isnull=True) | Q(resolved_at__lt=end_ts)
-    )
-    on_time = resolved & (
-        Q(deadline__isnull=True)
-        | (Q(resolved_at__isnull=False) & Q(resolved_at__date__lte=F("deadline")))
-    )
+    # The conditions are `supervision.issue_sets`' (the issue board filters with the same).
+    end_ts = issue_sets.period_end(period, as_of)
+    resolved = issue_sets.resolved_q(end_ts)
+    on_time = issue_sets.on_time_q(end_ts)
     issues = (
-        limited(Issue.objects.filter(raised_at__gte=_day_start(period.year_start)))
-        .filter(raised_at__lt=end_ts)
+        limited(Issue.objects.filter(issue_sets.raised_q(period, end_ts)))
         .values(pid=F("project_id"))
         .annotate(
             issues=Count("id"),
@@ -824,6 +819,26 @@ def summary_with_total(
     return rows, _total_row(totals, period)
 
 
+def four_new_change(share: Any, last_year: Any) -> Decimal | None:
+    """The change of the "四新" share against the same period of last year as a difference of
+    fractions (0.32 → 0.35 is 0.03, written "+3.0 个百分点" by the `points` filter and given
+    in points by `row_json`); None when either share is not known."""
+    if share is None or last_year is None:
+        return None
+    return Decimal(str(share)) - Decimal(str(last_year))
+
+
+def with_four_new_change(rows: Iterable[Row], last_year: Iterable[Row]) -> None:
+    """Adds to each row (by its key) the "四新" share of the same period last year
+    (`four_new_share_last_year`) and the change (`four_new_share_change`, `four_new_change`);
+    a row without last year's figures gets None for both."""
+    before = {row["key"]: row.get("four_new_share") for row in last_year}
+    for row in rows:
+        previous = before.get(row["key"])
+        row["four_new_share_last_year"] = previous
+        row["four_new_share_change"] = four_new_change(row.get("four_new_share"), previous)
+
+
 def total(
     *,
     projects_qs: QuerySet[Project] | None,
@@ -845,8 +860,12 @@ def row_json(row: Row) -> Row:
     for name, value in row.items():
         if name in MONEY_MEASURES and value is not None:
             out[name] = f"{Decimal(value).quantize(MONEY_QUANTUM)}"
-        elif name in RATE_MEASURES:
+        elif name in RATE_MEASURES or name == "four_new_share_last_year":
             out[name] = None if value is None else round(float(value), 6)
+        elif name == "four_new_share_change":  # given in percentage points
+            out["four_new_share_change_points"] = (
+                None if value is None else round(float(value) * 100, 2)
+            )
         else:
             out[name] = value
     return out
@@ -952,11 +971,27 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
         gettext_noop("“四新”经济项目 1—m 月累计完成投资 ÷ 全部项目 1—m 月累计完成投资。"),
     ),
     (
+        "four_new_share_change",
+        gettext_noop("“四新”占比同比"),
+        gettext_noop(
+            "本期“四新”投资占比 − 上年同期“四新”投资占比，单位为百分点；上年同期未计算的不显示。"
+        ),
+    ),
+    (
         "conversion_rate",
         gettext_noop("落地转化率"),
         gettext_noop(
             "年初处于谋划/储备阶段的项目中，"
             "1 月 1 日至期末转入在建的 ÷ 年初处于谋划/储备阶段的项目。"
+        ),
+    ),
+    (
+        "funnel",
+        gettext_noop("落地转化漏斗"),
+        gettext_noop(
+            "年初处于谋划/储备阶段的项目中，期末已到达各环节（谋划 → 储备（含在谈）→ 签约 → 开工）"
+            "的项目数，开工即落地转化；各环节停留天数为 1 月 1 日至期末转入下一环节的项目"
+            "自进入该环节（阶段变更记录）至转出的天数的中位数，按责任单位统计。"
         ),
     ),
     (

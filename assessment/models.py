@@ -23,9 +23,10 @@ from simple_history.models import HistoricalRecords
 from core.models import MONEY, NON_NEGATIVE, NoDeleteModel, NoDeleteQuerySet, SingletonModel
 from projects.choices import Level
 from projects.models import Person, Project, Region, Unit
+from supervision.choices import InspectionKind
 
 from . import reasons
-from .choices import AssessmentKind, Colour, RankingScope
+from .choices import AssessmentKind, AssessmentSubject, Colour, RankingScope
 
 
 class ColourRules(SingletonModel):
@@ -293,6 +294,12 @@ class RankingSettings(SingletonModel):
 
     praised_top = models.PositiveSmallIntegerField(_("通报表扬：前 N 名"), default=7)
     called_in_bottom = models.PositiveSmallIntegerField(_("约谈：后 N 名"), default=3)
+    departments_praised_top = models.PositiveSmallIntegerField(
+        _("市直部门考核：表扬前 N 名"), default=5
+    )
+    departments_called_in_bottom = models.PositiveSmallIntegerField(
+        _("市直部门考核：约谈后 N 名"), default=0
+    )
     publish_day = models.PositiveSmallIntegerField(
         _("每月发布日"),
         default=5,
@@ -714,6 +721,13 @@ class AssessmentIndicator(models.Model):
     )
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    per_project = models.BooleanField(
+        _("按项目观摩评分"),
+        default=False,
+        help_text=_(
+            "仅用于录入评分的指标（如观摩评议）：考核组按项目评分，区域得分为其项目评分的平均值。"
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -728,9 +742,85 @@ class AssessmentIndicator(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name} {self.weight}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.per_project and not self.entered:
+            raise ValidationError({"per_project": _("只有“考核组录入评分”的指标可以按项目评分。")})
+
     @property
     def entered(self) -> bool:
         return self.source == ENTERED
+
+
+class ObservationScore(models.Model):
+    """The score the assessors gave one project on an observation tour (观摩) for a
+    `per_project` indicator of one year's assessment — optionally the observation inspection
+    it was given on (its changes kept in the history). A district's points on the indicator
+    are the mean of its projects' scores (`assessments.entered_scores`)."""
+
+    indicator = models.ForeignKey(
+        AssessmentIndicator,
+        verbose_name=_("考核指标"),
+        on_delete=models.PROTECT,
+        related_name="observation_scores",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+"
+    )
+    inspection = models.ForeignKey(
+        "supervision.Inspection",
+        verbose_name=_("观摩记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    score = models.DecimalField(_("评分"), max_digits=6, decimal_places=2, validators=NON_NEGATIVE)
+    note = models.CharField(_("评分说明"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("观摩评分")
+        verbose_name_plural = _("观摩评分")
+        ordering = ["year", "indicator", "project"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "project"], name="observationscore_one_per_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.indicator.name} {self.project_id} {self.score}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, object] = {}
+        if self.indicator_id and not self.indicator.per_project:
+            errors["indicator"] = _("该指标不按项目评分。")
+        if self.indicator_id and self.score is not None and self.score > self.indicator.full_marks:
+            errors["score"] = _("评分应在 0 至 %(m)s 之间。") % {
+                "m": format(self.indicator.full_marks.normalize(), "f")
+            }
+        if self.inspection_id and self.inspection is not None:
+            if self.inspection.kind != InspectionKind.OBSERVATION:
+                errors["inspection"] = _("只能选择观摩类型的督导记录。")
+            elif self.inspection.project_id != self.project_id:
+                errors["inspection"] = _("观摩记录不属于该项目。")
+            elif self.inspection.date.year != self.year:
+                errors["inspection"] = _("观摩记录不在该考核年度。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class AssessmentScore(models.Model):
@@ -794,6 +884,12 @@ class AssessmentSnapshot(PublishedVersion):
     `rows` is exactly the API body's rows at publication, the praised and called-in flagged."""
 
     kind = models.CharField(_("考核类型"), max_length=20, choices=AssessmentKind.choices)
+    subject = models.CharField(
+        _("考核对象"),
+        max_length=20,
+        choices=AssessmentSubject.choices,
+        default=AssessmentSubject.DISTRICT,
+    )
     parent = models.ForeignKey(
         Region, verbose_name=_("上级区域"), on_delete=models.PROTECT, related_name="+"
     )
@@ -813,7 +909,7 @@ class AssessmentSnapshot(PublishedVersion):
         ordering = ["-year", "kind", "parent", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "parent", "year", "version"],
+                fields=["kind", "subject", "parent", "year", "version"],
                 name="assessmentsnapshot_one_per_version",
             ),
         ]

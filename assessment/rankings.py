@@ -121,6 +121,13 @@ def _group_rows(scope: str, parent: Region, period: Period) -> list[dict]:
     )
 
 
+def rows_last_year(*, scope: str, parent: Region, period: Period) -> list[dict]:
+    """The live rows of the same month of last year (the "四新" share's 同比): empty when that
+    period was never computed."""
+    check_scope(scope)
+    return _group_rows(scope, parent, period.same_month_last_year())
+
+
 def _ranks(scope: str, parent: Region, period: Period, items: list) -> dict | None:
     """key → rank of `period`: its latest published version, else live; None if the period
     was never computed."""

@@ -20,10 +20,13 @@ from django.db.models import (
 )
 
 from core.periods import Period
-from projects.models import Project
+from projects import access
+from projects.models import Project, Region
+from supervision.choices import InspectionKind
+from supervision.models import Inspection
 
 from .measures import Ratio
-from .models import PeriodComputation, ProjectStatus
+from .models import ObservationScore, PeriodComputation, ProjectStatus
 
 # --- Periods --------------------------------------------------------------------------------
 
@@ -70,6 +73,12 @@ def last_computed_at(period: Period) -> dt.datetime | None:
 
 _RATE = DecimalField(max_digits=12, decimal_places=6)
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def portfolio_ids(year: int, month: int) -> QuerySet[ProjectStatus, Any]:
+    """The ids of a period's portfolio: the projects with a status row for it (given to the
+    issue board's 办结率 sets, `supervision.issue_sets`)."""
+    return ProjectStatus.objects.filter(year=year, month=month).values("project_id")
 
 
 def with_status(queryset: QuerySet[Project], period: Period | None) -> QuerySet[Project]:
@@ -126,3 +135,42 @@ def status_history(*, project: Project, limit: int = 24) -> QuerySet[ProjectStat
     fetched in the user's scope (`projects.selectors.project_by_code`): all its periods come
     with it, also those it spent in another district."""
     return ProjectStatus.objects.filter(project=project).order_by("-year", "-month")[:limit]
+
+
+def observation_tour(
+    *, user: access.Viewer, parent: Region, start: dt.date, end: dt.date, indicator_ids: list[int]
+) -> list[dict[str, Any]]:
+    """The projects of an observation tour (观摩) of `parent`'s districts that `user` may see:
+    those with an observation inspection from `start` to `end`, and those already scored on
+    the indicators of `indicator_ids` for the year — each with its latest observation
+    inspection of the span and its scores. Three queries, whatever the number of projects."""
+    year = start.year
+    under = Q(project__region__code__startswith=parent.prefix)
+    inspections = (
+        access.scope(user, Inspection.objects.filter(under, kind=InspectionKind.OBSERVATION))
+        .filter(date__gte=start, date__lte=end)
+        .order_by("project_id", "-date", "-pk")
+        .only("pk", "project_id", "date", "kind")
+    )
+    latest: dict[int, Inspection] = {}
+    for inspection in inspections:
+        latest.setdefault(inspection.project_id, inspection)
+    scores: dict[int, dict[int, ObservationScore]] = {}
+    for score in access.scope(
+        user, ObservationScore.objects.filter(under, year=year, indicator_id__in=indicator_ids)
+    ):
+        scores.setdefault(score.project_id, {})[score.indicator_id] = score
+    ids = set(latest) | set(scores)
+    projects = (
+        access.scope(user, Project.objects.filter(pk__in=ids))
+        .select_related("region")
+        .order_by("region__code", "code")
+    )
+    return [
+        {
+            "project": project,
+            "inspection": latest.get(project.pk),
+            "scores": scores.get(project.pk, {}),
+        }
+        for project in projects
+    ]

@@ -14,11 +14,19 @@ from django.utils.translation import gettext as _
 
 from core.periods import Period
 from projects import access
-from projects.models import Region
+from projects.models import Project, Region
+from supervision.models import Inspection
 
 from . import assessments, rankings, recompute
 from .api import cache as api_cache
-from .models import AssessmentIndicator, AssessmentScore, AssessmentSnapshot, RankingSnapshot
+from .choices import AssessmentSubject
+from .models import (
+    AssessmentIndicator,
+    AssessmentScore,
+    AssessmentSnapshot,
+    ObservationScore,
+    RankingSnapshot,
+)
 from .selectors import last_computed_at
 
 
@@ -92,8 +100,48 @@ def assessment_score_set(
     return row
 
 
+@transaction.atomic
+def observation_score_set(
+    *,
+    actor,
+    indicator: AssessmentIndicator,
+    year: int,
+    project: Project,
+    score: Decimal,
+    note: str = "",
+    inspection: Inspection | None = None,
+) -> ObservationScore:
+    """Enters (or changes) the score the assessors gave `project` on an observation tour for a
+    `per_project` indicator (观摩评议) of `year`'s assessment, optionally on one observation
+    inspection of it; reviewers and administrators of the parent of the project's district
+    only (they assess the district). History is kept; a published version keeps the scores it
+    was published with."""
+    district = project.region
+    parent = district.parent
+    if parent is None or not may_publish(actor, parent):
+        raise PermissionDenied(_("只有上级区域的审核人或管理员可以录入观摩评分。"))
+    row = (
+        ObservationScore.objects.select_for_update()
+        .filter(indicator=indicator, year=year, project=project)
+        .first()
+    ) or ObservationScore(indicator=indicator, year=year, project=project)
+    row.score = score
+    row.note = (note or "").strip()
+    row.inspection = inspection
+    row.entered_by = actor
+    row.full_clean()
+    row.save()
+    return row
+
+
 def assessment_publish(
-    *, actor, kind: str, parent: Region, year: int, reason: str = ""
+    *,
+    actor,
+    kind: str,
+    parent: Region,
+    year: int,
+    reason: str = "",
+    subject: str = AssessmentSubject.DISTRICT,
 ) -> AssessmentSnapshot:
     """Publishes `parent`'s half-year or year-end assessment of `year` as its next version (a
     correction needs a reason: `assessments.publish`), by a reviewer or administrator of it."""
@@ -104,7 +152,9 @@ def assessment_publish(
     if last_computed_at(period) is None or recompute.is_dirty(period):
         recompute.run(period)
     try:
-        return assessments.publish(kind=kind, parent=parent, year=year, user=actor, reason=reason)
+        return assessments.publish(
+            kind=kind, parent=parent, year=year, user=actor, reason=reason, subject=subject
+        )
     except IntegrityError:
         raise ValidationError(
             {"reason": _("该考核结果刚刚已由他人发布，请刷新页面查看最新版本。")}

@@ -78,8 +78,10 @@ class ProjectFilterSet(django_filters.FilterSet):
     - `category`: category code(s); a project matches if it has any of them.
     - `year`: projects with a plan for that year. `new_start=true`: projects flagged 新开工 for
       `year` (or the year of `period`, or the current year when neither is given).
-    - `leader`: the current leader of the chain (roles with `is_leader`), by Person id when the
-      value is a number, else by exact name.
+    - `leader`: by Person id when the value is a number, else by exact name. With `period`:
+      the leader of the period's last day (stored with the period's status, as the leader
+      ranking counts), among the period's portfolio; without: the chain's current leader
+      (roles with `is_leader`).
     - `q`: part of the project's name or code.
     """
 
@@ -199,6 +201,15 @@ class ProjectFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if self.form.cleaned_data.get("period") and status_joined(queryset):
+            # A period asked for: the leader of its last day, as stored with the period's
+            # status (`measures`: the chain's leader role on that day) — the leader ranking
+            # counts these projects, so its row and this list agree after a handover.
+            if not value.isdigit():
+                return queryset.filter(period_status_row__leader__name=value)
+            if len(value) > 18:
+                return queryset.none()
+            return queryset.filter(period_status_row__leader_id=int(value))
         if value.isdigit():
             # An id beyond any real one matches nobody (and never overflows the column).
             person = Q(person_id=int(value)) if len(value) <= 18 else Q(pk__in=[])

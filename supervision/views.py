@@ -22,12 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.files import stored_file_response
 from core.forms import add_service_errors
+from core.periods import Period
 from core.xlsx import describe_filters
 from projects import access, ui
 from projects import selectors as project_selectors
 from projects.models import Project
 
-from . import exports, selectors, services, workflow
+from . import exports, issue_sets, selectors, services, workflow
 from .choices import IssueCategory, IssueStatus
 from .filters import IssueFilterSet
 from .forms import AttachmentForm, FindingFormSet, InspectionForm, IssueForm, TransitionForm
@@ -49,6 +50,39 @@ PAGE_SIZE = 50
 # --- Issues ---------------------------------------------------------------------------------
 
 
+def _rate_switch(request, filterset: IssueFilterSet) -> dict | None:
+    """For the board behind 办结率 / 按期办结率 (`?set=`): the period's fraction — "已办结 12 /
+    本年收集 20" — with links switching between the numerators and the denominator (one more
+    query: `issue_sets.counts` of the same filters without the set)."""
+    chosen = filterset.form.cleaned_data.get("set")
+    if not chosen:
+        return None
+    period = filterset.form.cleaned_data.get("period") or Period.latest_complete()
+    data = request.GET.copy()
+    data.pop("set")
+    base = IssueFilterSet(data, queryset=selectors.issue_list(user=request.user))
+    numbers = issue_sets.counts(base.qs, period=period)
+
+    def side(which: issue_sets.IssueSet) -> dict:
+        query = request.GET.copy()
+        for key in ("page", "offset", "column"):
+            query.pop(key, None)
+        query["set"] = which.value
+        return {
+            "label": which.label,
+            "count": numbers[which.value],
+            "url": f"?{query.urlencode()}",
+            "current": which.value == chosen,
+        }
+
+    return {
+        "period": period,
+        "raised": side(issue_sets.IssueSet.RAISED),
+        "resolved": side(issue_sets.IssueSet.RESOLVED),
+        "on_time": side(issue_sets.IssueSet.ON_TIME),
+    }
+
+
 @login_required
 @require_GET
 def issue_board(request):
@@ -67,6 +101,7 @@ def issue_board(request):
         return exports.issue_list_xlsx(issues, filters=describe_filters(filterset.form))
     context = {
         "filterset": filterset,
+        "rate": _rate_switch(request, filterset) if valid else None,
         "categories": IssueCategory.choices,
         "statuses": IssueStatus.choices,
         "region_options": _region_options(request),

@@ -39,6 +39,40 @@ def listed(client, url: str) -> int:
     return response.context["page"].paginator.count
 
 
+def on_board(client, url: str) -> dict:
+    """The issue board behind a figure, as a list: its count and its rate switch."""
+    response = client.get(f"{url}&view=list")
+    assert response.status_code == 200, url
+    context = response.context
+    rate = context["rate"]
+    return {
+        "count": context["page"].paginator.count,
+        "resolved": rate["resolved"]["count"],
+        "on_time": rate["on_time"]["count"],
+        "raised": rate["raised"]["count"],
+        "raised_url": rate["raised"]["url"],
+    }
+
+
+def check_issue_figure(client, figure: dict) -> int:
+    """办结率 / 按期办结率: the board lists the figure's numerator, its header reads the
+    figure's fraction, and its switch opens as many issues as the denominator — on the
+    board, its list and the API (`/api/v1/issues/` takes the same filters)."""
+    numerator, denominator = figure["detail"]
+    board = on_board(client, figure["url"])
+    assert board["count"] == numerator, figure["label"]
+    assert board["raised"] == denominator, figure["label"]
+    wanted = "on_time" if "set=on_time" in figure["url"] else "resolved"
+    assert board[wanted] == numerator, figure["label"]
+    switched = reverse("supervision:issue_board") + board["raised_url"]
+    assert on_board(client, switched)["count"] == denominator, figure["label"]
+    query = {k: v[0] for k, v in parse_qs(urlsplit(figure["url"]).query).items()}
+    response = client.get("/api/v1/issues/", {**query, "page_size": 1})
+    assert response.status_code == 200
+    assert response.json()["count"] == numerator, figure["label"]
+    return 3
+
+
 def check_overview(client, region: Region) -> int:
     """Follows every number of `region`'s overview to its list; returns how many it checked."""
     response = client.get(reverse("web:home"), {"region": region.code})
@@ -46,8 +80,11 @@ def check_overview(client, region: Region) -> int:
     context = response.context
     checked = 0
     for figure in context["figures"]:
+        if figure.get("issues"):
+            checked += check_issue_figure(client, figure)
+            continue
         if "set=" not in figure["url"]:
-            continue  # the issues figure opens the issue board
+            continue
         count = listed(client, figure["url"])
         if figure["kind"] == "count":
             assert count == figure["value"], figure["label"]
@@ -77,12 +114,18 @@ def check_overview(client, region: Region) -> int:
         assert listed(client, urls["finished"]) == row["finished"], row["name"]
         assert listed(client, urls["in_statistics"]) == row["in_statistics"], row["name"]
         checked += 4
+    for row in context["children"]:
+        urls = row["urls"]
+        assert on_board(client, urls["resolved"])["count"] == row["issues_resolved"], row["name"]
+        assert on_board(client, urls["on_time"])["count"] == row["issues_on_time"], row["name"]
+        assert on_board(client, urls["raised"])["count"] == row["issues"], row["name"]
+        checked += 3
     return checked
 
 
 def check_api(client, region: Region, figures: dict) -> None:
     for figure in figures:
-        if "set=" not in figure["url"] or not figure.get("detail"):
+        if "set=" not in figure["url"] or not figure.get("detail") or figure.get("issues"):
             continue
         query = {k: v[0] for k, v in parse_qs(urlsplit(figure["url"]).query).items()}
         response = client.get("/api/v1/projects/", {**query, "page_size": 1})
@@ -102,7 +145,10 @@ def check_bulletin(client, region: Region) -> int:
         assert listed(client, more["portfolio_url"]) == row["projects"], more["name"]
         assert listed(client, more["pool_url"]) == more["pool_at_start"], more["name"]
         assert listed(client, more["converted_url"]) == more["converted"], more["name"]
-        checked += 3
+        assert on_board(client, more["resolved_url"])["count"] == more["issues_resolved"]
+        assert on_board(client, more["on_time_url"])["count"] == more["issues_on_time"]
+        assert on_board(client, more["issues_url"])["count"] == more["issues"], more["name"]
+        checked += 6
     return checked
 
 
@@ -134,8 +180,12 @@ def test_every_figure_of_generated_data_opens_a_list_of_as_many_projects(client)
     response = client.get(reverse("web:home"), {"region": city.code, "period": "2026-10"})
     assert response.context["totals"]["projects"] > 0
     checked = 0
+    issues = 0
     for figure in response.context["figures"]:
-        if "set=" in figure["url"] and figure["kind"] == "count":
+        if figure.get("issues"):
+            check_issue_figure(client, figure)
+            issues += figure["detail"][1]
+        elif "set=" in figure["url"] and figure["kind"] == "count":
             assert listed(client, figure["url"]) == figure["value"]
             checked += 1
         elif "set=" in figure["url"] and figure.get("detail"):
@@ -145,3 +195,8 @@ def test_every_figure_of_generated_data_opens_a_list_of_as_many_projects(client)
         assert listed(client, colour["url"]) == colour["count"]
         checked += 1
     assert checked == 9
+    # the district table's 办结率 for every district of the city
+    for row in response.context["children"]:
+        assert on_board(client, row["urls"]["resolved"])["count"] == row["issues_resolved"]
+        assert on_board(client, row["urls"]["raised"])["count"] == row["issues"]
+    assert issues > 0  # the dataset raised issues, so the walk checked real counts

@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from assessment import aggregates, forecast_reads, measures, rankings, tasks
+from assessment import aggregates, forecast_reads, funnel, measures, rankings, tasks
 from assessment.choices import UNRATED_HEX, Colour, ProjectSet, RankingScope
 from assessment.models import ProjectStatus, RankingSnapshot, RegionPeriodAggregate
 from core.formatting import cndate, cnperiod, pct, wan
@@ -42,6 +42,7 @@ from projects.models.regions import region_prefix
 from supervision import reporting
 from supervision import selectors as supervision
 from supervision.choices import IssueStatus
+from supervision.issue_sets import IssueSet
 
 from . import charts
 from .exports import bulletin_columns
@@ -78,7 +79,23 @@ def set_urls(region: Region | str | None, period: Period, **filters) -> dict[str
         ProjectSet.IN_STATISTICS,
         ProjectSet.UNRATED,
     )
-    return {s.value: list_url(region, period, set=s, **filters) for s in sets}
+    urls = {s.value: list_url(region, period, set=s, **filters) for s in sets}
+    if not filters:  # the issue board has no level filter
+        urls.update(issue_urls(region, period))
+    return urls
+
+
+def issue_url(region: Region | str | None, period: Period, issue_set: str) -> str:
+    """The issue board behind 办结率 / 按期办结率: the period's issues of `issue_set`
+    (`supervision.issue_sets`: the measure's own definition), switchable to the others."""
+    params = {"period": str(period), "set": issue_set}
+    if region is not None:
+        params["region"] = region if isinstance(region, str) else region.code
+    return f"{reverse('supervision:issue_board')}?{urlencode(params)}"
+
+
+def issue_urls(region: Region | str | None, period: Period) -> dict[str, str]:
+    return {s.value: issue_url(region, period, s) for s in IssueSet}
 
 
 def overview_url(region_code: str, period: Period) -> str:
@@ -440,7 +457,10 @@ def ranking_urls(ranking: dict, period: Period) -> list[str | None]:
         if ranking.get("scope") == "district":
             url = overview_url(row["key"], period)
         elif ranking.get("scope") == "leader":
-            url = list_url(None, period, leader=row["key"])
+            # the projects the leader held on the period's last day, within the ranked region
+            # (`ProjectFilterSet.leader` with a period), as many as the row counts
+            parent = (ranking.get("parent") or {}).get("code")
+            url = list_url(parent, period, leader=row["key"])
         urls.append(url)
     return urls
 
@@ -520,12 +540,21 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "value": totals["resolution_rate"],
             "kind": "rate",
             "detail": (totals["issues_resolved"], totals["issues"]),
-            "url": f"{reverse('supervision:issue_board')}?{urlencode({'region': region.code})}",
+            "url": issue_url(region, period, IssueSet.RESOLVED),
+            "issues": True,
+        },
+        {
+            "label": _("按期办结率"),
+            "value": totals["on_time_rate"],
+            "kind": "rate",
+            "detail": (totals["issues_on_time"], totals["issues"]),
+            "url": issue_url(region, period, IssueSet.ON_TIME),
+            "issues": True,
         },
     ]
     # each figure's one-line definition, shown on hover (口径说明: measures.DEFINITIONS)
     keys: tuple[str, ...] = ("projects", "", "", "investment_rate", "start_rate")
-    keys += ("finish_rate", "statistics_rate", "resolution_rate")
+    keys += ("finish_rate", "statistics_rate", "resolution_rate", "on_time_rate")
     for item, key in zip(items, keys, strict=True):
         item["hint"] = measures.definition(key) if key else ""
     return items
@@ -1086,17 +1115,33 @@ def bulletin(  # noqa: C901  (the page's parts in order: versions, ranking, diff
         "notes": notes,
         "issued": _("制表日期：%(d)s") % {"d": cndate(timezone.localdate())},
         "scope_label": scope_label,
-        "more": more_measures(rows, scope=scope, region=region, period=period),
+        "more": more_measures(
+            rows,
+            scope=scope,
+            region=region,
+            period=period,
+            last_year=rankings.rows_last_year(scope=scope, parent=region, period=period),
+        ),
         "hints": {key: measures.definition(key) for key, _n, _t in measures.DEFINITIONS},
         **common,
     }
 
 
-def more_measures(rows: list[dict], *, scope: str, region: Region, period: Period) -> list[dict]:
+def more_measures(
+    rows: list[dict],
+    *,
+    scope: str,
+    region: Region,
+    period: Period,
+    last_year: list[dict] | None = None,
+) -> list[dict]:
     """The bulletin's second table: per row the rate against the original plan beside the
     current one (marked where the current plan reaches time progress only because it was cut),
-    on-time 办结率, the "四新" share and 落地转化率 (pool → converted), each with its list
-    where the row is a district or a leader (`?set=` applies the measure's own definition)."""
+    办结率 and on-time 办结率 (their issue boards), the "四新" share with its change against the
+    same period of last year (`last_year`'s rows, in percentage points) and 落地转化率 (pool →
+    converted), each with its list where the row is a district or a leader (`?set=` applies
+    the measure's own definition)."""
+    before = {row["key"]: row.get("four_new_share") for row in last_year or []}
 
     def link(key: str, **filters) -> str | None:
         if scope == RankingScope.DISTRICT:
@@ -1104,6 +1149,10 @@ def more_measures(rows: list[dict], *, scope: str, region: Region, period: Perio
         if scope == RankingScope.LEADER:
             return list_url(region, period, leader=key, **filters)
         return None
+
+    def issues_link(key: str, issue_set: IssueSet) -> str | None:
+        # the issue board filters by district (a leader's or unit's issues have no filter)
+        return issue_url(key, period, issue_set) if scope == RankingScope.DISTRICT else None
 
     out = []
     for row in rows:
@@ -1127,6 +1176,10 @@ def more_measures(rows: list[dict], *, scope: str, region: Region, period: Perio
                 "issues": row.get("issues"),
                 "four_new_share": row.get("four_new_share"),
                 "four_new_completed": row.get("four_new_completed"),
+                "four_new_share_last_year": before.get(row["key"]),
+                "four_new_share_change": measures.four_new_change(
+                    row.get("four_new_share"), before.get(row["key"])
+                ),
                 "conversion_rate": row.get("conversion_rate"),
                 "converted": row.get("converted"),
                 "pool_at_start": row.get("pool_at_start"),
@@ -1134,6 +1187,26 @@ def more_measures(rows: list[dict], *, scope: str, region: Region, period: Perio
                 "four_new_url": link(row["key"], set=ProjectSet.FOUR_NEW),
                 "converted_url": link(row["key"], set=ProjectSet.CONVERTED),
                 "pool_url": link(row["key"], set=ProjectSet.POOL),
+                "resolution_rate": row.get("resolution_rate"),
+                "issues_resolved": row.get("issues_resolved"),
+                "issues_url": issues_link(row["key"], IssueSet.RAISED),
+                "resolved_url": issues_link(row["key"], IssueSet.RESOLVED),
+                "on_time_url": issues_link(row["key"], IssueSet.ON_TIME),
             }
         )
     return out
+
+
+def conversion(*, user, region: Region, period: Period) -> dict:
+    """The 落地转化 page: `assessment.funnel` of the region's pool, with the lists behind the
+    total row's top (the pool) and bottom (the converted) — as many projects as they count.
+    Four queries."""
+    tasks.ensure_fresh(period)
+    data = funnel.funnel(user=user, region=region, period=period)
+    return {
+        **data,
+        "pool_url": list_url(region, period, set=ProjectSet.POOL),
+        "converted_url": list_url(region, period, set=ProjectSet.CONVERTED),
+        "definition": measures.definition("funnel"),
+        "rate_definition": measures.definition("conversion_rate"),
+    }

@@ -3,7 +3,7 @@ the meeting screen, the bulletin, and the colour stylesheet generated from the p
 
 from django.urls import path
 
-from . import lists, views, wall
+from . import lists, observation, views, wall
 
 app_name = "web"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("assessment/", views.assessment, name="assessment"),
     path("assessment/scores/", views.assessment_scores, name="assessment_scores"),
     path("assessment/publish/", views.assessment_publish, name="assessment_publish"),
+    path("assessment/observation/", observation.observation, name="observation"),
+    path("conversion/", views.conversion, name="conversion"),
     path("definitions/", views.definitions, name="definitions"),
     path("colours.css", views.colours_css, name="colours_css"),
     path("exports/", lists.list_page, name="lists"),

@@ -26,7 +26,7 @@ from rest_framework.authtoken.models import Token
 from assessment import assessments, forecast_reads, measures, rankings, tasks
 from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
-from assessment.choices import AssessmentKind, Colour
+from assessment.choices import AssessmentKind, AssessmentSubject, Colour
 from assessment.models import AssessmentSnapshot, RankingSnapshot
 from assessment.reasons import check_list
 from core.formatting import cnperiod
@@ -435,15 +435,27 @@ def _assessment_query(region: Region, kind: str, year: int, **extra) -> str:
     return urlencode({"region": region.code, "kind": kind, "year": year, **extra})
 
 
+def _assessment_subject(source) -> str:
+    subject = source.get("subject") or AssessmentSubject.DISTRICT
+    if subject not in AssessmentSubject.values:
+        raise Http404(_("考核对象应为 district 或 department。"))
+    return subject
+
+
 def _assessment_context(request, region, published_only, kind, year, *, errors=None, posted=None):
     version = _version_param(request.GET.get("version"))
     if version == dashboard.LIVE:
         version = None
-    history = assessments.versions(kind=kind, parent=region, year=year)
+    subject = _assessment_subject(request.GET)
+    history = assessments.versions(kind=kind, parent=region, year=year, subject=subject)
     body: dict | None
     if published_only:
         snapshot = assessments.published(
-            kind=kind, parent=region, year=year, version=cast(int | None, version)
+            kind=kind,
+            parent=region,
+            year=year,
+            version=cast(int | None, version),
+            subject=subject,
         )
         body = assessments.snapshot_body(snapshot) if snapshot is not None else None
         if body is None and version is not None:
@@ -453,16 +465,25 @@ def _assessment_context(request, region, published_only, kind, year, *, errors=N
         live_wanted = request.GET.get("version") == dashboard.LIVE
         try:
             body = (
-                assessments.live(kind=kind, parent=region, year=year)
+                assessments.live(kind=kind, parent=region, year=year, subject=subject)
                 if live_wanted
                 else assessments.assessment(
-                    kind=kind, parent=region, year=year, version=cast(int | None, version)
+                    kind=kind,
+                    parent=region,
+                    year=year,
+                    version=cast(int | None, version),
+                    subject=subject,
                 )
             )
         except AssessmentSnapshot.DoesNotExist as exc:
             raise Http404(str(exc)) from None
-    may_enter = not published_only and assessment_services.may_publish(request.user, region)
-    entered_items = [i for i in assessments.indicators(kind) if i.entered] if may_enter else []
+    may_publish = not published_only and assessment_services.may_publish(request.user, region)
+    # the assessors' scores are entered per district (a department's assessment has none)
+    may_enter = may_publish and subject == AssessmentSubject.DISTRICT
+    kind_items = assessments.indicators(kind)
+    # the indicators scored per project (观摩评议) are entered on the observation page
+    entered_items = [i for i in kind_items if i.entered and not i.per_project] if may_enter else []
+    observation_items = [i for i in kind_items if i.per_project] if may_enter else []
     score_rows = []
     if entered_items:
         current = assessments.entered_scores(entered_items, year, region)
@@ -496,8 +517,12 @@ def _assessment_context(request, region, published_only, kind, year, *, errors=N
         "own_key": own,
         "versions": history,
         "published_only": published_only,
-        "may_publish": may_enter,
+        "may_publish": may_publish,
+        "subject": subject,
+        "subjects": AssessmentSubject.choices,
+        "subject_label": AssessmentSubject(subject).label,
         "entered_items": entered_items,
+        "observation_items": observation_items,
         "score_rows": score_rows,
         "form_error": (errors or {}).get("__all__", ""),
         "region_options": ui.region_options(request.user, region),
@@ -526,7 +551,7 @@ def assessment_scores(request):
     region, published_only, kind, year = _assessment_target(request, request.POST)
     if published_only or not assessment_services.may_publish(request.user, region):
         raise PermissionDenied(_("只有该区域的审核人或管理员可以录入考核评分。"))
-    items = {i.pk: i for i in assessments.indicators(kind) if i.entered}
+    items = {i.pk: i for i in assessments.indicators(kind) if i.entered and not i.per_project}
     children = {c.code: c for c in measures.children_of(region)}
     errors: dict[str, str] = {}
     posted: dict[str, str] = {}
@@ -576,6 +601,7 @@ def assessment_publish(request):
     region, published_only, kind, year = _assessment_target(request, request.POST)
     if published_only:
         raise PermissionDenied(_("只有该区域的审核人或管理员可以发布考核结果。"))
+    subject = _assessment_subject(request.POST)
     try:
         snapshot = assessment_services.assessment_publish(
             actor=request.user,
@@ -583,18 +609,39 @@ def assessment_publish(request):
             parent=region,
             year=year,
             reason=clean_text(request.POST.get("reason") or "")[:2000],
+            subject=subject,
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect(f"{reverse('web:assessment')}?{_assessment_query(region, kind, year)}")
+        query = _assessment_query(region, kind, year, subject=subject)
+        return redirect(f"{reverse('web:assessment')}?{query}")
     messages.success(
         request,
         _("已发布 %(y)s 年%(k)s第 %(v)s 版。")
         % {"y": year, "k": AssessmentKind(kind).label, "v": snapshot.version},
     )
-    query = _assessment_query(region, kind, year, version=snapshot.version)
+    query = _assessment_query(region, kind, year, version=snapshot.version, subject=subject)
     return redirect(f"{reverse('web:assessment')}?{query}")
+
+
+@login_required
+@require_GET
+def conversion(request):
+    """落地转化: the year's pool funnel 谋划 → 储备 → 签约 → 开工 per responsible unit, with the
+    median days spent at each step (`assessment.funnel`)."""
+    region = ui.region_from(request)
+    period = ui.period_from(request)
+    return render(
+        request,
+        "web/conversion.html",
+        {
+            **dashboard.conversion(user=request.user, region=region, period=period),
+            "region": region,
+            "period": period,
+            "region_options": ui.region_options(request.user, region),
+        },
+    )
 
 
 @login_required

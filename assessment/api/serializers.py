@@ -10,7 +10,7 @@ from core.api import CleanCharField, PeriodField
 from projects.models import Region
 
 from .. import maps
-from ..choices import AssessmentKind, RankingScope
+from ..choices import AssessmentKind, AssessmentSubject, RankingScope
 from ..measures import GROUPINGS
 
 
@@ -94,6 +94,13 @@ class SummaryRowSerializer(serializers.Serializer):
     on_time_rate = _rate(_("按期办结率"))
     four_new_completed = _money(_("“四新”项目累计完成投资（万元）"))
     four_new_share = _rate(_("“四新”投资占比"))
+    # the summary's rows carry these (not a ranking's)
+    four_new_share_last_year = serializers.FloatField(
+        allow_null=True, required=False, help_text=_("上年同期“四新”投资占比")
+    )
+    four_new_share_change_points = serializers.FloatField(
+        allow_null=True, required=False, help_text=_("“四新”投资占比较上年同期变化（百分点）")
+    )
     pool_at_start = serializers.IntegerField(help_text=_("年初谋划/储备项目数"))
     converted = serializers.IntegerField(help_text=_("年内落地转化项目数"))
     conversion_rate = _rate(_("落地转化率"))
@@ -299,6 +306,11 @@ class AssessmentTargetSerializer(serializers.Serializer):
     )
     year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=_("考核年度"))
     parent = RegionCodeField(required=False, help_text=_("上级区域代码（默认：本人管辖区域）"))  # type: ignore[assignment]
+    subject = serializers.ChoiceField(
+        choices=AssessmentSubject.choices,
+        default=AssessmentSubject.DISTRICT,
+        help_text=_("考核对象：district（县市区，默认）|department（市直部门）"),
+    )
 
 
 class AssessmentQuerySerializer(AssessmentTargetSerializer):
@@ -376,6 +388,7 @@ class AssessmentMissingSerializer(serializers.Serializer):
 
 class AssessmentResponseSerializer(serializers.Serializer):
     kind = serializers.CharField()
+    subject = serializers.ChoiceField(choices=AssessmentSubject.choices)
     year = serializers.IntegerField()
     period = serializers.CharField()
     parent = MeasuresRegionSerializer()

@@ -98,6 +98,16 @@ class SummaryView(APIView):
                 group_by=data["group_by"],
                 parent=region,
             )
+            # the "四新" share against the same period of last year (one more query)
+            before, before_total = measures.summary_with_total(
+                projects_qs=None,
+                user=request.user,
+                year=period.year - 1,
+                month=period.month,
+                group_by=data["group_by"],
+                parent=region,
+            )
+            measures.with_four_new_change([*rows, total], [*before, before_total])
             computed_at = last_computed_at(period)
             return {
                 "period": str(period),
@@ -364,10 +374,10 @@ class AssessmentsView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         parent, published_only = _ranking_parent(request, data.get("parent"))
-        kind, year = data["kind"], data["year"]
+        kind, year, subject = data["kind"], data["year"], data["subject"]
         if published_only:
             snapshot = assessments.published(
-                kind=kind, parent=parent, year=year, version=data.get("version")
+                kind=kind, parent=parent, year=year, version=data.get("version"), subject=subject
             )
             if snapshot is None:
                 raise PermissionDenied(_("该考核结果尚未发布；上级区域发布后方可查看。"))
@@ -375,7 +385,7 @@ class AssessmentsView(APIView):
         tasks.ensure_fresh(assessments.period_of(kind, year))
         try:
             body = assessments.assessment(
-                kind=kind, parent=parent, year=year, version=data.get("version")
+                kind=kind, parent=parent, year=year, version=data.get("version"), subject=subject
             )
         except AssessmentSnapshot.DoesNotExist as exc:
             raise NotFound(str(exc)) from None
@@ -396,7 +406,9 @@ class AssessmentVersionsView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         parent, _published_only = _ranking_parent(request, data.get("parent"))
-        history = assessments.versions(kind=data["kind"], parent=parent, year=data["year"])
+        history = assessments.versions(
+            kind=data["kind"], parent=parent, year=data["year"], subject=data["subject"]
+        )
         return Response(
             {
                 "kind": data["kind"],
@@ -438,6 +450,7 @@ class AssessmentPublishView(APIView):
                 parent=parent,
                 year=data["year"],
                 reason=data.get("reason", ""),
+                subject=data["subject"],
             )
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
