@@ -39,6 +39,11 @@ app.conf.beat_schedule = {
         "task": "supervision.tasks.flag_overdue_issues",
         "schedule": crontab(hour=7, minute=0),
     },
+    # the monthly reporting window: opens today / closes tomorrow / 催报 after the close
+    "send-reporting-reminders": {
+        "task": "supervision.tasks.send_reporting_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 
 

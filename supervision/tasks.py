@@ -24,6 +24,15 @@ def flag_overdue_issues() -> dict:
     }
 
 
+@shared_task(name="supervision.tasks.send_reporting_reminders")
+def send_reporting_reminders() -> dict:
+    """Daily (08:30): the reporting window's open, closing and 催报 messages. Idempotent."""
+    from . import events  # noqa: PLC0415  (events imports notifications, which imports this)
+
+    result = events.send_reporting_reminders()
+    return {"opened": result.opened, "closing": result.closing, "missing": result.missing}
+
+
 @shared_task(
     name="supervision.tasks.send_notification_email",
     autoretry_for=(OSError,),
