@@ -1,0 +1,82 @@
+"""`project.colour`: a project that turned yellow or red in a recompute, told to its chain and to
+its district's officials (`supervision.notifications.notify`, event key
+``project.colour:{project}:{period}:{colour}`` — a recompute run again tells nobody twice).
+
+Called from `recompute.period_written_hook`, in the recompute's transaction. "Turned" compares the
+period's colour with the previous period's: yellow from green, white or nothing; red from anything
+else. An improvement (red → yellow) is not an alarm. Only the latest computed period notifies: a
+replay of an older period (a correction of last spring) tells nobody about colours long past.
+One query finds the changes (and none when the period is not the latest); the recipients are two
+more, whatever the number of projects.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.periods import Period
+from supervision import events
+from supervision.notifications import notify
+
+from .choices import Colour
+from .models import PeriodComputation, ProjectStatus
+
+
+def _later_computed(period: Period):
+    return PeriodComputation.objects.filter(finished_at__isnull=False).filter(
+        Q(year__gt=period.year) | Q(year=period.year, month__gt=period.month)
+    )
+
+
+def notify_colour_changes(period: Period, *, project_ids: list[int] | None = None) -> int:
+    """Notifies the projects of `period` (of `project_ids` if given) that turned yellow or red;
+    returns the number of notifications created."""
+    before = period.previous()
+    previous = ProjectStatus.objects.filter(
+        project_id=OuterRef("project_id"), year=before.year, month=before.month
+    ).values("colour")[:1]
+    changed = (
+        ProjectStatus.objects.filter(
+            year=period.year, month=period.month, colour__in=[Colour.YELLOW, Colour.RED]
+        )
+        .annotate(before=Subquery(previous))
+        .filter(
+            Q(colour=Colour.YELLOW, before__isnull=True)
+            | Q(colour=Colour.YELLOW, before__in=["", Colour.GREEN, Colour.WHITE])
+            | Q(colour=Colour.RED, before__isnull=True)
+            | (Q(colour=Colour.RED) & ~Q(before=Colour.RED))
+        )
+        .filter(~Exists(_later_computed(period)))
+    )
+    if project_ids is not None:
+        changed = changed.filter(project_id__in=project_ids)
+    rows = list(
+        changed.values_list(
+            "project_id", "project__code", "project__name", "project__region_id", "colour"
+        ).order_by("project__code")
+    )
+    if not rows:
+        return 0
+    chains = events.chain_of(row[0] for row in rows)
+    officials = events.district_officials({row[3] for row in rows})
+    sent = 0
+    for project_id, code, name, region_id, colour in rows:
+        sent += len(
+            notify(
+                event=f"project.colour:{project_id}:{period}:{colour}",
+                text=_("【四色预警】%(code)s %(name)s 在 %(p)s 转为%(colour)s色。")
+                % {
+                    "code": code,
+                    "name": name,
+                    "p": period.month_label,
+                    "colour": Colour(colour).label,
+                },
+                region=region_id,
+                link=reverse("web:project_detail", kwargs={"code": code}) + f"?period={period}",
+                people=chains.get(project_id, []),
+                users=officials.get(region_id, []),
+            )
+        )
+    return sent
