@@ -3,8 +3,10 @@ its district's officials (`supervision.notifications.notify`, event key
 ``project.colour:{project}:{period}:{colour}`` — a recompute run again tells nobody twice).
 
 Called from `recompute.period_written_hook`, in the recompute's transaction. "Turned" compares the
-period's colour with the previous period's: yellow from green, white or nothing; red from anything
-else. An improvement (red → yellow) is not an alarm. Only the latest computed period notifies: a
+period's colour with the previous period's: yellow from green, white or none; red from anything
+else; either for a project new to the portfolio (no row in the previous period, which was
+computed). Where the previous period was never computed nothing is known to have turned, so
+nobody is told. An improvement (red → yellow) is not an alarm. Only the latest computed period notifies: a
 replay of an older period (a correction of last spring) tells nobody about colours long past.
 One query finds the changes (and none when the period is not the latest); the recipients are two
 more, whatever the number of projects.
@@ -37,16 +39,19 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
     previous = ProjectStatus.objects.filter(
         project_id=OuterRef("project_id"), year=before.year, month=before.month
     ).values("colour")[:1]
+    previous_computed = PeriodComputation.objects.filter(
+        year=before.year, month=before.month, finished_at__isnull=False
+    )
     changed = (
         ProjectStatus.objects.filter(
             year=period.year, month=period.month, colour__in=[Colour.YELLOW, Colour.RED]
         )
-        .annotate(before=Subquery(previous))
+        .annotate(before=Subquery(previous), known=Exists(previous_computed))
         .filter(
-            Q(colour=Colour.YELLOW, before__isnull=True)
+            # new to the portfolio (no row in a computed previous period)
+            Q(before__isnull=True, known=True)
             | Q(colour=Colour.YELLOW, before__in=["", Colour.GREEN, Colour.WHITE])
-            | Q(colour=Colour.RED, before__isnull=True)
-            | (Q(colour=Colour.RED) & ~Q(before=Colour.RED))
+            | (Q(colour=Colour.RED, before__isnull=False) & ~Q(before=Colour.RED))
         )
         .filter(~Exists(_later_computed(period)))
     )

@@ -90,6 +90,13 @@ def test_turning_red_or_yellow_is_told_to_the_chain_and_the_districts_officials(
         notify_colour_changes(SEPT, project_ids=[same.pk, better.pk])
 
 
+def test_nothing_turned_where_the_previous_period_was_never_computed(regions, people):
+    project = ProjectFactory(region=regions["district"])
+    _chain(project, people)
+    stored_status(project, 2026, 9, "red")  # August never computed: a first run
+    assert notify_colour_changes(SEPT) == 0
+
+
 def test_a_replay_of_an_older_period_tells_nobody(regions, people):
     project = ProjectFactory(region=regions["district"])
     _chain(project, people)
@@ -117,6 +124,12 @@ def test_the_recompute_notifies_the_projects_that_turned_red(regions, people, di
         MonthlyReport(project=steady, year=2026, month=m, completed_investment=Decimal("100"))
         for m in range(1, 10)
     )
+    silent.stage = "signed"  # not yet in August's portfolio …
+    silent.actual_start = None
+    silent.save()
+    recompute_period(year=2026, month=8, today=dt.date(2026, 10, 20))
+    silent.stage, silent.actual_start = "construction", dt.date(2025, 3, 1)  # … but in September's
+    silent.save()
     recompute_period(year=2026, month=9, today=dt.date(2026, 10, 20))
     assert _notified(silent) == {"赵科员", "钱区长", "shinan"}
     assert _notified(steady) == set()

@@ -121,4 +121,4 @@ def test_the_overview_shows_the_summary(work, client, district_official):
     nav = home.index('class="mainnav"')
     assert home.index("我的待办", nav) < home.index("总览", nav)  # first in the navigation
     summary = client.get(reverse("web:my_tasks_summary")).content.decode()
-    assert "本月月报未填报 3 个项目" in summary and "提示函 1 份待反馈" in summary
+    assert "月报未填报 3 个项目" in summary and "提示函 1 份待反馈" in summary
