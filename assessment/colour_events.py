@@ -6,8 +6,9 @@ Called from `recompute.period_written_hook`, in the recompute's transaction. "Tu
 period's colour with the previous period's: yellow from green, white or none; red from anything
 else; either for a project new to the portfolio (no row in the previous period, which was
 computed). Where the previous period was never computed nothing is known to have turned, so
-nobody is told. An improvement (red → yellow) is not an alarm. Only the latest computed period notifies: a
-replay of an older period (a correction of last spring) tells nobody about colours long past.
+nobody is told. An improvement (red → yellow) is not an alarm. Only the latest computed period
+notifies: a replay of an older period (a correction of last spring) tells nobody about colours
+long past.
 One query finds the changes (and none when the period is not the latest); the recipients are two
 more, whatever the number of projects.
 """

@@ -23,8 +23,8 @@ from core.services import acting_user
 from projects import access
 from projects.choices import RegionLevel
 from projects.models import Person, Project, Region, Unit
-from supervision.choices import Difficulty, IssueCategory, IssueSource
 from supervision import events
+from supervision.choices import Difficulty, IssueCategory, IssueSource
 from supervision.models import Issue
 from supervision.notifications import notify
 from supervision.services import check_supervisor, issue_create, issue_transition
@@ -241,7 +241,10 @@ def _notify_decision(issue: Issue, meeting: Meeting, unit: Unit) -> None:
     notify(
         event=f"decision.assigned:{issue.pk}:{unit.pk}",
         issue=issue,
-        text=_("【会议交办】%(meeting)s 议定：%(code)s %(name)s——%(title)s，交 %(unit)s 办理，时限 %(d)s。")
+        text=_(
+            "【会议交办】%(meeting)s 议定：%(code)s %(name)s——%(title)s，"
+            "交 %(unit)s 办理，时限 %(d)s。"
+        )
         % {
             "meeting": meeting,
             "code": issue.project.code,
@@ -294,7 +297,11 @@ def letter_generate(
     notify(
         event=f"letter.issued:{letter.pk}",
         text=_("【提示函】%(title)s（%(number)s）已印发，请于 %(d)s 前反馈整改情况。")
-        % {"title": letter.title, "number": letter.number, "d": f"{letter.reply_deadline:%Y-%m-%d}"},
+        % {
+            "title": letter.title,
+            "number": letter.number,
+            "d": f"{letter.reply_deadline:%Y-%m-%d}",
+        },
         region=region,
         link=reverse("meetings:letter_reply", args=[letter.pk]),
         users=events.district_officials([region.code]).get(region.code, []),

@@ -57,7 +57,8 @@ def district_officials(codes: Iterable[str]) -> dict[str, list[User]]:
         region_id__in=list(codes), role__in=OFFICIAL_ROLES, is_active=True
     ).order_by("pk")
     for user in users:
-        result[user.region_id].append(user)
+        if user.region_id:
+            result[user.region_id].append(user)
     return result
 
 
@@ -238,7 +239,9 @@ def _send_missing(period, closes, districts, officials, pending) -> int:
         sent += len(
             notify(
                 event=event,
-                text=_("【催报】%(d)s %(p)s 月报已于 %(c)s 截止，仍有 %(n)s 个项目未填报，请尽快填报。")
+                text=_(
+                    "【催报】%(d)s %(p)s 月报已于 %(c)s 截止，仍有 %(n)s 个项目未填报，请尽快填报。"
+                )
                 % {
                     "d": districts[code].name,
                     "p": period.month_label,

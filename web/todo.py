@@ -51,6 +51,14 @@ class Due:
 
 
 @dataclass
+class Item:
+    """An issue, a decision or a letter (`obj`) and its deadline in working days."""
+
+    obj: Any
+    due: Due
+
+
+@dataclass
 class ReportTask:
     district: Region
     period: Period
@@ -69,9 +77,9 @@ class Tasks:
     today: dt.date
     reports: list[ReportTask] = field(default_factory=list)
     reviews: list[ReportingMonth] = field(default_factory=list)
-    issues: list[Any] = field(default_factory=list)
-    decisions: list[Any] = field(default_factory=list)
-    letters: list[Any] = field(default_factory=list)
+    issues: list[Item] = field(default_factory=list)
+    decisions: list[Item] = field(default_factory=list)
+    letters: list[Item] = field(default_factory=list)
     to_verify: list[Any] = field(default_factory=list)
 
     @property
@@ -128,11 +136,11 @@ def my_tasks(user, *, today: dt.date | None = None) -> Tasks:
             .order_by("deadline", "plan_due", "pk")
         )
         for issue in running.exclude(source=IssueSource.MEETING)[:LIMIT]:
-            issue.due = _due(calendar, today, issue.deadline or issue.plan_due)
-            tasks.issues.append(issue)
+            due = _due(calendar, today, issue.deadline or issue.plan_due)
+            tasks.issues.append(Item(issue, due))
         for issue in running.filter(source=IssueSource.MEETING)[:LIMIT]:
-            issue.due = _due(calendar, today, issue.deadline or issue.plan_due)
-            tasks.decisions.append(issue)
+            due = _due(calendar, today, issue.deadline or issue.plan_due)
+            tasks.decisions.append(Item(issue, due))
         # overdue first (most overdue first), then by the working days left; no deadline last
         for items in (tasks.issues, tasks.decisions):
             items.sort(key=lambda i: (i.due.days is None, i.due.days if i.due.days else 0))
@@ -142,8 +150,7 @@ def my_tasks(user, *, today: dt.date | None = None) -> Tasks:
             .filter(replied_at__isnull=True)
             .order_by("reply_deadline", "pk")[:LIMIT]
         ):
-            letter.due = _due(calendar, today, letter.reply_deadline)
-            tasks.letters.append(letter)
+            tasks.letters.append(Item(letter, _due(calendar, today, letter.reply_deadline)))
     elif getattr(user, "can_review", False):
         tasks.to_verify = list(
             access.scope(user, ReminderLetter.objects.all())

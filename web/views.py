@@ -630,6 +630,4 @@ def my_tasks(request):
 @require_GET
 def my_tasks_summary(request):
     """The overview's strip of my tasks (htmx: the overview itself pays nothing for it)."""
-    return render(
-        request, "web/_my_tasks_summary.html", {"tasks": todo.my_tasks(request.user)}
-    )
+    return render(request, "web/_my_tasks_summary.html", {"tasks": todo.my_tasks(request.user)})

@@ -42,7 +42,8 @@ def _chain(project, people):
 def _notified(project) -> set[str]:
     rows = Notification.objects.filter(kind="project.colour", key__contains=f":{project.pk}:")
     return {
-        n.recipient_person.name if n.recipient_person else n.recipient_user.username for n in rows
+        n.recipient_person.name if n.recipient_person else getattr(n.recipient_user, "username", "")
+        for n in rows
     }
 
 

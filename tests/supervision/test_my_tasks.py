@@ -57,7 +57,7 @@ def test_the_district_official_sees_the_month_to_enter_and_the_letter(
     # September's window closes Tue 13 Oct: from Fri 9 Oct, Sat 10 (调休), Mon 12, Tue 13
     assert report.due.date == dt.date(2026, 10, 13) and report.due.days == 3
     assert (report.missing, report.projects) == (3, 3)
-    assert [letter.pk for letter in tasks.letters] == [work["letter"].pk]
+    assert [t.obj.pk for t in tasks.letters] == [work["letter"].pk]
     assert tasks.issues == tasks.decisions == tasks.reviews == []
     client.force_login(district_official)
     html = client.get(reverse("web:my_tasks")).content.decode()
@@ -68,10 +68,10 @@ def test_the_district_official_sees_the_month_to_enter_and_the_letter(
 
 def test_the_units_person_sees_issues_overdue_first_and_the_decisions(work, unit_member):
     tasks = todo.my_tasks(unit_member)
-    assert [i.pk for i in tasks.issues] == [work["old"].pk, work["new"].pk]
+    assert [t.obj.pk for t in tasks.issues] == [work["old"].pk, work["new"].pk]
     assert tasks.issues[0].due.overdue and tasks.issues[0].due.late_by > 0
     assert not tasks.issues[1].due.overdue
-    assert [i.pk for i in tasks.decisions] == [work["decision"].pk]
+    assert [t.obj.pk for t in tasks.decisions] == [work["decision"].pk]
     assert tasks.reports == [] and tasks.letters == []  # a leader enters no reports
 
 

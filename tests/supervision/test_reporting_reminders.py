@@ -77,7 +77,8 @@ def _recipients(kind: str) -> set[str]:
         "recipient_user", "recipient_person"
     )
     return {
-        (n.recipient_user.username if n.recipient_user else n.recipient_person.name) for n in rows
+        n.recipient_user.username if n.recipient_user else getattr(n.recipient_person, "name", "")
+        for n in rows
     }
 
 
@@ -99,7 +100,7 @@ def test_the_window_opens_on_the_first_working_day_after_the_holiday(cycle):
 
 
 def test_closing_tomorrow_the_working_day_before_the_close(cycle, district_official):
-    a, b, c, _d = cycle["projects"]
+    a, _b, _c, _d = cycle["projects"]
     with _at(dt.date(2026, 10, 9)):
         _report(a, district_official)
     # Sat 10 Oct is a working day, but the working day before Tue 13 Oct is Mon 12 Oct
@@ -115,7 +116,7 @@ def test_closing_tomorrow_the_working_day_before_the_close(cycle, district_offic
 def test_missing_after_the_close_to_officials_and_the_chains_staff(
     cycle, district_official, other_official
 ):
-    a, b, c, d = cycle["projects"]
+    a, _b, _c, d = cycle["projects"]
     with _at(dt.date(2026, 10, 9)):
         _report(a, district_official)
         _report(d, other_official)
@@ -125,9 +126,7 @@ def test_missing_after_the_close_to_officials_and_the_chains_staff(
     # shinan: its two officials and the staff person of b and c; shibei reported everything
     assert result.missing == 3
     assert _recipients("reporting.missing") == {"shinan", "sn-reviewer", "zhao"}
-    official = Notification.objects.get(
-        kind="reporting.missing", recipient_user__username="shinan"
-    )
+    official = Notification.objects.get(kind="reporting.missing", recipient_user__username="shinan")
     assert "仍有 2 个项目未填报" in official.text
     assert official.link == "/reporting/370202/2026-09/?missing=1"
     staff = Notification.objects.get(kind="reporting.missing", recipient_person=cycle["staff"])
