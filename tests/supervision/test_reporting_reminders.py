@@ -212,3 +212,35 @@ def test_the_task_and_the_command_run_the_same_job(cycle, celery_eager):
     out = StringIO()
     call_command("send_reporting_reminders", "--date", CLOSING.isoformat(), stdout=out)
     assert "明日截止提醒 0 条" in out.getvalue()
+
+
+def test_the_reminders_link_shows_only_the_missing_projects_and_saves_them(
+    cycle, client, district_official
+):
+    a, b, c, _d = cycle["projects"]
+    with _at(dt.date(2026, 10, 9)):
+        _report(a, district_official)
+        client.force_login(district_official)
+        url = "/reporting/370202/2026-09/?missing=1"
+        html = client.get(url).content.decode()
+        assert 'id="row-SN-0"' not in html
+        assert 'id="row-SN-1"' in html and 'id="row-SN-2"' in html
+        assert "只显示本月未填报的 2 个项目（共 3 个）" in html
+        form = {
+            "r-TOTAL_FORMS": "2",
+            "r-INITIAL_FORMS": "2",
+            "r-MIN_NUM_FORMS": "0",
+            "r-MAX_NUM_FORMS": "1000",
+        }
+        page = client.get(url)
+        for i, row in enumerate(page.context["rows"]):
+            form[f"r-{i}-project"] = str(row.project.pk)
+            form[f"r-{i}-completed_investment"] = "80"
+            for name, value in page.context["formset"].forms[i].initial.items():
+                form.setdefault(f"r-{i}-{name}", "" if value is None else str(value))
+        response = client.post(url, form)
+        assert response.status_code == 302, response.content.decode()[:2000]
+    assert {p.code for p in (b, c) if p.reports.filter(year=2026, month=9).exists()} == {
+        "SN-1",
+        "SN-2",
+    }
