@@ -44,6 +44,11 @@ app.conf.beat_schedule = {
         "task": "supervision.tasks.send_reporting_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    # issues due by the next working day (issue.due_soon)
+    "notify-issues-due-soon": {
+        "task": "supervision.tasks.notify_issues_due_soon",
+        "schedule": crontab(hour=8, minute=35),
+    },
 }
 
 

@@ -10,7 +10,9 @@ stable event key, so a job run twice, or a service retried, notifies each recipi
   with projects not reported (and not submitted with reasons) and to each missing project's chain
   工作人员 (chain role ``staff``), with the count and a link to the sheet filtered to the missing
   projects;
-- ``reporting.returned|accepted:{district}:{period}:{version}`` — the city's review of a month.
+- ``reporting.returned|accepted:{district}:{period}:{version}`` — the city's review of a month;
+- ``issue.due_soon:{issue}:{deadline}`` — an issue due by the next working day, to its assignee
+  and the project's chain (`notify_issues_due_soon`, daily with the reminders).
 
 "The district's officials" are the active logins whose region is the district and whose role is
 经办人 or 审核人 (`district_officials`).
@@ -24,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +44,9 @@ from projects.models import (
     User,
 )
 
-from .notifications import notify
+from .choices import IssueStatus
+from .models import Issue
+from .notifications import Pending, chain_people_of, notify, notify_many
 from .workdays import WorkCalendar, reporting_window
 
 OFFICIAL_ROLES = (Role.OFFICIAL, Role.REVIEWER)
@@ -276,3 +280,52 @@ def _send_missing(period, closes, districts, officials, pending) -> int:
                 )
             )
     return sent
+
+
+# --- Issues due in one working day ----------------------------------------------------------
+
+
+@transaction.atomic
+def notify_issues_due_soon(*, today: dt.date | None = None) -> int:
+    """`issue.due_soon`: the running issues whose deadline (or, before a plan is in, whose plan's
+    deadline) falls after today and no later than the next working day — told to the assignee and
+    the project's chain (as the overdue job does), once per issue and deadline. Returns the
+    number of notifications created. A few queries whatever the number of issues."""
+    today = today or timezone.localdate()
+    next_workday = WorkCalendar.load().add_workdays(today, 1).date
+    due = (
+        Issue.objects.filter(status__in=IssueStatus.running())
+        .filter(
+            Q(deadline__gt=today, deadline__lte=next_workday)
+            | Q(
+                deadline__isnull=True,
+                plan_submitted_at__isnull=True,
+                plan_due__gt=today,
+                plan_due__lte=next_workday,
+            )
+        )
+        .select_related("project", "assignee")
+        .order_by("pk")
+    )
+    issues = list(due)
+    chains = chain_people_of(issues)
+    pending = []
+    for issue in issues:
+        day = issue.deadline or issue.plan_due
+        assert day is not None
+        pending.append(
+            Pending(
+                event=f"issue.due_soon:{issue.pk}:{day.isoformat()}",
+                text=_("【即将到期】%(code)s %(name)s：问题“%(title)s”的%(what)s为 %(d)s。")
+                % {
+                    "code": issue.project.code,
+                    "name": issue.project.name,
+                    "title": issue.title,
+                    "what": _("办结时限") if issue.deadline else _("办理方案报送时限"),
+                    "d": f"{day:%Y-%m-%d}",
+                },
+                issue=issue,
+                people=chains[issue.pk],
+            )
+        )
+    return notify_many(pending)

@@ -33,6 +33,14 @@ def send_reporting_reminders() -> dict:
     return {"opened": result.opened, "closing": result.closing, "missing": result.missing}
 
 
+@shared_task(name="supervision.tasks.notify_issues_due_soon")
+def notify_issues_due_soon() -> int:
+    """Daily (08:30): issues due by the next working day → their assignee and chain. Idempotent."""
+    from . import events  # noqa: PLC0415  (events imports notifications, which imports this)
+
+    return events.notify_issues_due_soon()
+
+
 @shared_task(
     name="supervision.tasks.send_notification_email",
     autoretry_for=(OSError,),
