@@ -6,11 +6,12 @@ Called from `recompute.period_written_hook`, in the recompute's transaction. "Tu
 period's colour with the previous period's: yellow from green, white or none; red from anything
 else; either for a project new to the portfolio (no row in the previous period, which was
 computed). Where the previous period was never computed nothing is known to have turned, so
-nobody is told. An improvement (red → yellow) is not an alarm. Only the latest computed period
-notifies: a replay of an older period (a correction of last spring) tells nobody about colours
-long past.
-One query finds the changes (and none when the period is not the latest); the recipients are two
-more, whatever the number of projects.
+nobody is told. An improvement (red → yellow) is not an alarm. Only the latest computed period,
+and only from the reporting period (last month) on, notifies: a replay of an older period (a
+correction of last spring, history loaded month by month) tells nobody about colours long past.
+One query finds the changes (and none when the period is not the latest); the recipients and the
+notifications already sent are three more, whatever the number of projects; only the projects
+with someone not yet told go through `notify`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from core.periods import Period
 from supervision import events
+from supervision.models import Notification
 from supervision.notifications import notify
 
 from .choices import Colour
@@ -33,9 +35,16 @@ def _later_computed(period: Period):
     )
 
 
+def _event(period: Period, row: tuple) -> str:
+    return f"project.colour:{row[0]}:{period}:{row[4]}"
+
+
 def notify_colour_changes(period: Period, *, project_ids: list[int] | None = None) -> int:
     """Notifies the projects of `period` (of `project_ids` if given) that turned yellow or red;
-    returns the number of notifications created."""
+    returns the number of notifications created. A period before the reporting period (last
+    month, `Period.latest_complete`) is history: nobody is told."""
+    if period < Period.latest_complete():
+        return 0
     before = period.previous()
     previous = ProjectStatus.objects.filter(
         project_id=OuterRef("project_id"), year=before.year, month=before.month
@@ -67,11 +76,31 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
         return 0
     chains = events.chain_of(row[0] for row in rows)
     officials = events.district_officials({row[3] for row in rows})
+    # A whole run re-finds every project changed since last month: those whose recipients were
+    # all told already (one query per 500 keys) are skipped before `notify`.
+    expected = {
+        row[0]: {
+            *(f"{_event(period, row)}:p{person.pk}" for person in chains.get(row[0], [])),
+            *(f"{_event(period, row)}:u{user.pk}" for user in officials.get(row[3], [])),
+        }
+        for row in rows
+    }
+    keys = sorted({key for wanted in expected.values() for key in wanted})
+    told: set[str] = set()
+    for start in range(0, len(keys), 500):
+        told.update(
+            Notification.objects.filter(key__in=keys[start : start + 500]).values_list(
+                "key", flat=True
+            )
+        )
     sent = 0
-    for project_id, code, name, region_id, colour in rows:
+    for row in rows:
+        project_id, code, name, region_id, colour = row
+        if expected[project_id] <= told:
+            continue
         sent += len(
             notify(
-                event=f"project.colour:{project_id}:{period}:{colour}",
+                event=_event(period, row),
                 text=_("【四色预警】%(code)s %(name)s 在 %(p)s 转为%(colour)s色。")
                 % {
                     "code": code,
