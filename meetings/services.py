@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +23,10 @@ from core.services import acting_user
 from projects import access
 from projects.choices import RegionLevel
 from projects.models import Person, Project, Region, Unit
+from supervision import events
 from supervision.choices import Difficulty, IssueCategory, IssueSource
 from supervision.models import Issue
+from supervision.notifications import notify
 from supervision.services import check_supervisor, issue_create, issue_transition
 from supervision.uploads import check_upload
 from supervision.workdays import Deadline, WorkCalendar
@@ -216,7 +219,7 @@ def meeting_decide(
         meeting=meeting,
         note=_("%(meeting)s议定事项") % {"meeting": meeting},
     )
-    return issue_transition(
+    issue = issue_transition(
         issue=issue,
         action=Action.ASSIGN,
         actor=actor,
@@ -225,6 +228,33 @@ def meeting_decide(
         deadline=deadline,
         at=at,
         note=_("会议议定交办"),
+    )
+    _notify_decision(issue, meeting, unit)
+    return issue
+
+
+def _notify_decision(issue: Issue, meeting: Meeting, unit: Unit) -> None:
+    """`decision.assigned`: to the assigned unit's people (and the assignee), and to the
+    officials of the project's district."""
+    people = [*Person.objects.filter(unit=unit, active=True), issue.assignee]
+    district = issue.project.region_id
+    notify(
+        event=f"decision.assigned:{issue.pk}:{unit.pk}",
+        issue=issue,
+        text=_(
+            "【会议交办】%(meeting)s 议定：%(code)s %(name)s——%(title)s，"
+            "交 %(unit)s 办理，时限 %(d)s。"
+        )
+        % {
+            "meeting": meeting,
+            "code": issue.project.code,
+            "name": issue.project.name,
+            "title": issue.title,
+            "unit": unit.name,
+            "d": f"{issue.deadline:%Y-%m-%d}" if issue.deadline else "—",
+        },
+        people=people,
+        users=events.district_officials([district]).get(district, []),
     )
 
 
@@ -256,7 +286,7 @@ def letter_generate(
     )
     if existing is not None and not regenerate:
         return existing
-    return letters.build_letter(
+    letter = letters.build_letter(
         region=region,
         year=year,
         month=month,
@@ -264,6 +294,19 @@ def letter_generate(
         on=on or timezone.localdate(),
         letter=existing,
     )
+    notify(
+        event=f"letter.issued:{letter.pk}",
+        text=_("【提示函】%(title)s（%(number)s）已印发，请于 %(d)s 前反馈整改情况。")
+        % {
+            "title": letter.title,
+            "number": letter.number,
+            "d": f"{letter.reply_deadline:%Y-%m-%d}",
+        },
+        region=region,
+        link=reverse("meetings:letter_reply", args=[letter.pk]),
+        users=events.district_officials([region.code]).get(region.code, []),
+    )
+    return letter
 
 
 def letters_generate_for_period(

@@ -48,6 +48,16 @@ app.conf.beat_schedule = {
         "task": "supervision.tasks.send_daily_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    # the monthly reporting window: opens today / closes tomorrow / 催报 after the close
+    "send-reporting-reminders": {
+        "task": "supervision.tasks.send_reporting_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    # issues due by the next working day (issue.due_soon)
+    "notify-issues-due-soon": {
+        "task": "supervision.tasks.notify_issues_due_soon",
+        "schedule": crontab(hour=8, minute=35),
+    },
 }
 
 

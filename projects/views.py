@@ -237,6 +237,11 @@ def reporting_form(request, region: str, period: str):
     rows = selectors.sheet_rows(
         user=request.user, district=district, year=target.year, month=target.month
     )
+    # ?missing=1 (the 催报's link): only the projects without a report of the month
+    only_missing = request.GET.get("missing") == "1"
+    all_rows = len(rows)
+    if only_missing:
+        rows = [row for row in rows if row.report is None]
     if request.method == "POST":
         formset = ReportFormSet(request.POST, rows=rows, prefix="r")
         if not formset.matches_rows():
@@ -308,6 +313,8 @@ def reporting_form(request, region: str, period: str):
             "rows": rows,
             "warned": warned,
             "saved": saved if saved and saved.isdigit() else None,
+            "only_missing": only_missing,
+            "all_rows": all_rows,
             "districts": _editable_districts(request.user),
             "upload_form": ReportsUploadForm(initial={"year": target.year, "month": target.month}),
         },

@@ -35,6 +35,7 @@ from projects.models import (
     ReportingRule,
 )
 
+from . import events
 from .workdays import WorkCalendar, reporting_window
 
 
@@ -135,7 +136,9 @@ def month_accept(
     row.note = note
     row.reviewed_at = timezone.now()
     row.reviewed_by = acting_user(actor)
-    return _save(row, actor)
+    row = _save(row, actor)
+    events.notify_month_reviewed(row, district, period)
+    return row
 
 
 @transaction.atomic
@@ -154,7 +157,9 @@ def month_return(
     row.note = note.strip()
     row.reviewed_at = timezone.now()
     row.reviewed_by = acting_user(actor)
-    return _save(row, actor)
+    row = _save(row, actor)
+    events.notify_month_reviewed(row, district, period)
+    return row
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ from projects import access
 from projects.choices import Stage
 from projects.models import Person, Project, Region, Unit, User
 
-from . import workflow
+from . import selectors, workflow
 from .choices import Difficulty, IssueCategory, IssueSource, IssueStatus
 from .models import (
     HolidayOverride,
@@ -908,3 +908,13 @@ def notification_preferences_save(*, user: User, choices: dict[str, tuple[bool, 
         pref.save()
         changed += 1
     return changed
+
+
+def notifications_mark_all_read(*, user: access.Viewer) -> int:
+    """全部已读: marks every unread notification of the user (their login and their person)
+    read, in one statement; returns how many."""
+    return (
+        selectors.notification_list(user=user)
+        .filter(read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )

@@ -22,6 +22,23 @@ def flag_overdue_issues() -> dict:
     }
 
 
+@shared_task(name="supervision.tasks.send_reporting_reminders")
+def send_reporting_reminders() -> dict:
+    """Daily (08:30): the reporting window's open, closing and 催报 messages. Idempotent."""
+    from . import events  # noqa: PLC0415  (events imports notifications, which imports this)
+
+    result = events.send_reporting_reminders()
+    return {"opened": result.opened, "closing": result.closing, "missing": result.missing}
+
+
+@shared_task(name="supervision.tasks.notify_issues_due_soon")
+def notify_issues_due_soon() -> int:
+    """Daily (08:30): issues due by the next working day → their assignee and chain. Idempotent."""
+    from . import events  # noqa: PLC0415  (events imports notifications, which imports this)
+
+    return events.notify_issues_due_soon()
+
+
 @shared_task(name="supervision.tasks.send_notification_email")
 def send_notification_email(notification_id: int) -> bool:
     """Emails one notification, once (kept for tasks queued by older releases): its e-mail

@@ -1,10 +1,11 @@
 """Pages of the supervision office (namespace `supervision:`): issues (with their attachments),
 inspections (record one from a phone, a project's list, one inspection, a finding → an issue),
-and the downloads of attachments and inspection photos."""
+the downloads of attachments and inspection photos; the reporting completeness; the
+notifications' inbox and the user's notification preferences."""
 
 from django.urls import path
 
-from . import preference_views, reporting_views, views
+from . import inbox_views, preference_views, reporting_views, views
 
 app_name = "supervision"
 
@@ -29,4 +30,9 @@ urlpatterns = [
         name="notification_preferences",
     ),
     path("reporting/completeness/", reporting_views.completeness, name="reporting_completeness"),
+    path("notifications/", inbox_views.inbox, name="inbox"),
+    path("notifications/badge/", inbox_views.inbox_badge, name="inbox_badge"),
+    path("notifications/read-all/", inbox_views.notifications_read_all, name="inbox_read_all"),
+    path("notifications/<int:pk>/", inbox_views.notification_open, name="notification_open"),
+    path("notifications/<int:pk>/read/", inbox_views.notification_read, name="notification_read"),
 ]

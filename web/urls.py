@@ -1,4 +1,5 @@
 """The combined pages (namespace `web:`): the overview, sign-in, a project's page, "my projects",
+"my tasks" (我的待办),
 the meeting screen, the bulletin, and the colour stylesheet generated from the palette."""
 
 from django.urls import path
@@ -15,6 +16,8 @@ urlpatterns = [
     path("accounts/", views.account, name="account"),
     path("projects/<str:code>/", views.project_detail, name="project_detail"),
     path("my/", views.my_projects, name="my_projects"),
+    path("tasks/", views.my_tasks, name="my_tasks"),
+    path("tasks/summary/", views.my_tasks_summary, name="my_tasks_summary"),
     path("screen/", views.screen, name="screen"),
     path("screen/rows/", views.screen_rows, name="screen_rows"),
     path("bulletin/", views.bulletin, name="bulletin"),

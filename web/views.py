@@ -39,7 +39,7 @@ from projects.api.authentication import token_expires_at
 from projects.choices import RegionLevel, WithdrawalStatus
 from projects.models import Project, Region
 
-from . import charts, dashboard, exports, wall
+from . import charts, dashboard, exports, todo, wall
 
 # --- Sign in --------------------------------------------------------------------------------
 
@@ -661,3 +661,20 @@ def definitions(request):
             ],
         },
     )
+
+
+# --- 我的待办 ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_tasks(request):
+    """我的待办: what is due from me (`web.todo`), deadlines in working days."""
+    return render(request, "web/my_tasks.html", {"tasks": todo.my_tasks(request.user)})
+
+
+@login_required
+@require_GET
+def my_tasks_summary(request):
+    """The overview's strip of my tasks (htmx: the overview itself pays nothing for it)."""
+    return render(request, "web/_my_tasks_summary.html", {"tasks": todo.my_tasks(request.user)})

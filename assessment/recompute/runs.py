@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from projects.models import Region
 
-from .. import aggregates, forecast, measures
+from .. import aggregates, colour_events, forecast, measures
 from ..choices import Colour
 from ..models import ColourRules, PeriodComputation, ProjectStatus
 from . import parallel, queue, statement
@@ -247,6 +247,8 @@ def period_written_hook(
         aggregates.write(period, region_ids=sorted(districts))
     # the year-end forecasts of the period's projects, from these statuses and earlier years
     forecast.write(period, project_ids=project_ids)
+    # projects that turned yellow or red (the latest period only): their chain and district
+    colour_events.notify_colour_changes(period, project_ids=project_ids)
 
 
 def recompute_projects(
