@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessment.recompute import recompute_period
 from projects.choices import RegionLevel, Role
@@ -152,9 +153,34 @@ def check_bulletin(client, region: Region) -> int:
     return checked
 
 
+def check_screen(client, region: Region) -> int:
+    """The meeting screen's figures and colours open the overview's lists (walked above): the
+    same totals, the same addresses, each shown as a link in the page."""
+    overview = client.get(reverse("web:home"), {"region": region.code}).context
+    response = client.get(reverse("web:screen"), {"region": region.code})
+    assert response.status_code == 200
+    screen = response.context
+    html = response.content.decode()
+    by_key = {f["key"]: f for f in overview["figures"]}
+    checked = 0
+    for key, url in screen["links"].items():
+        assert url == by_key[key]["url"], key
+        if key in ("investment_rate", "start_rate", "finish_rate", "resolution_rate"):
+            assert f'href="{escape(url)}"' in html, key
+        checked += 1
+    shown = {k: screen["totals"][k] for k in ("projects", "issues_resolved", "finished")}
+    assert shown == {k: overview["totals"][k] for k in shown}
+    for colour, on_overview in zip(screen["colours"], overview["colours"], strict=True):
+        assert (colour["url"], colour["count"]) == (on_overview["url"], on_overview["count"])
+        if colour["count"]:
+            assert f'href="{escape(colour["url"])}"' in html
+    return checked
+
+
 def walk(client) -> int:
     city = Region.objects.get(level=RegionLevel.CITY, code="370200")
     checked = check_overview(client, city) + check_bulletin(client, city)
+    checked += check_screen(client, city)
     overview = client.get(reverse("web:home"), {"region": city.code}).context
     check_api(client, city, overview["figures"])
     for district in city.children.all():

@@ -486,6 +486,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
     )
     items = [
         {
+            "key": "projects",
             "label": _("重点项目"),
             "value": totals["projects"],
             "kind": "count",
@@ -493,12 +494,14 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "url": list_url(region, period, set=ProjectSet.PORTFOLIO),
         },
         {
+            "key": "annual_plan",
             "label": _("年度计划投资"),
             "value": totals["annual_plan"],
             "kind": "money",
             "url": list_url(region, period, set=ProjectSet.PORTFOLIO, ordering="-total_investment"),
         },
         {
+            "key": "completed_ytd",
             "label": _("累计完成投资"),
             "value": totals["completed_ytd"],
             "kind": "money",
@@ -506,6 +509,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "url": list_url(region, period, set=ProjectSet.PORTFOLIO, ordering="-investment_rate"),
         },
         {
+            "key": "investment_rate",
             "label": _("投资完成率"),
             "value": totals["investment_rate"],
             "kind": "rate",
@@ -515,6 +519,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "url": list_url(region, period, set=ProjectSet.PORTFOLIO, ordering="investment_rate"),
         },
         {
+            "key": "start_rate",
             "label": _("开工率"),
             "value": totals["start_rate"],
             "kind": "rate",
@@ -522,6 +527,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "url": list_url(region, period, set=ProjectSet.NEW_START_STARTED),
         },
         {
+            "key": "finish_rate",
             "label": _("竣工率"),
             "value": totals["finish_rate"],
             "kind": "rate",
@@ -529,6 +535,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "url": list_url(region, period, set=ProjectSet.FINISHED),
         },
         {
+            "key": "statistics_rate",
             "label": _("纳统率"),
             "value": totals["statistics_rate"],
             "kind": "rate",
@@ -536,6 +543,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "url": list_url(region, period, set=ProjectSet.IN_STATISTICS),
         },
         {
+            "key": "resolution_rate",
             "label": _("问题办结率"),
             "value": totals["resolution_rate"],
             "kind": "rate",
@@ -544,6 +552,7 @@ def figures(totals: dict, *, region, period) -> list[dict]:
             "issues": True,
         },
         {
+            "key": "on_time_rate",
             "label": _("按期办结率"),
             "value": totals["on_time_rate"],
             "kind": "rate",
@@ -902,6 +911,8 @@ def screen(*, user, region: Region, period: Period) -> dict:
         # the year-end forecast's total (Σ forecast ÷ Σ plan, interval, method): one query
         "forecast": forecast_reads.groups(user, region=region, period=period, group_by="level")[1],
         "colours": colour_counts(totals, region=region, period=period),
+        # each figure opens (in a new tab: a click elsewhere turns the page) its own list
+        "links": {f["key"]: f["url"] for f in figures(totals, region=region, period=period)},
         "ranking": ranking,
         "ranking_chart": ranking_chart(ranking, period, dark=True, large=True),
         "ranking_chart_light": ranking_chart(ranking, period, large=True),

@@ -163,7 +163,10 @@
     }
     event.preventDefault();
   });
-  main.addEventListener("click", function () { next(); restartAuto(); });
+  main.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("a")) { return; }  // a figure's list
+    next(); restartAuto();
+  });
   var resizing = null;
   window.addEventListener("resize", function () {
     if (window.portfolioCharts) { window.portfolioCharts.resize(); }
