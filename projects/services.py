@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import wan
 from core.services import ConflictError, acting_user, changed_fields, set_history_user
 
 from . import access, cycle, plausibility
@@ -953,7 +954,11 @@ def monthly_plan_check(
                     "12个月合计 %(t)s 万元，与年度计划 %(p)s 万元相差 %(d)s 万元。"
                     "请修改，或勾选“确认与年度计划不一致”后保存。"
                 )
-                % {"t": total, "p": annual_plan, "d": f"{difference:+}"}
+                % {
+                    "t": wan(total),
+                    "p": wan(annual_plan),
+                    "d": ("+" if difference > 0 else "") + wan(difference),
+                }
             }
         )
     return difference

@@ -265,7 +265,7 @@ def test_a_sum_that_differs_is_refused_with_the_difference_unless_confirmed(
             project=project, year=2024, amounts=short, actor=district_official
         )
     message = exc.value.message_dict["confirm_mismatch"][0]
-    assert "1150" in message and "1200" in message and "-50" in message
+    assert "1,150.00" in message and "1,200.00" in message and "相差 -50.00 万元" in message
     assert not MonthlyPlan.objects.exists()
     services.monthly_plan_set(
         project=project, year=2024, amounts=short, confirm_mismatch=True, actor=district_official
