@@ -156,6 +156,8 @@ def project_set_stage(
         raise ValidationError({"stage": _("已退库的项目不能变更阶段。")})
     if locked.stage == stage:
         return locked
+    if Stoppage.objects.filter(project=locked, resumed_on__isnull=True).exists():
+        raise ValidationError({"stage": _("项目停工中，请先登记复工再变更阶段。")})
     return _move_stage(locked, stage, actor=actor, on=on, note=note)
 
 

@@ -56,6 +56,20 @@ def test_a_district_official_stops_and_resumes_a_project_with_history(project, d
         resumed.delete()
 
 
+def test_a_stopped_project_cannot_change_stage_until_it_resumes(project, district_official):
+    stop(project, district_official)
+    with pytest.raises(ValidationError) as exc:
+        services.project_set_stage(
+            project=project, stage=Stage.COMPLETED, on=D(2024, 9, 1), actor=district_official
+        )
+    assert "请先登记复工" in str(exc.value)
+    services.project_resume(project=project, on=D(2024, 6, 1), actor=district_official)
+    moved = services.project_set_stage(
+        project=project, stage=Stage.COMPLETED, on=D(2024, 9, 1), actor=district_official
+    )
+    assert moved.stage == Stage.COMPLETED
+
+
 def test_only_a_project_under_construction_can_be_stopped(regions, district_official):
     signed = ProjectFactory(region=regions["district"], stage=Stage.SIGNED, actual_start=None)
     with pytest.raises(ValidationError) as exc:
