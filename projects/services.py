@@ -984,12 +984,16 @@ def monthly_plan_set(
         raise ValidationError(_("请先下达该年度的年度计划，再编分月计划。"))
     monthly_plan_check(py.annual_plan, amounts, confirm_mismatch=confirm_mismatch)
     existing = {m.month: m for m in MonthlyPlan.objects.select_for_update().filter(project_year=py)}
+    # 时间进度 of every month of the year reads the monthly plan: the project's computed months
+    # of the year are recomputed on commit (the reports' signal, from January), as after a report.
+    changed = [(locked.pk, year, 1)]
     if all(a is None for a in amounts):
         for row in existing.values():
             set_history_user(row, actor)
             row.delete()  # an optional breakdown, not a business record: history keeps it
+        send_reports_changed(MonthlyPlan, changed if existing else [])
         return []
-    rows = []
+    rows, written = [], False
     for month, amount in enumerate(amounts, start=1):
         row = existing.get(month) or MonthlyPlan(project_year=py, month=month)
         if row.pk is None or row.amount != amount:
@@ -997,7 +1001,9 @@ def monthly_plan_set(
             row.full_clean()
             set_history_user(row, actor)
             row.save()
+            written = True
         rows.append(row)
+    send_reports_changed(MonthlyPlan, changed if written else [])
     return rows
 
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessment import measures
+from assessment.models import ProjectStatus
+from assessment.recompute import recompute_period
 from core.models import DeletionForbidden
 from core.periods import Period
 from projects import services, stoppages
@@ -316,6 +318,24 @@ def test_the_monthly_plan_page_shows_the_difference_then_saves(client, district_
     assert not MonthlyPlan.objects.exists()
     assert client.post(url, data | {"confirm_mismatch": "on"}).status_code == 302
     assert MonthlyPlan.objects.count() == 12
+
+
+def test_a_saved_monthly_plan_recomputes_the_projects_time_progress(
+    project, district_official, celery_eager, django_capture_on_commit_callbacks
+):
+    """时间进度 reads the monthly plan (1—m月计划 ÷ 年度计划): front-loaded months move it."""
+    ProjectYearFactory(project=project, year=2024, annual_plan=Decimal("1200"))
+    for month in (1, 2):
+        recompute_period(year=2024, month=month)
+    status = ProjectStatus.objects.get(project=project, year=2024, month=2)
+    assert status.time_progress.quantize(Decimal("0.0001")) == Decimal("0.1667")  # 2 / 12
+    front = [Decimal("300")] * 2 + [Decimal("60")] * 10
+    with django_capture_on_commit_callbacks(execute=True):
+        services.monthly_plan_set(
+            project=project, year=2024, amounts=front, actor=district_official
+        )
+    status = ProjectStatus.objects.get(project=project, year=2024, month=2)
+    assert status.time_progress == Decimal("0.5")
 
 
 def test_another_districts_monthly_plan_is_not_found(client, district_official, other_project):
