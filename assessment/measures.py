@@ -995,6 +995,22 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
         ),
     ),
     (
+        "stopped",
+        gettext_noop("停工项目数"),
+        gettext_noop(
+            "期末处于停工状态（已登记停工、期末前未复工）的项目，不含已退库的。"
+            "停工的项目仍计为在建：开工率、在建项目数和四色规则照常计算。"
+        ),
+    ),
+    (
+        "resumption_rate",
+        gettext_noop("复工率"),
+        gettext_noop(
+            "当年 1 月 1 日至期末曾处于停工状态的项目（年初停工中或年内停工）中，"
+            "期末已复工的 ÷ 这些项目；一个项目多次停工只计一次。"
+        ),
+    ),
+    (
         "unrated",
         gettext_noop("未评价"),
         gettext_noop("本期项目库中既不在建、也非当年计划开工的项目，不评四色，单独列为第五类。"),

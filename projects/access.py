@@ -50,6 +50,7 @@ SCOPE_PATHS: dict[str, tuple[str, str | None]] = {
     "projects.taskforcemember": ("task_force__project__region__code", None),
     "projects.stagechange": ("project__region__code", "project__town__code"),
     "projects.withdrawal": ("project__region__code", "project__town__code"),
+    "projects.stoppage": ("project__region__code", "project__town__code"),
     "projects.reportingmonth": ("region__code", None),
     "projects.reportinggap": ("project__region__code", "project__town__code"),
 }

@@ -63,6 +63,7 @@ from .models import (
     ReportingRule,
     ReportingWindow,
     StageChange,
+    Stoppage,
     TaskForce,
     TaskForceMember,
     Unit,
@@ -365,6 +366,14 @@ class MilestoneAdmin(BusinessRecordAdmin):
     list_filter = ["kind"]
     list_select_related = ["project", "responsible"]
     raw_id_fields = ["project", "responsible"]
+
+
+@admin.register(Stoppage)
+class StoppageAdmin(BusinessRecordAdmin):
+    list_display = ["project", "reason", "stopped_on", "resumed_on"]
+    list_filter = ["reason"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project"]
 
 
 @admin.register(FactorGuarantee)

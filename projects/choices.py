@@ -141,3 +141,13 @@ class WithdrawalStatus(models.TextChoices):
     PENDING = "pending", _("待审核")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
+
+
+class StoppageReason(models.TextChoices):
+    """停工原因."""
+
+    FUNDING = "funding", _("资金")
+    LAND = "land", _("用地")
+    ENVIRONMENT = "environment", _("环保")
+    WEATHER = "weather", _("天气/季节")
+    OTHER = "other", _("其他")

@@ -25,7 +25,7 @@ from core.filters import IntegerFilter, PeriodFilter
 from core.keyset import Key
 from core.periods import Period
 
-from . import cycle
+from . import cycle, stoppages
 from .choices import Level, RegionLevel, Stage, UnitKind, WithdrawalStatus
 from .models import (
     Category,
@@ -83,6 +83,7 @@ class ProjectFilterSet(django_filters.FilterSet):
       ranking counts), among the period's portfolio; without: the chain's current leader
       (roles with `is_leader`).
     - `q`: part of the project's name or code.
+    - `stopped=true`: projects 停工中 (at the end of `period` if given, else today).
     """
 
     region = django_filters.ModelChoiceFilter(
@@ -108,6 +109,12 @@ class ProjectFilterSet(django_filters.FilterSet):
     leader = django_filters.CharFilter(method="filter_leader", label=_("包联领导（人员ID或姓名）"))
     in_statistics = django_filters.BooleanFilter(label=_("是否纳统"))
     q = django_filters.CharFilter(method="filter_q", label=_("名称或编号"))
+    stopped = extend_schema_field(OpenApiTypes.BOOL)(
+        django_filters.BooleanFilter(
+            method="filter_stopped",
+            label=_("停工中（有 period 时按该期末，否则按今天）"),
+        )
+    )
     period = PeriodFilter(label=_("期间 YYYY-MM（默认最近已计算期间）"))
     set = django_filters.ChoiceFilter(
         choices=ProjectSet.choices,
@@ -159,6 +166,15 @@ class ProjectFilterSet(django_filters.FilterSet):
         if value == "late":
             return due.filter(Exists(reported.filter(late=True)))
         return due.exclude(Exists(reported))
+
+    def filter_stopped(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """停工中 (`projects.stoppages.stopped_q`) at the end of `period` when the query gives
+        one (the overview's figure links so), else today."""
+        if value is None:
+            return queryset
+        period = self.form.cleaned_data.get("period") if "period" in self.data else None
+        stopped = stoppages.stopped_q(period.end if period else None)
+        return queryset.filter(stopped) if value else queryset.exclude(stopped)
 
     def filter_region(self, queryset: QuerySet, name: str, value: Region) -> QuerySet:
         if value.level == RegionLevel.TOWN:

@@ -27,7 +27,7 @@ from core.forms import add_service_errors
 from core.models import MONEY_MAX
 
 from . import access, services
-from .choices import FactorKind, MilestoneKind, RegionLevel, Stage
+from .choices import FactorKind, MilestoneKind, RegionLevel, Stage, StoppageReason
 from .models import (
     Category,
     ChainRole,
@@ -393,21 +393,9 @@ class ChainForm(PlainLabels, forms.Form):
         self.fields["role"].queryset = ChainRole.objects.filter(active=True).order_by(
             "order", "code"
         )
-        serves = Q(region__code__startswith=project.region.prefix) | Q(
-            region__code__in=project.region.ancestor_codes()
-        )
-        self.fields["person"].queryset = (
-            access.scope(user, Person.objects.filter(active=True), for_choice=True)
-            .filter(serves)
-            .select_related("unit")
-            .order_by("region", "unit__name", "name")
-        )
+        self.fields["person"].queryset = person_choices(user, project)
         self.fields["person"].label_from_instance = _person_label
-        self.fields["new_unit"].queryset = (
-            access.scope(user, Unit.objects.filter(active=True))
-            .filter(region__code__startswith=project.region.prefix)
-            .order_by("name")
-        )
+        self.fields["new_unit"].queryset = unit_choices(user, project)
         self.fields["on"].initial = timezone.localdate()
 
     def clean(self):
@@ -420,6 +408,29 @@ class ChainForm(PlainLabels, forms.Form):
         if name and data.get("new_unit") is None and "new_unit" not in self.errors:
             self.add_error("new_unit", _("新增人员须选择所在单位。"))
         return data
+
+
+def person_choices(user, project: Project):
+    """The people who may serve on a project (its district and below, or a region above it)
+    that `user` may choose: the chain's and the task forces' person pickers."""
+    serves = Q(region__code__startswith=project.region.prefix) | Q(
+        region__code__in=project.region.ancestor_codes()
+    )
+    return (
+        access.scope(user, Person.objects.filter(active=True), for_choice=True)
+        .filter(serves)
+        .select_related("unit")
+        .order_by("region", "unit__name", "name")
+    )
+
+
+def unit_choices(user, project: Project):
+    """The units of the project's district where a person may be created inline."""
+    return (
+        access.scope(user, Unit.objects.filter(active=True))
+        .filter(region__code__startswith=project.region.prefix)
+        .order_by("name")
+    )
 
 
 def _person_label(person: Person) -> str:
@@ -542,3 +553,125 @@ def factor_forms(data, factors) -> list[FactorForm]:
         form.gap = row.gap if row is not None else None
         forms_.append(form)
     return forms_
+
+
+# --- 停工 / 复工, monthly plan, task forces -------------------------------------------------
+
+
+class StopForm(PlainLabels, forms.Form):
+    """停工: reason, date and a note (required for 其他: the service's rule)."""
+
+    reason = forms.ChoiceField(label=_lazy("停工原因"), choices=StoppageReason.choices)
+    stopped_on = forms.DateField(label=_lazy("停工日期"), widget=DATE_WIDGET)
+    note = forms.CharField(
+        label=_lazy("说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_lazy("原因为“其他”时必填。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stopped_on"].initial = timezone.localdate()
+
+
+class ResumeForm(PlainLabels, forms.Form):
+    resumed_on = forms.DateField(label=_lazy("复工日期"), widget=DATE_WIDGET)
+    resume_note = forms.CharField(
+        label=_lazy("说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resumed_on"].initial = timezone.localdate()
+
+
+MONTHS = range(1, 13)
+
+
+class MonthlyPlanForm(PlainLabels, forms.Form):
+    """分月计划: 12 cells (`m1`…`m12`), all blank (no monthly plan) or all filled; the sum is
+    checked against the annual plan by the service (`services.monthly_plan_check`)."""
+
+    confirm_mismatch = forms.BooleanField(label=_lazy("确认与年度计划不一致"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for month in MONTHS:
+            self.fields[f"m{month}"] = _money_field(
+                label=_lazy("%(m)s月") % {"m": month}, required=False
+            )
+        # the confirmation after the cells
+        self.fields["confirm_mismatch"] = self.fields.pop("confirm_mismatch")
+
+    def month_fields(self) -> list:
+        return [self[f"m{month}"] for month in MONTHS]
+
+    def amounts(self) -> list[Decimal | None]:
+        return [self.cleaned_data.get(f"m{month}") for month in MONTHS]
+
+
+class TaskForceForm(PlainLabels, forms.Form):
+    """成立专班: a name, a lead picked among the people who may serve, and the date."""
+
+    name = forms.CharField(label=_lazy("专班名称"), max_length=200, required=False)
+    lead = forms.ModelChoiceField(
+        label=_lazy("专班负责人"), queryset=Person.objects.none(), required=False
+    )
+    established_on = forms.DateField(label=_lazy("成立日期"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, user, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = person_choices(user, project)
+        self.fields["lead"].label_from_instance = _person_label
+        self.fields["established_on"].initial = timezone.localdate()
+
+
+class TaskForceMemberForm(PlainLabels, forms.Form):
+    """A member with their duty, for one of the project's active task forces: picked from the
+    list, or entered here (as on the chain page). One form on the page for all task forces, so
+    the pickers are read once."""
+
+    task_force = forms.TypedChoiceField(label=_lazy("专班"), coerce=int)
+    person = forms.ModelChoiceField(
+        label=_lazy("成员"), queryset=Person.objects.none(), required=False
+    )
+    duty = forms.CharField(label=_lazy("分工"), max_length=200, required=False)
+    new_name = forms.CharField(label=_lazy("新增人员：姓名"), required=False, max_length=50)
+    new_unit = forms.ModelChoiceField(
+        label=_lazy("所在单位"), queryset=Unit.objects.none(), required=False
+    )
+    new_title = forms.CharField(label=_lazy("职务"), required=False, max_length=100)
+    new_phone = forms.CharField(label=_lazy("电话"), required=False, max_length=30)
+
+    NEW_FIELDS = ("new_name", "new_unit", "new_title", "new_phone")
+
+    def __init__(self, *args, user, project: Project, task_forces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task_force"].choices = [(tf.pk, tf.name) for tf in task_forces]
+        self.fields["person"].queryset = person_choices(user, project)
+        self.fields["person"].label_from_instance = _person_label
+        self.fields["new_unit"].queryset = unit_choices(user, project)
+
+    def clean(self):
+        data = super().clean()
+        person, name = data.get("person"), (data.get("new_name") or "").strip()
+        if person is None and not name and "person" not in self.errors:
+            self.add_error("person", _("请选择成员，或在下方新增人员。"))
+        if person is not None and name:
+            self.add_error("new_name", _("已选择成员时不要再填写新增人员。"))
+        if name and data.get("new_unit") is None and "new_unit" not in self.errors:
+            self.add_error("new_unit", _("新增人员须选择所在单位。"))
+        return data
+
+
+class TaskForceDissolveForm(PlainLabels, forms.Form):
+    dissolved_on = forms.DateField(label=_lazy("撤销日期"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dissolved_on"].initial = timezone.localdate()

@@ -19,9 +19,11 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 
@@ -45,6 +47,9 @@ from .models import (
     ProjectYear,
     Region,
     StageChange,
+    Stoppage,
+    TaskForce,
+    TaskForceMember,
     Unit,
     Withdrawal,
     region_prefix,
@@ -73,7 +78,13 @@ def project_queryset(
     projects = projects.select_related("region", "town", "responsible_unit").prefetch_related(
         "categories", current_chain_prefetch()
     )
-    return with_status(projects, period)
+    return with_status(with_stopped_since(projects), period)
+
+
+def with_stopped_since(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """`stopped_since`: the start date of the project's open stoppage (停工中), or None."""
+    open_stoppage = Stoppage.objects.filter(project_id=OuterRef("pk"), resumed_on__isnull=True)
+    return projects.annotate(stopped_since=Subquery(open_stoppage.values("stopped_on")[:1]))
 
 
 def project_list(
@@ -267,6 +278,27 @@ def milestone_queryset(*, user: access.Viewer, project: Project) -> QuerySet[Mil
         access.scope(user, Milestone.objects.filter(project=project))
         .select_related("responsible")
         .order_by("due_date")
+    )
+
+
+def stoppage_queryset(*, user: access.Viewer, project: Project) -> QuerySet[Stoppage]:
+    """The project's stoppages (停工/复工), newest first; the open one (if any) comes first."""
+    return access.scope(user, Stoppage.objects.filter(project=project)).order_by(
+        "-stopped_on", "-pk"
+    )
+
+
+def task_force_queryset(*, user: access.Viewer, project: Project) -> QuerySet[TaskForce]:
+    """The project's task forces (专班), active ones first, with their lead and their members
+    (current and past, by the day they joined) — three queries for any number."""
+    members = TaskForceMember.objects.select_related("person__unit").order_by(
+        F("left_on").asc(nulls_first=True), "joined_on", "pk"
+    )
+    return (
+        access.scope(user, TaskForce.objects.filter(project=project))
+        .select_related("lead")
+        .prefetch_related(Prefetch("memberships", queryset=members, to_attr="member_rows"))
+        .order_by(F("dissolved_on").desc(nulls_first=True), "-established_on", "pk")
     )
 
 

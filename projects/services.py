@@ -17,22 +17,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import wan
 from core.services import ConflictError, acting_user, changed_fields, set_history_user
 
 from . import access, cycle, plausibility
-from .choices import MilestoneKind, Stage, WithdrawalStatus
+from .choices import MilestoneKind, Stage, StoppageReason, WithdrawalStatus
 from .models import (
     Category,
     ChainAssignment,
     ChainRole,
     FactorGuarantee,
     Milestone,
+    MonthlyPlan,
     MonthlyReport,
     Person,
     PlanRevision,
     Project,
     ProjectYear,
     StageChange,
+    Stoppage,
+    TaskForce,
+    TaskForceMember,
     Unit,
     User,
     Withdrawal,
@@ -151,6 +156,8 @@ def project_set_stage(
         raise ValidationError({"stage": _("已退库的项目不能变更阶段。")})
     if locked.stage == stage:
         return locked
+    if Stoppage.objects.filter(project=locked, resumed_on__isnull=True).exists():
+        raise ValidationError({"stage": _("项目停工中，请先登记复工再变更阶段。")})
     return _move_stage(locked, stage, actor=actor, on=on, note=note)
 
 
@@ -832,3 +839,270 @@ def _may_serve(person: Person, project: Project) -> bool:
     """A chain member comes from the project's district (or its towns) or a region above it
     (市级领导分包, a city department), never from another district."""
     return access.may_serve(project.region, person.region_id)
+
+
+# --- 停工 / 复工 ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_stop(
+    *,
+    project: Project,
+    reason: str,
+    on: dt.date,
+    note: str = "",
+    actor: access.Viewer | None = None,
+) -> Stoppage:
+    """停工: records that a project under construction (在建) stopped on `on` (never in the
+    future, never before it started) for `reason` (`StoppageReason`; 其他 needs the text). The
+    project stays 在建 — its stage, rates and colours are unchanged (docs/stoppages.md). Same
+    permission as a stage move; one open stoppage at most (also a constraint)."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    access.require_project_change(actor, locked)
+    if locked.stage != Stage.CONSTRUCTION:
+        raise ValidationError({"project": _("只有在建项目才能登记停工。")})
+    if Stoppage.objects.filter(project=locked, resumed_on__isnull=True).exists():
+        raise ValidationError({"project": _("该项目已处于停工状态，请先登记复工。")})
+    if reason not in StoppageReason.values:
+        raise ValidationError({"reason": _("请选择停工原因。")})
+    note = (note or "").strip()
+    if reason == StoppageReason.OTHER and not note:
+        raise ValidationError({"note": _("停工原因为“其他”时须填写说明。")})
+    if on is None:
+        raise ValidationError({"stopped_on": _("请填写停工日期。")})
+    if on > timezone.localdate():
+        raise ValidationError({"stopped_on": _("停工日期不能晚于今天。")})
+    if locked.actual_start and on < locked.actual_start:
+        raise ValidationError({"stopped_on": _("停工日期不能早于实际开工日期。")})
+    last = Stoppage.objects.filter(project=locked).order_by("-resumed_on").first()
+    if last is not None and last.resumed_on and on < last.resumed_on:
+        raise ValidationError(
+            {"stopped_on": _("停工日期不能早于上次复工日期（%(d)s）。") % {"d": last.resumed_on}}
+        )
+    stoppage = Stoppage(project=locked, reason=reason, note=note, stopped_on=on)
+    stoppage.full_clean()
+    set_history_user(stoppage, actor)
+    stoppage.save()
+    return stoppage
+
+
+@transaction.atomic
+def project_resume(
+    *,
+    project: Project,
+    on: dt.date,
+    note: str = "",
+    actor: access.Viewer | None = None,
+) -> Stoppage:
+    """复工: ends the project's open stoppage on `on` (not before it stopped, not after today)."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    access.require_project_change(actor, locked)
+    stoppage = (
+        Stoppage.objects.select_for_update().filter(project=locked, resumed_on__isnull=True).first()
+    )
+    if stoppage is None:
+        raise ValidationError({"project": _("该项目未处于停工状态。")})
+    if on is None:
+        raise ValidationError({"resumed_on": _("请填写复工日期。")})
+    if on > timezone.localdate():
+        raise ValidationError({"resumed_on": _("复工日期不能晚于今天。")})
+    if on < stoppage.stopped_on:
+        raise ValidationError(
+            {"resumed_on": _("复工日期不能早于停工日期（%(d)s）。") % {"d": stoppage.stopped_on}}
+        )
+    stoppage.resumed_on = on
+    stoppage.resume_note = (note or "").strip()
+    stoppage.full_clean()
+    set_history_user(stoppage, actor)
+    stoppage.save()
+    return stoppage
+
+
+# --- Monthly plan (分月计划) ------------------------------------------------------------------
+
+
+def monthly_plan_check(
+    annual_plan: Decimal | None, amounts: Sequence[Decimal | None], *, confirm_mismatch: bool
+) -> Decimal:
+    """The monthly plan's rule, in one place (the page, and any import or API that sets one):
+    12 cells, all blank (no monthly plan) or all filled, none negative; the annual plan must be
+    set; a sum that differs from it is refused unless the user confirms (`confirm_mismatch`).
+    Returns the difference Σ months − annual plan. Errors are keyed `m1`…`m12`, `__all__`
+    and `confirm_mismatch`."""
+    if len(amounts) != 12:
+        raise ValidationError(_("分月计划须有12个月。"))
+    filled = [a for a in amounts if a is not None]
+    if not filled:
+        return Decimal("0")
+    if len(filled) != 12:
+        raise ValidationError(
+            {
+                f"m{i}": _("分月计划须12个月全部填写（不编分月计划则全部留空）。")
+                for i, a in enumerate(amounts, start=1)
+                if a is None
+            }
+        )
+    negative = {f"m{i}": _("金额不能为负。") for i, a in enumerate(filled, start=1) if a < 0}
+    if negative:
+        raise ValidationError(negative)
+    if annual_plan is None:
+        raise ValidationError(_("请先下达该年度的年度计划，再编分月计划。"))
+    total = sum(filled, Decimal("0"))
+    difference = total - annual_plan
+    if difference and not confirm_mismatch:
+        raise ValidationError(
+            {
+                "confirm_mismatch": _(
+                    "12个月合计 %(t)s 万元，与年度计划 %(p)s 万元相差 %(d)s 万元。"
+                    "请修改，或勾选“确认与年度计划不一致”后保存。"
+                )
+                % {
+                    "t": wan(total),
+                    "p": wan(annual_plan),
+                    "d": ("+" if difference > 0 else "") + wan(difference),
+                }
+            }
+        )
+    return difference
+
+
+@transaction.atomic
+def monthly_plan_set(
+    *,
+    project: Project,
+    year: int,
+    amounts: Sequence[Decimal | None],
+    confirm_mismatch: bool = False,
+    actor: access.Viewer | None = None,
+) -> list[MonthlyPlan]:
+    """Sets a year's monthly plan: all 12 months in one transaction (`monthly_plan_check`), or
+    none (all blank: the monthly plan is removed, the removal kept in its history). Unchanged
+    months write nothing. Returns the year's months."""
+    locked = _changeable_project(project, actor)
+    py = ProjectYear.objects.select_for_update().filter(project=locked, year=year).first()
+    if py is None:
+        raise ValidationError(_("请先下达该年度的年度计划，再编分月计划。"))
+    monthly_plan_check(py.annual_plan, amounts, confirm_mismatch=confirm_mismatch)
+    existing = {m.month: m for m in MonthlyPlan.objects.select_for_update().filter(project_year=py)}
+    # 时间进度 of every month of the year reads the monthly plan: the project's computed months
+    # of the year are recomputed on commit (the reports' signal, from January), as after a report.
+    changed = [(locked.pk, year, 1)]
+    if all(a is None for a in amounts):
+        for row in existing.values():
+            set_history_user(row, actor)
+            row.delete()  # an optional breakdown, not a business record: history keeps it
+        send_reports_changed(MonthlyPlan, changed if existing else [])
+        return []
+    rows, written = [], False
+    for month, amount in enumerate(amounts, start=1):
+        row = existing.get(month) or MonthlyPlan(project_year=py, month=month)
+        if row.pk is None or row.amount != amount:
+            row.amount = amount
+            row.full_clean()
+            set_history_user(row, actor)
+            row.save()
+            written = True
+        rows.append(row)
+    send_reports_changed(MonthlyPlan, changed if written else [])
+    return rows
+
+
+# --- Task forces (专班) -----------------------------------------------------------------------
+
+
+def _task_force_for_change(task_force: TaskForce, actor: access.Viewer | None) -> TaskForce:
+    _changeable_project(task_force.project, actor)
+    locked = TaskForce.objects.select_for_update().select_related("project").get(pk=task_force.pk)
+    if locked.dissolved_on is not None:
+        raise ValidationError(_("该专班已撤销。"))
+    return locked
+
+
+def _check_member(person: Person | None, project: Project, field_name: str) -> None:
+    if person is not None and not _may_serve(person, project):
+        raise ValidationError({field_name: _("专班人员应属于项目所在县市区或其上级区域。")})
+
+
+@transaction.atomic
+def task_force_create(
+    *,
+    project: Project,
+    name: str,
+    lead: Person | None = None,
+    established_on: dt.date | None = None,
+    actor: access.Viewer | None = None,
+) -> TaskForce:
+    """成立专班 for a project: a name, a lead (of the district or a region above it) and the
+    date it was set up (default today, never in the future)."""
+    locked = _changeable_project(project, actor)
+    _check_member(lead, locked, "lead")
+    established_on = established_on or timezone.localdate()
+    if established_on > timezone.localdate():
+        raise ValidationError({"established_on": _("成立日期不能晚于今天。")})
+    task_force = TaskForce(
+        project=locked, name=(name or "").strip(), lead=lead, established_on=established_on
+    )
+    task_force.full_clean()
+    set_history_user(task_force, actor)
+    task_force.save()
+    return task_force
+
+
+@transaction.atomic
+def task_force_member_add(
+    *,
+    task_force: TaskForce,
+    person: Person,
+    duty: str = "",
+    on: dt.date | None = None,
+    actor: access.Viewer | None = None,
+) -> TaskForceMember:
+    """Adds a member with their duty (分工); someone already a member is refused."""
+    locked = _task_force_for_change(task_force, actor)
+    _check_member(person, locked.project, "person")
+    if TaskForceMember.objects.filter(
+        task_force=locked, person=person, left_on__isnull=True
+    ).exists():
+        raise ValidationError({"person": _("此人已是该专班成员。")})
+    member = TaskForceMember(
+        task_force=locked,
+        person=person,
+        duty=(duty or "").strip(),
+        joined_on=on or timezone.localdate(),
+    )
+    member.full_clean()
+    set_history_user(member, actor)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def task_force_member_remove(
+    *, member: TaskForceMember, on: dt.date | None = None, actor: access.Viewer | None = None
+) -> TaskForceMember:
+    """Ends a membership on `on` (the row and its history stay)."""
+    _task_force_for_change(member.task_force, actor)
+    locked = TaskForceMember.objects.select_for_update().get(pk=member.pk)
+    if locked.left_on is not None:
+        return locked
+    locked.left_on = max(on or timezone.localdate(), locked.joined_on or dt.date.min)
+    set_history_user(locked, actor)
+    locked.save(update_fields=["left_on"])
+    return locked
+
+
+@transaction.atomic
+def task_force_dissolve(
+    *, task_force: TaskForce, on: dt.date, actor: access.Viewer | None = None
+) -> TaskForce:
+    """撤销专班 on `on` (not before it was set up, not after today); kept with its members."""
+    locked = _task_force_for_change(task_force, actor)
+    if on is None:
+        raise ValidationError({"dissolved_on": _("请填写撤销日期。")})
+    if on > timezone.localdate():
+        raise ValidationError({"dissolved_on": _("撤销日期不能晚于今天。")})
+    locked.dissolved_on = on
+    locked.full_clean()
+    set_history_user(locked, actor)
+    locked.save()
+    return locked

@@ -28,6 +28,18 @@ urlpatterns = [
     path("projects/<str:code>/edit/", views.project_edit, name="project_edit"),
     path("projects/<str:code>/stage/", views.project_stage, name="project_stage"),
     path("projects/<str:code>/plan/", views.project_plan, name="project_plan"),
+    path("projects/<str:code>/stoppage/", views.project_stoppage, name="project_stoppage"),
+    path(
+        "projects/<str:code>/plan/<int:year>/months/",
+        views.project_monthly_plan,
+        name="project_monthly_plan",
+    ),
+    path("projects/<str:code>/task-forces/", views.project_task_forces, name="project_task_forces"),
+    path(
+        "projects/<str:code>/task-forces/<int:pk>/<str:action>/",
+        views.task_force_action,
+        name="task_force_action",
+    ),
     path("projects/<str:code>/chain/", views.project_chain, name="project_chain"),
     path("projects/<str:code>/milestones/", views.project_milestones, name="project_milestones"),
     path(

@@ -6,6 +6,7 @@ formula lives here. A project's own page and the combined pages are in `web/`.""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,10 +39,16 @@ from .forms import (
     ChainForm,
     MilestoneCompleteForm,
     MilestoneForm,
+    MonthlyPlanForm,
     ProjectForm,
     ProjectYearForm,
     ReportFormSet,
+    ResumeForm,
     StageForm,
+    StopForm,
+    TaskForceDissolveForm,
+    TaskForceForm,
+    TaskForceMemberForm,
     WithdrawalRequestForm,
     WithdrawalReviewForm,
     factor_forms,
@@ -814,6 +821,246 @@ def withdrawal_review(request, pk: int):
         text = _("已批准 %(c)s 退库。") if approve else _("已驳回 %(c)s 的退库申请。")
         messages.success(request, text % {"c": withdrawal.project.code})
     return redirect("projects:withdrawal_queue")
+
+
+# --- 停工 / 复工 ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_stoppage(request, code: str):
+    """停工 (reason, date) or, while stopped, 复工 (date): one form, whichever applies; the
+    project's stoppages below. `services.project_stop/project_resume` hold the rules."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    stoppages = list(selectors.stoppage_queryset(user=request.user, project=project))
+    current = next((x for x in stoppages if x.is_open), None)
+    form: StopForm | ResumeForm = (
+        StopForm(request.POST or None) if current is None else ResumeForm(request.POST or None)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if current is None:
+                services.project_stop(
+                    project=project,
+                    reason=data["reason"],
+                    on=data["stopped_on"],
+                    note=data["note"],
+                    actor=request.user,
+                )
+                messages.success(request, _("已登记停工。"))
+            else:
+                services.project_resume(
+                    project=project,
+                    on=data["resumed_on"],
+                    note=data["resume_note"],
+                    actor=request.user,
+                )
+                messages.success(request, _("已登记复工。"))
+        except ValidationError as exc:
+            add_service_errors(form, exc, fields={"project": "__all__"})
+        else:
+            return _project_page(project)
+    return render(
+        request,
+        "projects/project_stoppage.html",
+        {
+            "form": form,
+            "project": project,
+            "current": current,
+            "stoppages": stoppages,
+            "is_construction": project.stage == Stage.CONSTRUCTION,
+        },
+    )
+
+
+# --- Monthly plan (分月计划) ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_monthly_plan(request, code: str, year: int):
+    """分月计划 of a year: 12 cells saved together (`services.monthly_plan_set`); a sum that
+    differs from the annual plan is shown with the difference and saved only when confirmed."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    py = (
+        selectors.project_year_queryset(user=request.user, project=project)
+        .filter(year=year)
+        .first()
+    )
+    if py is None:
+        messages.error(request, _("请先下达该年度的年度计划，再编分月计划。"))
+        return redirect(
+            reverse("projects:project_plan", kwargs={"code": project.code}) + f"?year={year}"
+        )
+    months = list(selectors.monthly_plan_queryset(project_year=py))
+    initial = {f"m{m.month}": m.amount for m in months}
+    form = MonthlyPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = services.monthly_plan_set(
+                project=project,
+                year=year,
+                amounts=form.amounts(),
+                confirm_mismatch=form.cleaned_data["confirm_mismatch"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if rows:
+                messages.success(request, _("%(y)s 年分月计划已保存。") % {"y": year})
+            else:
+                messages.success(request, _("%(y)s 年未编分月计划（已清空）。") % {"y": year})
+            return redirect(
+                reverse("projects:project_plan", kwargs={"code": project.code}) + f"?year={year}"
+            )
+    total = sum((m.amount for m in months), Decimal("0")) if months else None
+    return render(
+        request,
+        "projects/project_monthly_plan.html",
+        {"form": form, "project": project, "py": py, "year": year, "total": total},
+    )
+
+
+# --- Task forces (专班) -----------------------------------------------------------------------
+
+
+def _task_forces(request, project: Project) -> list:
+    return list(selectors.task_force_queryset(user=request.user, project=project))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_task_forces(request, code: str):
+    """专班 of a project: set one up (name, lead, date), add a member with their duty to an
+    active one (`form=member`: a listed person or one entered here); leaving and dissolving are
+    buttons (`task_force_action`)."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    task_forces = _task_forces(request, project)
+    active = [tf for tf in task_forces if tf.dissolved_on is None]
+    posted = request.POST if request.method == "POST" else None
+    member_post = posted is not None and posted.get("form") == "member"
+    form = TaskForceForm(None if member_post else posted, user=request.user, project=project)
+    member_form = TaskForceMemberForm(
+        posted if member_post else None,
+        user=request.user,
+        project=project,
+        task_forces=active,
+        prefix="member",
+    )
+    if posted is not None and not member_post and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.task_force_create(
+                project=project,
+                name=data["name"],
+                lead=data["lead"],
+                established_on=data["established_on"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("专班“%(n)s”已成立。") % {"n": created.name})
+            return redirect("projects:project_task_forces", code=project.code)
+    if (
+        member_post
+        and member_form.is_valid()
+        and (saved := _member_add(request, member_form, active))
+    ):
+        messages.success(request, _("%(p)s 已加入专班。") % {"p": saved.person.name})
+        return redirect("projects:project_task_forces", code=project.code)
+    return render(
+        request,
+        "projects/project_task_forces.html",
+        {
+            "form": form,
+            "member_form": member_form,
+            "project": project,
+            "task_forces": task_forces,
+            "active": active,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _member_add(request, form: TaskForceMemberForm, active: list):
+    """The member form's person (listed, or created here) joins the chosen task force; the
+    services' refusals go beside the fields."""
+    data = form.cleaned_data
+    task_force = next(tf for tf in active if tf.pk == data["task_force"])
+    try:
+        with transaction.atomic():
+            person = data["person"]
+            if person is None:
+                person = services.person_create(
+                    name=data["new_name"],
+                    unit=data["new_unit"],
+                    title=data["new_title"],
+                    phone=data["new_phone"],
+                    actor=request.user,
+                )
+            return services.task_force_member_add(
+                task_force=task_force, person=person, duty=data["duty"], actor=request.user
+            )
+    except ValidationError as exc:
+        new = data["person"] is None
+        add_service_errors(
+            form,
+            exc,
+            fields={
+                "name": "new_name",
+                "unit": "new_unit",
+                "title": "new_title",
+                "phone": "new_phone",
+                "person": "new_name" if new else "person",
+            },
+        )
+        return None
+
+
+@login_required
+@require_POST
+def task_force_action(request, code: str, pk: int, action: str):
+    """成员退出 (`remove`, with `member=<id>`) or 撤销专班 (`dissolve`, with the date)."""
+    project = _project_for_change(request, code)
+    if response := _frozen(request, project):
+        return response
+    task_force = next((tf for tf in _task_forces(request, project) if tf.pk == pk), None)
+    if task_force is None or action not in ("remove", "dissolve"):
+        raise Http404(_("未找到该专班。"))
+    try:
+        if action == "remove":
+            member = next(
+                (m for m in task_force.member_rows if str(m.pk) == request.POST.get("member")),
+                None,
+            )
+            if member is None:
+                raise Http404(_("未找到该成员。"))
+            services.task_force_member_remove(member=member, actor=request.user)
+            messages.success(request, _("%(p)s 已退出专班。") % {"p": member.person.name})
+        else:
+            dissolve = TaskForceDissolveForm(request.POST)
+            if not dissolve.is_valid():
+                raise ValidationError(
+                    [str(e) for errors in dissolve.errors.values() for e in errors]
+                )
+            services.task_force_dissolve(
+                task_force=task_force,
+                on=dissolve.cleaned_data["dissolved_on"],
+                actor=request.user,
+            )
+            messages.success(request, _("专班“%(n)s”已撤销。") % {"n": task_force.name})
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("projects:project_task_forces", code=project.code)
 
 
 SEARCH_LIMIT = 50

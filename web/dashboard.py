@@ -27,8 +27,8 @@ from core.formatting import cndate, cnperiod, pct, wan
 from core.periods import Period
 from meetings.agenda import agenda_districts
 from meetings.agenda import sections as agenda_sections
-from projects import access
-from projects.choices import RegionLevel, Stage
+from projects import access, stoppages
+from projects.choices import RegionLevel, Stage, StoppageReason
 from projects.models import (
     ChainAssignment,
     MonthlyReport,
@@ -36,6 +36,9 @@ from projects.models import (
     Project,
     ProjectYear,
     Region,
+    Stoppage,
+    TaskForce,
+    TaskForceMember,
     Withdrawal,
 )
 from projects.models.regions import region_prefix
@@ -138,6 +141,7 @@ def project_changes(*, project, limit: int = 60) -> list[dict]:
     entries += _plan_revisions(project)
     entries += _chain_changes(project)
     entries += _withdrawal_changes(project)
+    entries += _stoppage_and_task_force_changes(project)
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries[:limit]
 
@@ -216,6 +220,75 @@ def _withdrawal_changes(project) -> list[dict]:
                     "reason": w.review_note,
                 }
             )
+    return out
+
+
+def _stoppage_and_task_force_changes(project) -> list[dict]:
+    """停工/复工 and 专班 (set up, members joining and leaving, dissolved), from their history
+    rows. Three queries."""
+    out = []
+    for record in (
+        Stoppage.history.filter(project_id=project.pk)
+        .select_related("history_user")
+        .order_by("history_date")
+    ):
+        reason = str(dict(StoppageReason.choices).get(record.reason, record.reason))
+        if record.history_type == "+":
+            changes = [(str(_("停工")), "", f"{cndate(record.stopped_on)} {reason}")]
+        elif record.resumed_on:
+            changes = [(str(_("复工")), "", cndate(record.resumed_on))]
+        else:
+            continue
+        out.append(
+            {
+                "when": record.history_date,
+                "who": _who(record.history_user),
+                "what": _("停工/复工"),
+                "changes": changes,
+                "reason": record.note if record.history_type == "+" else record.resume_note,
+            }
+        )
+    for tf in (
+        TaskForce.history.filter(project_id=project.pk)
+        .select_related("history_user")
+        .order_by("history_date")
+    ):
+        if tf.history_type == "+":
+            change = (str(_("成立专班")), "", tf.name)
+        elif tf.dissolved_on:
+            change = (str(_("撤销专班")), "", f"{tf.name} {cndate(tf.dissolved_on)}")
+        else:
+            continue
+        out.append(
+            {
+                "when": tf.history_date,
+                "who": _who(tf.history_user),
+                "what": _("专班"),
+                "changes": [change],
+                "reason": "",
+            }
+        )
+    for m in (
+        TaskForceMember.history.filter(task_force__project_id=project.pk)
+        .select_related("history_user", "person", "task_force")
+        .order_by("history_date")
+    ):
+        name = f"{m.task_force.name}：{m.person.name}"
+        if m.history_type == "+":
+            change = (str(_("加入专班")), "", f"{name}（{m.duty or '—'}）")
+        elif m.left_on:
+            change = (str(_("退出专班")), "", name)
+        else:
+            continue
+        out.append(
+            {
+                "when": m.history_date,
+                "who": _who(m.history_user),
+                "what": _("专班"),
+                "changes": [change],
+                "reason": "",
+            }
+        )
     return out
 
 
@@ -672,6 +745,7 @@ def overview(*, user, region: Region, period: Period) -> dict:
         ),
         "computed": totals["projects"] > 0,
         "reporting": reporting_figure(user=user, region=region, period=period),
+        "stoppage": stoppage_figure(projects, region=region, period=period),
         "forecast": forecast_panel(user=user, region=region, period=period),
     }
 
@@ -697,6 +771,15 @@ def forecast_panel(*, user, region: Region, period: Period) -> dict:
         "turning": warnings["turning"],
         "last_month": period.month == 12,
     }
+
+
+def stoppage_figure(projects, *, region: Region, period: Period) -> dict:
+    """停工项目数 at the end of the period, linked to the project list of the same projects
+    (`?stopped=true&period=`), and 复工率 from 1 January to the end of the period
+    (`projects.stoppages`, one query)."""
+    figure = stoppages.resumption(projects, start=period.year_start, end=period.end)
+    figure["url"] = list_url(region, period, stopped="true")
+    return figure
 
 
 def reporting_figure(*, user, region: Region, period: Period) -> dict:

@@ -134,8 +134,12 @@ def project_detail(request, code: str):
     )
     statuses = list(assessment_selectors.status_history(project=project))
     status = next((s for s in statuses if (s.year, s.month) == tuple(period)), None)
+    stoppages = list(selectors.stoppage_queryset(user=request.user, project=project))
     context = {
         "project": project,
+        "stoppages": stoppages,
+        "open_stoppage": next((x for x in stoppages if x.is_open), None),
+        "task_forces": list(selectors.task_force_queryset(user=request.user, project=project)),
         "may_change": access.may_change_project(request.user, project),
         "pending_withdrawal": selectors.withdrawal_queryset(user=request.user)
         .filter(project=project, status=WithdrawalStatus.PENDING)

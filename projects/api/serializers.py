@@ -23,7 +23,7 @@ from core.api import CleanCharField
 from core.text import has_control
 
 from .. import access
-from ..choices import RegionLevel, Stage, UnitKind, WithdrawalStatus
+from ..choices import RegionLevel, Stage, StoppageReason, UnitKind, WithdrawalStatus
 from ..models import (
     Category,
     ChainAssignment,
@@ -206,6 +206,11 @@ class ProjectSerializer(serializers.ModelSerializer):
     time_progress = RateField(source="status_time_progress")
     forecast_rate = RateField(source="status_forecast_rate")
     completed_ytd = MoneyField(source="status_completed_ytd", read_only=True, allow_null=True)
+    stopped_since = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("停工中的项目：本次停工的开始日期；未停工为 null"),
+    )
 
     class Meta:
         model = Project
@@ -226,6 +231,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "forecast_rate",
             "time_progress",
             "completed_ytd",
+            "stopped_since",
             "version",
             "created_at",
             "updated_at",
@@ -587,6 +593,31 @@ class WithdrawalSerializer(serializers.ModelSerializer):
             "previous_stage",
         ]
         read_only_fields = fields
+
+
+class StoppageSerializer(serializers.Serializer):
+    """停工 record: why and since when, and when work resumed (复工; null while stopped)."""
+
+    id = serializers.IntegerField(read_only=True)
+    reason = serializers.ChoiceField(choices=StoppageReason.choices, read_only=True)
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+    note = serializers.CharField(read_only=True)
+    stopped_on = serializers.DateField(read_only=True)
+    resumed_on = serializers.DateField(read_only=True, allow_null=True)
+    resume_note = serializers.CharField(read_only=True)
+
+
+class StopSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=StoppageReason.choices, help_text=_("停工原因"))
+    note = CleanCharField(
+        required=False, allow_blank=True, default="", help_text=_("说明（原因为“其他”时必填）")
+    )
+    stopped_on = serializers.DateField(help_text=_("停工日期（不晚于今天）"))
+
+
+class ResumeSerializer(serializers.Serializer):
+    resumed_on = serializers.DateField(help_text=_("复工日期（不早于停工日期，不晚于今天）"))
+    note = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class WithdrawalRequestSerializer(serializers.Serializer):

@@ -384,6 +384,54 @@ class ProjectViewSet(
         return Response(s.ChainMemberSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        methods=["GET"],
+        summary="Stoppages (停工/复工) of a project, newest first",
+        responses=s.StoppageSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a stoppage (停工) of a project under construction",
+        request=s.StopSerializer,
+        responses={201: s.StoppageSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def stoppages(self, request, code=None):
+        if request.method == "GET":
+            project = self._project()
+            rows = selectors.stoppage_queryset(user=request.user, project=project)
+            return Response(s.StoppageSerializer(rows, many=True).data)
+        project = self._project(for_change=True)
+        serializer = s.StopSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        stoppage = services.project_stop(
+            project=project,
+            reason=data["reason"],
+            note=data["note"],
+            on=data["stopped_on"],
+            actor=request.user,
+        )
+        return Response(s.StoppageSerializer(stoppage).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record the resumption (复工) of a stopped project",
+        request=s.ResumeSerializer,
+        responses={200: s.StoppageSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def resume(self, request, code=None):
+        project = self._project(for_change=True)
+        serializer = s.ResumeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stoppage = services.project_resume(
+            project=project,
+            on=serializer.validated_data["resumed_on"],
+            note=serializer.validated_data["note"],
+            actor=request.user,
+        )
+        return Response(s.StoppageSerializer(stoppage).data)
+
+    @extend_schema(
         summary="Request withdrawal (退库) with a written reason; a reviewer decides",
         request=s.WithdrawalRequestSerializer,
         responses={201: s.WithdrawalSerializer},

@@ -10,7 +10,7 @@ projects, plans, reports and chains is kept by django-simple-history (who, when,
 """
 
 from .chains import ChainAssignment, TaskForce, TaskForceMember
-from .delivery import FactorGuarantee, Milestone
+from .delivery import FactorGuarantee, Milestone, Stoppage
 from .people import Person, Unit, User
 from .plans import MonthlyPlan, PlanRevision, ProjectYear
 from .projects import Project, ProjectQuerySet, StageChange, Withdrawal
@@ -41,6 +41,7 @@ __all__ = [
     "ReportingRule",
     "ReportingWindow",
     "StageChange",
+    "Stoppage",
     "TaskForce",
     "TaskForceMember",
     "Unit",

@@ -89,17 +89,35 @@ class TaskForce(NoDeleteModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if not (self.name or "").strip():
+            raise ValidationError({"name": _("请填写专班名称。")})
+        if self.dissolved_on and self.established_on and self.dissolved_on < self.established_on:
+            raise ValidationError({"dissolved_on": _("撤销日期不能早于成立日期。")})
+
 
 class TaskForceMember(models.Model):
+    """A person's membership of a task force with their duty (分工), for a span: removing a
+    member ends the span (`left_on`), so the membership's history is the table itself."""
+
     task_force = models.ForeignKey(TaskForce, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, verbose_name=_("成员"), on_delete=models.PROTECT)
     duty = models.CharField(_("分工"), max_length=200, blank=True)
+    joined_on = models.DateField(_("加入日期"), null=True, blank=True)
+    left_on = models.DateField(_("退出日期"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("专班成员")
         verbose_name_plural = _("专班成员")
         constraints = [
-            models.UniqueConstraint(fields=["task_force", "person"], name="taskforce_member_once")
+            models.UniqueConstraint(
+                fields=["task_force", "person"],
+                condition=Q(left_on__isnull=True),
+                name="taskforce_member_once",
+                violation_error_message=_("此人已是该专班成员。"),
+            )
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import NON_NEGATIVE, NoDeleteModel
 
-from ..choices import FactorKind, MilestoneKind
+from ..choices import FactorKind, MilestoneKind, StoppageReason
 from .people import Person
 from .projects import Project
 
@@ -91,3 +91,48 @@ class FactorGuarantee(NoDeleteModel):
     def gap(self) -> Decimal:
         """Unmet demand (never negative): a reason for an issue."""
         return max(self.demand - self.secured, Decimal("0"))
+
+
+class Stoppage(NoDeleteModel):
+    """停工: a project under construction stopped on `stopped_on` for a reason, resumed (复工)
+    on `resumed_on` (empty while stopped). At most one open stoppage per project (a partial
+    unique constraint); the table is the history of a project's stoppages. A stopped project
+    stays 在建 (its stage does not change): see docs/stoppages.md."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="stoppages"
+    )
+    reason = models.CharField(_("停工原因"), max_length=20, choices=StoppageReason.choices)
+    note = models.TextField(_("停工说明"), blank=True)
+    stopped_on = models.DateField(_("停工日期"))
+    resumed_on = models.DateField(_("复工日期"), null=True, blank=True)
+    resume_note = models.TextField(_("复工说明"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("停工记录")
+        verbose_name_plural = _("停工记录")
+        ordering = ["project", "-stopped_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(resumed_on__isnull=True),
+                name="stoppage_one_open_per_project",
+                violation_error_message=_("该项目已处于停工状态。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resumed_on__isnull=True)
+                | models.Q(resumed_on__gte=models.F("stopped_on")),
+                name="stoppage_resumed_after_stopped",
+                violation_error_message=_("复工日期不能早于停工日期。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["resumed_on", "stopped_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.stopped_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resumed_on is None

@@ -112,8 +112,9 @@ def test_overview_queries_do_not_grow_with_the_number_of_projects(
         #       rule and calendar (2), the districts, the counts, the months' states, the
         #       missing projects),
         # 32-35 the year-end forecast (web/_forecast.html: the children, the grouped
-        #       forecasts, the projects that cannot reach their plan, those turning next month).
-        with django_assert_num_queries(35):
+        #       forecasts, the projects that cannot reach their plan, those turning next month),
+        # 36 停工项目数 and 复工率 (web/_stoppage_figure.html: one aggregate, projects.stoppages).
+        with django_assert_num_queries(36):
             response = client.get(HOME, {"period": PERIOD})
         assert response.context["totals"]["projects"] == 9 + more
 
