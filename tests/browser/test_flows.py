@@ -23,7 +23,7 @@ def test_sign_in_and_open_the_overview(page, city):
     log_in(page, "city")
     expect(page.locator("h1")).to_contain_text("青岛市重点项目总览")
     figures = page.locator("#figures .card")
-    expect(figures).to_have_count(8)
+    expect(figures).to_have_count(9)  # with 按期办结率
     expect(figures.first).to_contain_text("12")  # projects
     expect(page.locator("#district-table tbody tr")).to_have_count(2)
     # The charts are drawn (ECharts puts a canvas in each chart box).
