@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from core.periods import Period
@@ -111,19 +111,24 @@ def groups(
     """The rows (one per child region or level, all listed) and the total of `region`'s
     visible projects for `period`: Σ forecast ÷ Σ plan (None on a zero plan). Two queries (the
     children, then one grouped aggregate with the total added up from its rows)."""
+    return groups_of(visible(user, period, region), region=region, group_by=group_by)
+
+
+def groups_of(
+    forecasts: QuerySet[ProjectForecast], *, region: Region, group_by: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """`groups` over given forecasts (of one period, already scoped)."""
     if group_by not in GROUPINGS:
         raise ValueError(group_by)
     children = measures.children_of(region) if group_by == "region" else []
     key_expr, names = measures._group_key(group_by, region, children)
     assert names is not None
-    grouped = {
-        row.pop("group_key"): row
-        for row in visible(user, period, region).values(group_key=key_expr).annotate(**SUMS)
-    }
+    sums: Any = forecasts.values(group_key=key_expr).annotate(**SUMS)  # plain dicts
+    grouped = {row.pop("group_key"): row for row in sums}
     rows = [_row(code, name, grouped.get(key)) for key, (code, name) in names.items()]
     total: dict[str, Any] = {}
-    for sums in grouped.values():
-        for k, v in sums.items():
+    for group in grouped.values():
+        for k, v in group.items():
             if v is not None:
                 total[k] = total.get(k, 0) + v
     return rows, _row("total", region.name, total)

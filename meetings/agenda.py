@@ -31,10 +31,11 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
-from assessment import measures
+from assessment import forecast_reads, measures
 from assessment.choices import Colour
-from assessment.models import ProjectStatus
+from assessment.models import ProjectForecast, ProjectStatus
 from assessment.rankings import ranking
+from core.periods import Period
 from projects import access
 from projects.choices import RegionLevel, Stage
 from projects.models import MonthStatus, Project, Region, ReportingMonth
@@ -195,6 +196,52 @@ def _totals(user, region: Region, period: tuple[int, int]) -> dict[str, Any]:
     JSON values (`measures.row_json`)."""
     projects = _scoped(user, measures.projects_under(region))
     return measures.row_json(measures.total(projects_qs=projects, year=period[0], month=period[1]))
+
+
+FORECAST_ROWS = 10  # projects listed under "cannot make the year even at their best month"
+
+
+def _forecast(user, region: Region, period: tuple[int, int]) -> dict[str, Any] | None:
+    """The year-end forecast of the agenda's month (issue #17), kept with the agenda so a
+    frozen agenda keeps the forecast it was presented with: the region's forecast rate with
+    its interval and method, the districts forecast below their plan (furthest first) and the
+    projects that cannot reach their plan even at their best month so far (largest required
+    monthly amount first). Three queries; None where the month has no forecasts."""
+    month = Period(*period)
+    forecasts = _scoped(
+        user,
+        ProjectForecast.objects.filter(
+            year=month.year, month=month.month, region__code__startswith=region.prefix
+        ),
+    )
+    rows, total = forecast_reads.groups_of(forecasts, region=region, group_by="region")
+    if not total["projects"]:
+        return None
+    cannot = (
+        forecasts.filter(cannot_reach=True)
+        .select_related("project__region")
+        .order_by("-required_monthly", "project_id")[:FORECAST_ROWS]
+    )
+
+    def plain(row: dict[str, Any]) -> dict[str, Any]:
+        return {**forecast_reads.json_row(row), "method_label": str(row["method_label"])}
+
+    return {
+        "total": plain(total),
+        "behind": [plain(r) for r in forecast_reads.districts_behind(rows)],
+        "cannot_reach": [
+            {
+                "project": f.project.code,
+                "name": f.project.name,
+                "region_name": f.project.region.name,
+                "annual_plan": str(f.annual_plan),
+                "completed_ytd": str(f.completed_ytd),
+                "required_monthly": str(f.required_monthly),
+                "best_month": str(f.best_month),
+            }
+            for f in cannot
+        ],
+    }
 
 
 def _not_started_row(p: Project, on: dt.date) -> dict[str, Any]:
@@ -415,6 +462,7 @@ def build_agenda(meeting: Meeting, *, user=None) -> dict:
             for letter in open_letters(region=region, on=on, user=user)
         ],
         "totals": _totals(user, region, period) if period else None,
+        "forecast": _forecast(user, region, period) if period else None,
         "carried_decisions": [issue_row(i, on) for i in carried],
         "decisions": [issue_row(i, on) for i in decided_here],
     }

@@ -1043,7 +1043,20 @@ def meeting_screen(*, meeting, agenda: dict, by_district: bool = False) -> dict:
         "decks": decks,
         "period": period,
         "region": region,
+        "forecast": agenda_forecast_total(agenda),
     }
+
+
+def agenda_forecast_total(agenda: dict) -> dict[str, Any]:
+    """The year-end forecast kept with an agenda (`meetings.agenda._forecast`), its rates as
+    Decimals again for the screen's figure; empty where the agenda has none."""
+    total = dict((agenda.get("forecast") or {}).get("total") or {})
+    for key in ("forecast_rate", "forecast_rate_low", "forecast_rate_high"):
+        if total.get(key) not in (None, "None"):
+            total[key] = Decimal(total[key])
+        else:
+            total[key] = None
+    return total
 
 
 def _meeting_deck(section, base: dict, district: tuple[str, str] | None = None) -> dict:

@@ -286,3 +286,69 @@ def test_the_nightly_run_relearns_shares_older_than_the_setting(shaped, settings
     with time_machine.travel(dt.datetime(2025, 1, 28, 10, 0), tick=False):
         assert forecast.forget_learned(older=True) > 0
     assert not ForecastShare.objects.exists()
+
+
+# --- The forecast on the agenda and the meeting screen ------------------------------------------
+
+
+@pytest.fixture
+def meeting(shaped, regions):
+    from meetings import services as meeting_services
+
+    # a monthly meeting on 2024-07-20: June is fully reported (its window closed in early July)
+    return meeting_services.meeting_create(
+        kind="monthly", region=regions["city"], date=dt.date(2024, 7, 20)
+    )
+
+
+def test_the_agenda_keeps_the_forecast_of_its_month(meeting, shaped, regions, city_official):
+    from assessment import forecast_reads
+    from meetings.agenda import meeting_agenda
+
+    agenda = meeting_agenda(meeting)
+    assert agenda["period"] == "2024-06"
+    _rows, total = forecast_reads.groups(
+        city_official, region=regions["city"], period=Period(2024, 6), group_by="region"
+    )
+    kept = agenda["forecast"]["total"]
+    assert D(kept["forecast_rate"]) == total["forecast_rate"]
+    assert D(kept["forecast_completed"]) == total["forecast_completed"]
+    assert kept["method_label"] == str(total["method_label"])
+    # a0 and a1 cannot make the year at their best month: the largest required amount first
+    listed = agenda["forecast"]["cannot_reach"]
+    assert {"a0", "a1"} <= {p["project"] for p in listed}
+    required = [D(p["required_monthly"]) for p in listed]
+    assert required == sorted(required, reverse=True)
+    assert next(p for p in listed if p["project"] == "a1")["required_monthly"] == "180.00"
+    behind = [r["key"] for r in agenda["forecast"]["behind"]]
+    rates = [D(r["forecast_rate"]) for r in agenda["forecast"]["behind"]]
+    assert rates == sorted(rates) and all(r < 1 for r in rates)
+    assert set(behind) <= {regions["district"].code, regions["other"].code}
+    # later forecasts do not change the agenda's: it is kept with the meeting
+    ProjectForecast.objects.filter(year=2024, month=6).update(forecast_completed=D("1"))
+    assert meeting_agenda(meeting)["forecast"] == agenda["forecast"]
+
+
+def test_the_meeting_page_and_screen_show_the_kept_forecast(meeting, client, city_official):
+    from django.urls import reverse
+
+    client.force_login(city_official)
+    page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="agenda-forecast"' in html
+    assert "按最好月份也完不成年度计划的项目" in html
+    rate = meeting.agenda["forecast"]["total"]["forecast_rate"]
+    screen = client.get(reverse("web:screen"), {"meeting": meeting.pk})
+    assert screen.status_code == 200
+    assert screen.context["forecast"]["forecast_rate"] == D(rate)
+    assert 'id="screen-forecast"' in screen.content.decode()
+
+
+def test_an_agenda_without_forecasts_says_nothing_of_them(regions):
+    from meetings import services as meeting_services
+
+    meeting = meeting_services.meeting_create(
+        kind="monthly", region=regions["city"], date=dt.date(2024, 7, 20)
+    )
+    assert meeting.agenda["forecast"] is None
