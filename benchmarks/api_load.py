@@ -21,6 +21,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -67,8 +68,56 @@ def wait(port: int, path: str, headers: dict) -> None:
 
 
 def measure(port: int, target: load.Target, args) -> dict:
+    if args.client == "wrk":
+        return measure_wrk(port, target, args)
     seconds = load.run_load(port, [target], args.connections, args.duration, args.warmup)
     return load.figures(target.name, target.latencies, target.errors, seconds)
+
+
+def _ms(text: str) -> float:
+    """wrk's latency ("812.35us", "1.20ms", "2.01s") in milliseconds."""
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return round(float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit], 1)
+
+
+def measure_wrk(port: int, target: load.Target, args) -> dict:
+    """The same load from wrk (Debian's `wrk`, C, two threads): a client that does not compete
+    with gunicorn for the interpreter — the figures of issue #15 were taken with it."""
+    headers = [f"-H{k}: {v}" for k, v in target.headers.items()]
+    url = f"http://{load.HOST}:{port}{target.path}"
+    base = ["wrk", "-t2", f"-c{args.connections}", "--timeout", "10s", *headers]
+    subprocess.run([*base, f"-d{max(1, int(args.warmup))}s", url], capture_output=True, check=True)
+    out = subprocess.run(
+        [*base, "--latency", f"-d{int(args.duration)}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors: dict[str, int] = {}
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if bad:
+        errors["status"] = int(bad.group(1))
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if sock:
+        for kind, n in zip(("connect", "read", "write", "timeout"), sock.groups(), strict=True):
+            if int(n):
+                errors[kind] = int(n)
+    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
+    latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
+    return {
+        "name": target.name,
+        "requests": requests,
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "rps": round(rps, 1),
+        "p50_ms": _ms(pct["50"]),
+        "p95_ms": _ms(pct["90"]),  # wrk prints 90 %, not 95 %: shown in that column
+        "p99_ms": _ms(pct["99"]),
+        "max_ms": _ms(latency.group(3)) if latency else float("nan"),
+        "mean_ms": _ms(latency.group(1)) if latency else None,
+    }
 
 
 def main() -> int:
@@ -79,6 +128,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--user", default="bench_province")
+    parser.add_argument(
+        "--client",
+        choices=("python", "wrk"),
+        default="wrk" if shutil.which("wrk") else "python",
+        help="the load generator: wrk where installed (apt-get install wrk), else the threads "
+        "of benchmarks/load.py (which share the interpreter's lock and cap the floor)",
+    )
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -137,7 +193,7 @@ def main() -> int:
     load_after = os.getloadavg()
     print(
         f"\n# API load, {started_at:%Y-%m-%d %H:%M} UTC, gunicorn -w {args.workers}, "
-        f"{args.connections} connections × {args.duration:.0f} s each"
+        f"{args.connections} connections × {args.duration:.0f} s each, client {args.client}"
     )
     print(f"machine {json.dumps(load.machine())}")
     print(f"load average before {load_before}, after {load_after}\n")

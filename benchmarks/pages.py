@@ -45,6 +45,11 @@ import django.db.models  # noqa: E402
 
 django.setup()
 
+from core.db import enable_web_timeouts  # noqa: E402
+
+# the web process's connection settings (portfolio/wsgi.py): its timeouts and no JIT
+enable_web_timeouts()
+
 from django.core.management import call_command  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402

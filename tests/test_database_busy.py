@@ -216,7 +216,9 @@ def limits():
             cursor.execute("SHOW lock_timeout")
             lock = cursor.fetchone()[0]
             cursor.execute("SHOW statement_timeout")
-            return [lock, cursor.fetchone()[0]]
+            statement = cursor.fetchone()[0]
+            cursor.execute("SHOW jit")
+            return [lock, statement, cursor.fetchone()[0]]
         cursor.execute("PRAGMA busy_timeout")
         return [cursor.fetchone()[0]]
 
@@ -253,6 +255,7 @@ def test_the_web_process_is_limited_and_workers_and_commands_are_not(tmp_path):
     )
     limits = json.loads(result.stdout.strip().splitlines()[-1])
     if connection.vendor == "postgresql":
-        assert limits == {"worker": ["0", "0"], "web": ["5s", "30s"]}
+        # JIT: the server's own default for a worker (on since PostgreSQL 12), off for the web
+        assert limits == {"worker": ["0", "0", "on"], "web": ["5s", "30s", "off"]}
     else:
         assert limits == {"worker": [20000], "web": [5000]}

@@ -785,7 +785,7 @@ def stoppage_figure(projects, *, region: Region, period: Period) -> dict:
 def reporting_figure(*, user, region: Region, period: Period) -> dict:
     """填报率 of the period's month in `region` (the completeness page's figure), with the link
     to the missing projects (the project list's `?reported=no`) and to the page."""
-    result = reporting.completeness(user=user, period=period, region=region)
+    result = reporting.completeness(user=user, period=period, region=region, with_missing=False)
     return {
         "rate": result.reporting_rate,
         "projects": result.projects,

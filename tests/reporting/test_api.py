@@ -30,7 +30,7 @@ def test_city_sees_every_district_and_the_missing_projects(
             actor=district_official,
         )
     client = _client(city_official)
-    with django_assert_num_queries(9):  # the region asked for + the completeness' eight
+    with django_assert_num_queries(10):  # the region asked for + the completeness' nine
         response = client.get("/api/v1/reporting/", {"region": "370200", "period": "2026-09"})
     assert response.status_code == 200
     body = response.json()

@@ -176,9 +176,9 @@ def test_completeness_with_missing_late_and_returned_districts(
         reporting.month_return(district=shibei, period=SEPT, actor=city_official, note="补报")
     with _at(dt.date(2026, 10, 20)):
         _report(c, district_official)  # late
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             # the window: its override row, the rule, the calendar (overrides, schedules);
-            # the districts, the counts per district, the months' states, the missing projects
+            # the districts, the due and the reported counts, the states, the missing projects
             result = reporting.completeness(user=city_official, period=SEPT)
     rows = {row.region.code: row for row in result.rows}
     assert set(rows) == {"370202", "370203"}
