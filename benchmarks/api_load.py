@@ -104,6 +104,8 @@ def measure_wrk(port: int, target: load.Target, args) -> dict:
         for kind, n in zip(("connect", "read", "write", "timeout"), sock.groups(), strict=True):
             if int(n):
                 errors[kind] = int(n)
+    if not re.search(r"Latency Distribution", out):
+        print(out, file=sys.stderr)  # e.g. every request timed out
     pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
     latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
     return {
@@ -112,9 +114,9 @@ def measure_wrk(port: int, target: load.Target, args) -> dict:
         "errors": sum(errors.values()),
         "error_kinds": errors,
         "rps": round(rps, 1),
-        "p50_ms": _ms(pct["50"]),
-        "p95_ms": _ms(pct["90"]),  # wrk prints 90 %, not 95 %: shown in that column
-        "p99_ms": _ms(pct["99"]),
+        "p50_ms": _ms(pct["50"]) if "50" in pct else float("nan"),
+        "p95_ms": _ms(pct["90"]) if "90" in pct else float("nan"),  # wrk's 90 %, in that column
+        "p99_ms": _ms(pct["99"]) if "99" in pct else float("nan"),
         "max_ms": _ms(latency.group(3)) if latency else float("nan"),
         "mean_ms": _ms(latency.group(1)) if latency else None,
     }

@@ -435,7 +435,7 @@ def issues_flag_overdue(*, today: dt.date | None = None) -> OverdueResult:
             assert due is not None  # overdue: a deadline or a plan's due date has passed
             if (
                 issue.status in rule.sources
-                and calendar.workdays_between(due, today) >= conf.escalate_after_workdays
+                and calendar.workdays_at_least(due, today, conf.escalate_after_workdays)
             ):
                 escalating.append(issue)
         for ids in _chunks(to_flag):

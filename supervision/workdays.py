@@ -106,6 +106,16 @@ class WorkCalendar:
                 count += 1
         return count
 
+    def workdays_at_least(self, start: dt.date, end: dt.date, n: int) -> bool:
+        """`workdays_between(start, end) >= n`, counting no further than n (the overdue job
+        asks it of every overdue issue, most of them long overdue)."""
+        count, day = 0, start
+        while count < n and day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return count >= n
+
 
 def add_workdays(start: dt.date, count: int) -> Deadline:
     """Convenience: `WorkCalendar.load().add_workdays(start, count)`."""

@@ -77,3 +77,13 @@ def test_workdays_between_counts_days_after_start_up_to_end():
     calendar = WorkCalendar()
     assert calendar.workdays_between(D(2026, 9, 30), D(2026, 10, 8)) == 1
     assert calendar.workdays_between(D(2026, 10, 10), D(2026, 10, 10)) == 0
+
+
+def test_at_least_n_workdays_agrees_with_the_count():
+    calendar = WorkCalendar()
+    spans = [(D(2026, 9, 30), D(2026, 10, 8)), (D(2026, 10, 10), D(2026, 10, 10))]
+    spans += [(D(2026, 9, 1), D(2026, 11, 30)), (D(2026, 12, 1), D(2026, 9, 1))]
+    for start, end in spans:
+        count = calendar.workdays_between(start, end)
+        for n in range(0, count + 3):
+            assert calendar.workdays_at_least(start, end, n) == (count >= n), (start, end, n)
