@@ -131,13 +131,19 @@ def chain_people_of(issues: Iterable[Issue]) -> dict[int, list[Person]]:
     """`chain_people` of many issues in one query (per 2,000 projects): issue id → people."""
     issues = list(issues)
     project_ids = sorted({issue.project_id for issue in issues})
-    chains: dict[int, list[Person]] = {}
+    pairs: list[tuple[int, int]] = []
     for start in range(0, len(project_ids), 2000):
-        current = ChainAssignment.objects.filter(
+        pairs += ChainAssignment.objects.filter(
             project_id__in=project_ids[start : start + 2000], end_date__isnull=True
-        ).select_related("person")
-        for assignment in current:
-            chains.setdefault(assignment.project_id, []).append(assignment.person)
+        ).values_list("project_id", "person_id")
+    # a person is in many chains (a leader's dozens of projects): each loaded once
+    person_ids = sorted({person_id for _project_id, person_id in pairs})
+    persons: dict[int, Person] = {}
+    for start in range(0, len(person_ids), 2000):
+        persons.update(Person.objects.in_bulk(person_ids[start : start + 2000]))
+    chains: dict[int, list[Person]] = {}
+    for project_id, person_id in pairs:
+        chains.setdefault(project_id, []).append(persons[person_id])
     result = {}
     for issue in issues:
         people: dict[int, Person] = {}
