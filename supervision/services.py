@@ -433,9 +433,8 @@ def issues_flag_overdue(*, today: dt.date | None = None) -> OverdueResult:
         for issue in claimed:
             due = issue.deadline or issue.plan_due
             assert due is not None  # overdue: a deadline or a plan's due date has passed
-            if (
-                issue.status in rule.sources
-                and calendar.workdays_at_least(due, today, conf.escalate_after_workdays)
+            if issue.status in rule.sources and calendar.workdays_at_least(
+                due, today, conf.escalate_after_workdays
             ):
                 escalating.append(issue)
         for ids in _chunks(to_flag):
