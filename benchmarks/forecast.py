@@ -62,7 +62,7 @@ def main() -> None:
     with_forecast, without = [], []
     for _ in range(3):
         with_forecast.append(timed(whole))
-        forecast.write = lambda *a, **k: 0  # type: ignore[assignment]
+        forecast.write = lambda *a, **k: 0
         without.append(timed(whole))
         forecast.write = real
     for label, runs in (("with the forecast (kept shares)", with_forecast), ("without", without)):
