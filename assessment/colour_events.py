@@ -9,9 +9,9 @@ computed). Where the previous period was never computed nothing is known to have
 nobody is told. An improvement (red → yellow) is not an alarm. Only the latest computed period,
 and only from the reporting period (last month) on, notifies: a replay of an older period (a
 correction of last spring, history loaded month by month) tells nobody about colours long past.
-One query finds the changes (and none when the period is not the latest); the recipients and the
-notifications already sent are three more, whatever the number of projects; only the projects
-with someone not yet told go through `notify`.
+One query finds the changes (and none when the period is not the latest); the recipients (chains,
+their people, the officials) and the notifications already sent are four more (per 500 keys);
+only the projects with someone not yet told are notified, in bulk (`notify_many`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from supervision import events
 from supervision.models import Notification
-from supervision.notifications import notify
+from supervision.notifications import Pending, notify_many
 
 from .choices import Colour
 from .models import PeriodComputation, ProjectStatus
@@ -93,13 +93,13 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
                 "key", flat=True
             )
         )
-    sent = 0
+    pending = []
     for row in rows:
         project_id, code, name, region_id, colour = row
         if expected[project_id] <= told:
             continue
-        sent += len(
-            notify(
+        pending.append(
+            Pending(
                 event=_event(period, row),
                 text=_("【四色预警】%(code)s %(name)s 在 %(p)s 转为%(colour)s色。")
                 % {
@@ -108,10 +108,12 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
                     "p": period.month_label,
                     "colour": Colour(colour).label,
                 },
-                region=region_id,
+                region_id=region_id,
                 link=reverse("web:project_detail", kwargs={"code": code}) + f"?period={period}",
-                people=chains.get(project_id, []),
-                users=officials.get(region_id, []),
+                people=list(chains.get(project_id, [])),
+                users=list(officials.get(region_id, [])),
             )
         )
-    return sent
+    # in bulk (one INSERT per 1,000 rows): a month in which thousands of projects turned took
+    # 92 s inside the recompute's transaction with a `notify` per project
+    return notify_many(pending)

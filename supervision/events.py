@@ -71,11 +71,14 @@ def chain_of(project_ids: Iterable[int], *, role: str | None = None) -> dict[int
     result: dict[int, list[Person]] = defaultdict(list)
     current = ChainAssignment.objects.filter(
         project_id__in=list(project_ids), end_date__isnull=True
-    ).select_related("person")
+    )
     if role is not None:
         current = current.filter(role__code=role)
-    for assignment in current.order_by("project_id", "role__order"):
-        result[assignment.project_id].append(assignment.person)
+    pairs = list(current.order_by("project_id", "role__order").values_list("project_id", "person"))
+    # a person is in many chains (a leader's dozens of projects): each loaded once
+    persons = Person.objects.in_bulk(sorted({person_id for _project, person_id in pairs}))
+    for project_id, person_id in pairs:
+        result[project_id].append(persons[person_id])
     return result
 
 

@@ -118,13 +118,16 @@ def _one(
 
 @dataclass
 class Pending:
-    """One event of `notify_many`: what `notify` takes, for an issue."""
+    """One event of `notify_many`: what `notify` takes — for an issue, or for an event of a
+    region (`region_id`, required without an issue; `link`, else the issue's page)."""
 
     event: str
     text: str
-    issue: Issue
+    issue: Issue | None = None
     people: list[Person] = field(default_factory=list)
     users: list[User | None] = field(default_factory=list)
+    region_id: str = ""
+    link: str = ""
 
 
 def chain_people_of(issues: Iterable[Issue]) -> dict[int, list[Person]]:
@@ -166,12 +169,14 @@ def notify_many(pending: Sequence[Pending]) -> int:
     )
     rows: dict[str, Notification] = {}
     for item in pending:
+        if item.issue is None and not item.region_id:
+            raise ValueError("notify_many() needs a region for an event without an issue")
         row = {
-            "region_id": item.issue.project.region_id,
+            "region_id": item.region_id or item.issue.project.region_id,  # type: ignore[union-attr]
             "issue": item.issue,
             "kind": event_kind(item.event),
             "text": item.text,
-            "link": issue_link(item.issue),
+            "link": item.link or (issue_link(item.issue) if item.issue is not None else ""),
         }
         by_user = {u.pk for u in item.users if u is not None}
         for person in {p.pk: p for p in item.people if p is not None}:

@@ -90,9 +90,9 @@ def test_turning_red_or_yellow_is_told_to_the_chain_and_the_districts_officials(
         key__startswith=f"project.colour:{worse.pk}:", recipient_person=people["leader"]
     )
     assert leader.recipient_user.username == "qian"
-    # a second recompute of the same period tells nobody again, in four queries: the changes,
-    # the chains, the officials, the notifications already there
-    with django_assert_num_queries(4):
+    # a second recompute of the same period tells nobody again, in five queries: the changes,
+    # the chains and their people, the officials, the notifications already there
+    with django_assert_num_queries(5):
         assert notify_colour_changes(SEPT) == 0
     # nothing changed: one query
     Notification.objects.all().delete()
