@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from supervision import events
 from supervision.models import Notification
-from supervision.notifications import Pending, notify_many
+from supervision.notifications import Pending, chain_of, notify_many
 
 from .choices import Colour
 from .models import PeriodComputation, ProjectStatus
@@ -74,7 +74,7 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
     )
     if not rows:
         return 0
-    chains = events.chain_of(row[0] for row in rows)
+    chains = chain_of(row[0] for row in rows)
     officials = events.district_officials({row[3] for row in rows})
     # A whole run re-finds every project changed since last month: those whose recipients were
     # all told already (one query per 500 keys) are skipped before `notify`.

@@ -35,7 +35,6 @@ from core.periods import Period
 from projects import cycle
 from projects.choices import RegionLevel, Role
 from projects.models import (
-    ChainAssignment,
     MonthStatus,
     Person,
     Project,
@@ -46,7 +45,7 @@ from projects.models import (
 
 from .choices import IssueStatus
 from .models import Issue
-from .notifications import Pending, chain_people_of, notify, notify_many
+from .notifications import Pending, chain_of, chain_people_of, notify, notify_many
 from .workdays import WorkCalendar, reporting_window
 
 OFFICIAL_ROLES = (Role.OFFICIAL, Role.REVIEWER)
@@ -63,22 +62,6 @@ def district_officials(codes: Iterable[str]) -> dict[str, list[User]]:
     for user in users:
         if user.region_id:
             result[user.region_id].append(user)
-    return result
-
-
-def chain_of(project_ids: Iterable[int], *, role: str | None = None) -> dict[int, list[Person]]:
-    """The current chain people of each project (of one chain role if given), in one query."""
-    result: dict[int, list[Person]] = defaultdict(list)
-    current = ChainAssignment.objects.filter(
-        project_id__in=list(project_ids), end_date__isnull=True
-    )
-    if role is not None:
-        current = current.filter(role__code=role)
-    pairs = list(current.order_by("project_id", "role__order").values_list("project_id", "person"))
-    # a person is in many chains (a leader's dozens of projects): each loaded once
-    persons = Person.objects.in_bulk(sorted({person_id for _project, person_id in pairs}))
-    for project_id, person_id in pairs:
-        result[project_id].append(persons[person_id])
     return result
 
 

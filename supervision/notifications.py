@@ -10,6 +10,7 @@ twice) gives one notification and sends each message once.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -130,23 +131,30 @@ class Pending:
     link: str = ""
 
 
-def chain_people_of(issues: Iterable[Issue]) -> dict[int, list[Person]]:
-    """`chain_people` of many issues in one query (per 2,000 projects): issue id → people."""
-    issues = list(issues)
-    project_ids = sorted({issue.project_id for issue in issues})
+def chain_of(project_ids: Iterable[int], *, role: str | None = None) -> dict[int, list[Person]]:
+    """The current chain people of each project (of one chain role if given, in the roles'
+    order): one query of the assignments per 2,000 projects, and each person loaded once — a
+    leader sits in dozens of chains."""
+    ids = sorted(set(project_ids))
     pairs: list[tuple[int, int]] = []
-    for start in range(0, len(project_ids), 2000):
-        pairs += ChainAssignment.objects.filter(
-            project_id__in=project_ids[start : start + 2000], end_date__isnull=True
-        ).values_list("project_id", "person_id")
-    # a person is in many chains (a leader's dozens of projects): each loaded once
-    person_ids = sorted({person_id for _project_id, person_id in pairs})
-    persons: dict[int, Person] = {}
-    for start in range(0, len(person_ids), 2000):
-        persons.update(Person.objects.in_bulk(person_ids[start : start + 2000]))
-    chains: dict[int, list[Person]] = {}
+    for start in range(0, len(ids), 2000):
+        current = ChainAssignment.objects.filter(
+            project_id__in=ids[start : start + 2000], end_date__isnull=True
+        )
+        if role is not None:
+            current = current.filter(role__code=role)
+        pairs += current.order_by("project_id", "role__order").values_list("project_id", "person")
+    persons = Person.objects.in_bulk(sorted({person_id for _project, person_id in pairs}))
+    chains: dict[int, list[Person]] = defaultdict(list)
     for project_id, person_id in pairs:
-        chains.setdefault(project_id, []).append(persons[person_id])
+        chains[project_id].append(persons[person_id])
+    return chains
+
+
+def chain_people_of(issues: Iterable[Issue]) -> dict[int, list[Person]]:
+    """`chain_people` of many issues (`chain_of` their projects): issue id → people."""
+    issues = list(issues)
+    chains = chain_of(issue.project_id for issue in issues)
     result = {}
     for issue in issues:
         people: dict[int, Person] = {}
