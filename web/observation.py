@@ -8,7 +8,6 @@ and administrators) see the page."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +25,7 @@ from assessment.choices import AssessmentKind
 from core.formatting import cnperiod
 from projects import ui
 
-from .views import _assessment_query, _assessment_target
+from .views import _assessment_query, _assessment_target, read_score
 
 
 def _cell_name(indicator_id: int, project_id: int) -> str:
@@ -84,18 +83,11 @@ def _read_cells(request, context: dict) -> tuple[dict[str, str], dict[str, str],
             posted[name] = text
             if not text:
                 continue
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                errors[name] = _("请输入数字。")
-                continue
-            if not value.is_finite() or value < 0 or value > item.full_marks:
-                errors[name] = _("评分应在 0 至 %(m)s 之间。") % {
-                    "m": format(item.full_marks.normalize(), "f")
-                }
+            value, error = read_score(text, item.full_marks)
+            if error:
+                errors[name] = error
                 continue
             stored = row["scores"].get(item.pk)
-            value = value.quantize(Decimal("0.01"))
             if stored is not None and stored.score == value:
                 continue  # unchanged: no new history row
             changes.append((item, row, value))

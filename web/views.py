@@ -547,6 +547,20 @@ def assessment(request):
     return render(request, "web/assessment.html", context)
 
 
+def read_score(text: str, full_marks: Decimal) -> tuple[Decimal, str]:
+    """An assessor's score typed in a cell: (the score to the cent, "") or (0, the message
+    shown beside the cell) — a number from 0 to the indicator's full marks."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return Decimal(0), _("请输入数字。")
+    if not value.is_finite() or value < 0 or value > full_marks:
+        return Decimal(0), _("评分应在 0 至 %(m)s 之间。") % {
+            "m": format(full_marks.normalize(), "f")
+        }
+    return value.quantize(Decimal("0.01")), ""
+
+
 @login_required
 @require_POST
 def assessment_scores(request):
@@ -567,17 +581,11 @@ def assessment_scores(request):
             posted[name] = text
             if not text:
                 continue
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                errors[name] = _("请输入数字。")
+            value, error = read_score(text, item.full_marks)
+            if error:
+                errors[name] = error
                 continue
-            if not value.is_finite() or value < 0 or value > item.full_marks:
-                errors[name] = _("评分应在 0 至 %(m)s 之间。") % {
-                    "m": format(item.full_marks.normalize(), "f")
-                }
-                continue
-            changes.append((item, child, value.quantize(Decimal("0.01"))))
+            changes.append((item, child, value))
     if not errors:
         try:
             with transaction.atomic():
