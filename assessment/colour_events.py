@@ -9,14 +9,17 @@ computed). Where the previous period was never computed nothing is known to have
 nobody is told. An improvement (red → yellow) is not an alarm. Only the latest computed period,
 and only from the reporting period (last month) on, notifies: a replay of an older period (a
 correction of last spring, history loaded month by month) tells nobody about colours long past.
-One query finds the changes (and none when the period is not the latest); the recipients (chains,
-their people, the officials) and the notifications already sent are four more (per 500 keys);
-only the projects with someone not yet told are notified, in bulk (`notify_many`).
+One query finds the turns not yet dealt with (none when the period is not the latest): a turn
+once told is kept as a `ColourAlert` row, so a whole re-run of the month with nothing new to tell
+stops there. For the others the recipients (chains, their people, the officials) and the
+notifications already sent are four more queries (per 500 keys) — an installation upgraded from
+before `ColourAlert` finds its earlier notifications so — and only the projects with someone not
+yet told are notified, in bulk (`notify_many`); then every turn dealt with is recorded.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -26,7 +29,7 @@ from supervision.models import Notification
 from supervision.notifications import Pending, chain_of, notify_many
 
 from .choices import Colour
-from .models import PeriodComputation, ProjectStatus
+from .models import ColourAlert, PeriodComputation, ProjectStatus
 
 
 def _later_computed(period: Period):
@@ -46,9 +49,6 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
     if period < Period.latest_complete():
         return 0
     before = period.previous()
-    previous = ProjectStatus.objects.filter(
-        project_id=OuterRef("project_id"), year=before.year, month=before.month
-    ).values("colour")[:1]
     previous_computed = PeriodComputation.objects.filter(
         year=before.year, month=before.month, finished_at__isnull=False
     )
@@ -56,7 +56,18 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
         ProjectStatus.objects.filter(
             year=period.year, month=period.month, colour__in=[Colour.YELLOW, Colour.RED]
         )
-        .annotate(before=Subquery(previous), known=Exists(previous_computed))
+        # the previous period's row by a join (the planner hashes it; a correlated subquery
+        # was evaluated up to four times per yellow or red project)
+        .annotate(
+            previous=FilteredRelation(
+                "project__statuses",
+                condition=Q(
+                    project__statuses__year=before.year, project__statuses__month=before.month
+                ),
+            ),
+            before=F("previous__colour"),
+            known=Exists(previous_computed),
+        )
         .filter(
             # new to the portfolio (no row in a computed previous period)
             Q(before__isnull=True, known=True)
@@ -64,6 +75,16 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
             | (Q(colour=Colour.RED, before__isnull=False) & ~Q(before=Colour.RED))
         )
         .filter(~Exists(_later_computed(period)))
+        .filter(
+            ~Exists(
+                ColourAlert.objects.filter(
+                    project_id=OuterRef("project_id"),
+                    year=period.year,
+                    month=period.month,
+                    colour=OuterRef("colour"),
+                )
+            )
+        )
     )
     if project_ids is not None:
         changed = changed.filter(project_id__in=project_ids)
@@ -116,4 +137,13 @@ def notify_colour_changes(period: Period, *, project_ids: list[int] | None = Non
         )
     # in bulk (one INSERT per 1,000 rows): a month in which thousands of projects turned took
     # 92 s inside the recompute's transaction with a `notify` per project
-    return notify_many(pending)
+    created = notify_many(pending)
+    ColourAlert.objects.bulk_create(
+        [
+            ColourAlert(project_id=row[0], year=period.year, month=period.month, colour=row[4])
+            for row in rows
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,  # a concurrent run recorded the same turn
+    )
+    return created

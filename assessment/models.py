@@ -564,6 +564,40 @@ class RegionPeriodAggregate(models.Model):
         return f"{self.year}-{self.month:02d} {self.region_id} {self.level}"
 
 
+class ColourAlert(models.Model):
+    """A project's turn to yellow or red in one period, once told (`project.colour`, issue #12):
+    written only by `assessment.colour_events.notify_colour_changes`, in the recompute's
+    transaction, for every turn it has dealt with (its notifications created, or found already
+    there). A later run of the same period finds its turns minus these rows in one anti-join, so
+    a whole re-run with nothing new to tell costs one query instead of loading every turned
+    project's chain and checking its notification keys (1.5 s at 100,000 projects)."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    colour = models.CharField(_("转为"), max_length=10, choices=Colour.choices)
+    told_at = models.DateTimeField(_("通知时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("四色转色通知")
+        verbose_name_plural = _("四色转色通知")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "month", "colour"], name="colouralert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}-{self.month:02d} {self.colour}"
+
+
 class ProjectForecast(models.Model):
     """A project's year-end forecast for one period (issue #17): written only by
     `assessment.forecast.write`, in the recompute's transaction right after the period's

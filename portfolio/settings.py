@@ -358,6 +358,9 @@ if REPORTING_MEASURES_READ not in ("all", "submitted", "accepted"):
     raise ImproperlyConfigured("REPORTING_MEASURES_READ must be all, submitted or accepted")
 # Connections that compute a recompute of all regions at once on PostgreSQL (1: one statement).
 RECOMPUTE_WORKERS = env.int("RECOMPUTE_WORKERS", default=2)
+# after a whole run on PostgreSQL, VACUUM (ANALYZE) the tables it rewrote a period of
+# (assessment.recompute.runs.reclaim_replaced)
+RECOMPUTE_VACUUM = env.bool("RECOMPUTE_VACUUM", default=True)
 # The category code whose projects make up the "四新" investment share.
 MEASURES_FOUR_NEW_CATEGORY = env.str("MEASURES_FOUR_NEW_CATEGORY", default="four_new")
 # Excel uploads (imports/limits.py): refused before parsing when larger than this, when their

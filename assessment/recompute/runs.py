@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -30,7 +31,13 @@ from projects.models import Region
 
 from .. import aggregates, colour_events, forecast, measures
 from ..choices import Colour
-from ..models import ColourRules, PeriodComputation, ProjectStatus
+from ..models import (
+    ColourRules,
+    PeriodComputation,
+    ProjectForecast,
+    ProjectStatus,
+    RegionPeriodAggregate,
+)
 from . import parallel, queue, statement
 
 ADVISORY_LOCK_NAMESPACE = 0x4B50  # "KP": key projects; second key is the period's index
@@ -105,7 +112,36 @@ def recompute_period(
 
     if progress is not None:
         progress.total = 4
-    return _recompute(period, region, as_of, rules, started, now, step, only_if_changed)
+    result = _recompute(period, region, as_of, rules, started, now, step, only_if_changed)
+    if result is not None and region is None:
+        reclaim_replaced()
+    return result
+
+
+# The tables a whole run rewrites one period of (DELETE then INSERT): their replaced rows.
+REWRITTEN = (ProjectStatus, ProjectForecast, RegionPeriodAggregate)
+
+
+def reclaim_replaced() -> bool:
+    """After a whole run has committed, on PostgreSQL: `VACUUM (ANALYZE)` of the tables it
+    rewrote one period of, so the next replace of a period reuses the space of the rows this
+    one deleted (no growth however often a period is replaced — `benchmarks/replaces.py`) and
+    the planner knows the new period's rows at once (autovacuum would wait for a fifth of the
+    table to be dead: ten replaces at 100,000 projects). VACUUM visits only the pages that
+    changed (the visibility map) and takes no lock that blocks readers or writers; it needs
+    autocommit, so a run inside an outer transaction (a test, a caller's atomic block) leaves it
+    to autovacuum. Off with `RECOMPUTE_VACUUM=false`. Returns whether it ran."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not settings.RECOMPUTE_VACUUM
+    ):
+        return False
+    qn = connection.ops.quote_name
+    tables = ", ".join(qn(model._meta.db_table) for model in REWRITTEN)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+    return True
 
 
 def _recompute(

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from assessment.colour_events import notify_colour_changes
+from assessment.models import ColourAlert, ProjectStatus
 from assessment.recompute import recompute_period
 from core.periods import Period
 from projects.choices import Role
@@ -90,10 +91,22 @@ def test_turning_red_or_yellow_is_told_to_the_chain_and_the_districts_officials(
         key__startswith=f"project.colour:{worse.pk}:", recipient_person=people["leader"]
     )
     assert leader.recipient_user.username == "qian"
-    # a second recompute of the same period tells nobody again, in five queries: the changes,
-    # the chains and their people, the officials, the notifications already there
-    with django_assert_num_queries(5):
+    # a second recompute of the same period tells nobody again, in one query: the turns not yet
+    # dealt with (each told turn is kept as a ColourAlert)
+    assert ColourAlert.objects.filter(year=2026, month=9).count() == 3
+    with django_assert_num_queries(1):
         assert notify_colour_changes(SEPT) == 0
+    # an installation upgraded from before ColourAlert: its notifications are found (the
+    # changes, the chains and their people, the officials, the notifications already there),
+    # nobody is told twice, and the turns are recorded (one INSERT)
+    ColourAlert.objects.all().delete()
+    with django_assert_num_queries(6):
+        assert notify_colour_changes(SEPT) == 0
+    assert ColourAlert.objects.filter(year=2026, month=9).count() == 3
+    # a correction that turns another project red in a re-run of the month: that one is told
+    ProjectStatus.objects.filter(project=same, year=2026, month=8).update(colour="yellow")
+    assert notify_colour_changes(SEPT) == 3
+    assert _notified(same) == {"赵科员", "钱区长", "shinan"}
     # nothing changed: one query
     Notification.objects.all().delete()
     stored_status(ProjectFactory(region=regions["district"]), 2026, 9, "green")

@@ -169,3 +169,50 @@ def test_two_concurrent_recomputes_of_one_period_serialise(regions):
     assert sorted(r.run for r in results) == [1, 2]  # one after the other
     assert ProjectStatus.objects.filter(year=2024, month=10).count() == 30
     assert PeriodComputation.objects.get(year=2024, month=10).runs == 2
+
+
+@pytest.mark.django_db
+def test_a_whole_run_inside_a_transaction_leaves_the_vacuum_to_autovacuum(regions, monkeypatch):
+    """VACUUM needs autocommit: inside a caller's transaction (and on SQLite) it is not run."""
+    from assessment.recompute import runs
+
+    project = build_project(regions["district"], plan="100", reports={10: "50"})
+    ran = []
+    real = runs.reclaim_replaced
+    monkeypatch.setattr(runs, "reclaim_replaced", lambda: ran.append(real()) or ran[-1])
+    compute()
+    assert ran == [False]  # called after the whole run, and declined
+    recompute.recompute_projects(project_ids=[project.pk], year=2024, month=10)
+    assert ran == [False]  # an incremental run rewrites no whole period: no vacuum
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_run_vacuums_the_tables_it_rewrote_on_postgresql(regions, settings):
+    """After its commit a whole run vacuums statuses, forecasts and sums (so a replaced
+    period's dead rows are reclaimed at once), unless switched off."""
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's")
+    from assessment.recompute import runs
+
+    for n in range(5):
+        build_project(regions["district"], plan="100", reports={10: str(n)})
+
+    def vacuums() -> dict[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT relname, vacuum_count FROM pg_stat_user_tables WHERE relname = ANY(%s)",
+                [[model._meta.db_table for model in runs.REWRITTEN]],
+            )
+            return dict(cursor.fetchall())
+
+    before = vacuums()
+    compute()
+    after = vacuums()
+    assert len(after) == 3
+    assert all(after[table] == before.get(table, 0) + 1 for table in after)
+    settings.RECOMPUTE_VACUUM = False
+    compute()
+    assert vacuums() == after
+    assert runs.reclaim_replaced() is False
