@@ -15,6 +15,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -99,3 +100,9 @@ def test_the_export_writes_the_same_cells_as_before(client, district_official, a
         reasons = [c[1] for c in written if c[0].startswith("N") and c[1]]
         assert any("未报送" in r or "落后" in r for r in reasons[1:])  # a red one, worded
         assert by_coordinate["H3"][3] == "#,##0.00"
+
+
+def test_openpyxl_writes_through_lxml():
+    """The large exports' speed relies on lxml (in the lock through python-docx): openpyxl
+    falls back to the standard library's slower writer without it."""
+    assert openpyxl.LXML
