@@ -8,7 +8,12 @@ plain rows with openpyxl's write-only mode (no query, no styles) in the same run
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_exports_bench \
         .venv/bin/python manage.py generate_dataset --projects 100000 --years 1
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_exports_bench \
+        .venv/bin/python manage.py recompute --period 2026-11
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_exports_bench \
         .venv/bin/python benchmarks/export.py --limits 10000 100000
+
+The recompute fills the status columns (colour, rates, the reason worded from the status row);
+without a computed period they are empty and the status join is not measured.
 
 Each size runs in a fresh process (peak RSS is per process), as a superuser, through the job's
 own code path (`export_job_run`, Celery eager).

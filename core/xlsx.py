@@ -8,6 +8,7 @@ percentage format, so Excel keeps the exact values.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django import forms
 from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import get_time_format
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -25,6 +27,8 @@ from .text import spreadsheet_text
 MONEY_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
+# the format openpyxl gives a date cell of its own (a date column with it needs no styled cell)
+DATE_DEFAULT = get_time_format(dt.date)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
@@ -83,6 +87,8 @@ class ListSheet:
         self.sheet = workbook.create_sheet(name)
         self.columns = columns
         self.count = 0
+        self._formats = [column.number_format for column in columns]
+        self._plain_dates = [column.number_format == DATE_DEFAULT for column in columns]
         sheet = self.sheet
         for index, column in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -103,16 +109,36 @@ class ListSheet:
             header.append(cell)
         sheet.append(header)
 
-    def _cells(self, values: list[Any], *, bold: bool = False) -> list[WriteOnlyCell]:
-        cells = []
-        for value, column in zip(values, self.columns, strict=True):
-            cell = WriteOnlyCell(self.sheet, value=cell_value(value))
-            if column.number_format and value is not None and not isinstance(value, str):
-                cell.number_format = column.number_format
-            if bold:
+    def _cells(self, values: list[Any], *, bold: bool = False) -> list[Any]:
+        """The row for openpyxl: a styled `WriteOnlyCell` only where a style is needed (the
+        column's number format on a number, bold); elsewhere the plain value, which openpyxl
+        writes through one reused cell — the same cell in the file, at a fraction of the cost
+        (a WriteOnlyCell per cell was most of a 100,000-row export's time). A date needs no
+        cell of its own where the column's format is the one openpyxl gives dates anyway."""
+        if bold:
+            cells = []
+            for value, column in zip(values, self.columns, strict=True):
+                cell = WriteOnlyCell(self.sheet, value=cell_value(value))
+                if column.number_format and value is not None and not isinstance(value, str):
+                    cell.number_format = column.number_format
                 cell.font = HEADER_FONT
-            cells.append(cell)
-        return cells
+                cells.append(cell)
+            return cells
+        row: list[Any] = []
+        for value, number_format, plain_date in zip(
+            values, self._formats, self._plain_dates, strict=True
+        ):
+            if value is None:
+                row.append(None)
+            elif isinstance(value, str):
+                row.append(spreadsheet_text(value))
+            elif number_format is None or (plain_date and type(value) is dt.date):
+                row.append(value)
+            else:
+                cell = WriteOnlyCell(self.sheet, value=value)
+                cell.number_format = number_format
+                row.append(cell)
+        return row
 
     def append(self, values: list[Any]) -> None:
         self.sheet.append(self._cells(values))

@@ -9,15 +9,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from itertools import islice
-from typing import Any
 
-from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from assessment.choices import Colour
 from assessment.measures import ratio
+from assessment.models import ProjectStatus
+from assessment.selectors import status_joined
 from core.formatting import cnperiod
 from core.periods import Period
 from core.xlsx import DATE_FORMAT, MONEY_FORMAT, RATE_FORMAT, Column, ListSheet, response
@@ -28,24 +28,60 @@ from .models import ChainAssignment, Project
 ZERO = Decimal("0")
 
 
-CHUNK = 1000
+CHUNK = 2000
+
+# A row of the list, read as plain values (no model instances): the project's columns, the
+# names of its region, town and unit, the period's status (with_status's annotations).
+_ROW = (
+    "pk",
+    "code",
+    "name",
+    "region__name",
+    "town__name",
+    "level",
+    "stage",
+    "total_investment",
+    "status_annual_plan",
+    "status_completed_ytd",
+    "status_investment_rate",
+    "status_time_progress",
+    "status_colour",
+    "planned_start",
+    "actual_start",
+    "planned_completion",
+    "actual_completion",
+    "in_statistics",
+    "responsible_unit__name",
+)
+# The period's status row itself, joined in the same query (`with_status`'s FilteredRelation):
+# its `reason` words the colour from the status's stored columns.
+_STATUS = [field.attname for field in ProjectStatus._meta.concrete_fields]
 
 
-def _with_names(projects, size: int) -> Iterator[tuple[Any, str, str]]:
-    """(project, its categories, its current leaders) a chunk at a time: the names read with
-    two flat queries per chunk instead of the page's prefetches (model instances of every
-    category link and chain member cost more than the rest of the row at 100,000 projects);
-    the period's status stays prefetched (its `reason` words the colour)."""
-    dropped = {"categories", "current_chain"}
-    kept = [
-        lookup
-        for lookup in projects._prefetch_related_lookups
-        if (lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup) not in dropped
-    ]
-    rows = projects.prefetch_related(None).prefetch_related(*kept).iterator(chunk_size=size)
+def _rows(projects, size: int) -> Iterator[tuple[tuple, ProjectStatus | None, str, str]]:
+    """(the row's values, the period's status, its categories, its current leaders) a chunk
+    at a time, from one query with a server-side cursor (`_ROW` and the status's columns as
+    plain values) and, per chunk, two flat queries for the names of the categories and the
+    leaders — model instances of every project, its region, town and unit, category link,
+    chain member and status cost more than writing the row at 100,000 projects. A project's
+    status is built (from the joined columns) only where it has a colour to word."""
+    # the annual plan is annotated by the list's caller where a period is computed
+    plan = _ROW.index("status_annual_plan")
+    planned = "status_annual_plan" in projects.query.annotations
+    fields = [name for name in _ROW if planned or name != "status_annual_plan"]
+    joined = status_joined(projects)
+    status_fields = [f"period_status_row__{name}" for name in _STATUS] if joined else []
+    rows = (
+        projects.prefetch_related(None)
+        .values_list(*fields, *status_fields)
+        .iterator(chunk_size=size)
+    )
+    width = len(fields)
+    colour = fields.index("status_colour")
     through = Project.categories.through
+    db = projects.db
     while chunk := list(islice(rows, size)):
-        ids = [p.pk for p in chunk]
+        ids = [row[0] for row in chunk]
         categories: dict[int, list[str]] = defaultdict(list)
         for project_id, name in (
             through.objects.filter(project_id__in=ids)
@@ -62,8 +98,12 @@ def _with_names(projects, size: int) -> Iterator[tuple[Any, str, str]]:
             .values_list("project_id", "person__name")
         ):
             leaders[project_id].append(name)
-        for project in chunk:
-            yield project, "、".join(categories[project.pk]), "、".join(leaders[project.pk])
+        for row in chunk:
+            values = row[:width] if planned else (*row[:plan], None, *row[plan:width])
+            status = (
+                ProjectStatus.from_db(db, _STATUS, row[width:]) if joined and row[colour] else None
+            )
+            yield values, status, "、".join(categories[row[0]]), "、".join(leaders[row[0]])
 
 
 def project_list_filename(period: Period | None) -> str:
@@ -122,28 +162,49 @@ def write_project_list(
     stages = {value: str(label) for value, label in Stage.choices}
     colours = {value: str(label) for value, label in Colour.choices}
     yes, no = _("是"), _("否")
-    for project, categories, leaders in _with_names(projects, CHUNK):
+    for row, status, categories, leaders in _rows(projects, CHUNK):
+        (
+            _pk,
+            code,
+            name,
+            region,
+            town,
+            level,
+            stage,
+            total_investment,
+            annual_plan,
+            completed_ytd,
+            investment_rate,
+            time_progress,
+            colour,
+            planned_start,
+            actual_start,
+            planned_completion,
+            actual_completion,
+            in_statistics,
+            unit,
+        ) = row
         values = [
-            project.code,
-            project.name,
-            project.region.name,
-            project.town.name if project.town_id else "",
-            levels.get(project.level, project.level),
-            stages.get(project.stage, project.stage),
+            code,
+            name,
+            region,
+            town if town is not None else "",
+            levels.get(level, level),
+            stages.get(stage, stage),
             categories,
-            project.total_investment,
-            getattr(project, "status_annual_plan", None),
-            project.status_completed_ytd,
-            project.status_investment_rate,
-            project.status_time_progress,
-            colours.get(project.status_colour, "") if project.status_colour else "",
-            project.status_reason or "",
-            project.planned_start,
-            project.actual_start,
-            project.planned_completion,
-            project.actual_completion,
-            yes if project.in_statistics else no,
-            project.responsible_unit.name if project.responsible_unit_id else "",
+            total_investment,
+            annual_plan,
+            completed_ytd,
+            investment_rate,
+            time_progress,
+            colours.get(colour, "") if colour else "",
+            status.reason if status is not None else "",
+            planned_start,
+            actual_start,
+            planned_completion,
+            actual_completion,
+            yes if in_statistics else no,
+            unit if unit is not None else "",
             leaders,
         ]
         sheet.append(values)
