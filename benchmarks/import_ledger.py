@@ -9,7 +9,16 @@ tenth of the rows.
 The configured database is not touched: Django's test-database machinery creates a fresh one
 (SQLite: a file in a temporary directory; PostgreSQL: test_<NAME>, e.g. test_h_import_bench),
 migrates it, and drops it at the end. Options: --rows N (default 10000), --seed S, --keep FILE
-(keep the generated ledger). Not collected by pytest (not under tests/, not named test_*).
+(keep the generated ledger), --no-floor. Not collected by pytest (not under tests/, not named
+test_*).
+
+The floor (PostgreSQL only, in the same run, after the first import): reading the same file
+(openpyxl read-only, every cell's value) plus a COPY of the very rows the first import wrote
+(every table it filled: projects, plans, reports, chain, people, units, categories and all their
+history rows) into the same tables, with their indexes and their foreign keys checked
+(`SET CONSTRAINTS ALL IMMEDIATE` after the COPYs), inside a transaction that is rolled back.
+The rows are taken with `COPY … TO STDOUT` before the timing starts. The ratio printed is the
+import itself (without the recompute it sets off on commit) ÷ the floor.
 """
 
 from __future__ import annotations
@@ -144,6 +153,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", help="also save the generated ledger here")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor")
     args = parser.parse_args()
 
     import django
@@ -163,18 +173,81 @@ def main() -> None:
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 
-def import_ledger(path, *, year):
+def table_counts(connection) -> dict[str, int]:
+    """Rows per table (a fresh database: counting is cheap)."""
+    quote = connection.ops.quote_name
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT count(*) FROM {quote(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def read_file(path: Path) -> int:
+    """The floor's reading: every cell's value, as the import's reader gets them."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    cells = 0
+    for row in workbook.worksheets[0].iter_rows(values_only=True):
+        cells += len(row)
+    workbook.close()
+    return cells
+
+
+def floor(path: Path, tables: list[str], connection) -> float:
+    """Reading the file plus a COPY of the rows the import wrote into the same tables (rolled
+    back). Returns the seconds of reading + COPY."""
+    from django.db import transaction
+
+    quote = connection.ops.quote_name
+    dumps: dict[str, bytes] = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            with cursor.cursor.copy(f"COPY {quote(table)} TO STDOUT") as copy:
+                dumps[table] = b"".join(bytes(chunk) for chunk in copy)
+    rows = sum(dump.count(b"\n") for dump in dumps.values())
+    size = sum(len(dump) for dump in dumps.values())
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in tables)} CASCADE")
+            started = time.perf_counter()
+            read_file(path)
+            reading = time.perf_counter() - started
+            for table, dump in dumps.items():
+                with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
+                    copy.write(dump)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign keys, now
+            elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    print(
+        f"floor: {elapsed:.1f} s = reading the file {reading:.1f} s + COPY of {rows:,} rows "
+        f"({size / 1e6:.1f} MB) into {len(tables)} tables {elapsed - reading:.1f} s"
+    )
+    return elapsed
+
+
+IMPORT_SECONDS: list[float] = []  # each import_ledger's own time, without its on-commit hooks
+
+
+def import_ledger(path, *, year, written: list[str] | None = None):
     """The import, timed apart from what it sets off on commit: in the embedded default
     (Celery eager) the measures' recompute of the changed period runs in-process when the
     transaction commits; with a broker it runs in the worker. Both times are printed."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from imports.ledger import import_ledger as run_import
 
     with transaction.atomic():  # holds the on-commit hooks until the import is timed
+        before = table_counts(connection) if written is not None else {}
         started = time.perf_counter()
         result = run_import(path, year=year)
-        print(f"  import itself: {time.perf_counter() - started:.1f} s")
+        IMPORT_SECONDS.append(time.perf_counter() - started)  # the import alone, no hooks
+        print(f"  import itself: {IMPORT_SECONDS[-1]:.1f} s")
+        if written is not None:
+            after = table_counts(connection)
+            written += [t for t, n in after.items() if n > before.get(t, 0)]
         started = time.perf_counter()
     print(f"  recompute set off on commit: {time.perf_counter() - started:.1f} s")
     return result
@@ -199,8 +272,12 @@ def run(args, workdir: Path, connection) -> None:
     )
     print(f"file: {path.stat().st_size / 1e6:.1f} MB")
 
-    result, first = timed("import, fresh database", lambda: import_ledger(path, year=2024))
+    written: list[str] = []
+    result, first = timed(
+        "import, fresh database", lambda: import_ledger(path, year=2024, written=written)
+    )
     assert result.ok, [str(e) for e in result.errors[:20]]
+    first_import = IMPORT_SECONDS[-1]
     print("  " + result.summary())
     print(
         f"  projects {Project.objects.count()}, reports {MonthlyReport.objects.count()}, "
@@ -208,6 +285,11 @@ def run(args, workdir: Path, connection) -> None:
         f"history rows {Project.history.count() + MonthlyReport.history.count()} "
         "(projects + reports)"
     )
+
+    floor_time = None
+    if connection.vendor == "postgresql" and not args.no_floor:
+        floor_time = floor(path, sorted(written), connection)
+        print(f"  the import itself ÷ floor: {first_import / floor_time:.1f}×")
 
     result, again = timed("import again, nothing changes", lambda: import_ledger(path, year=2024))
     assert result.ok and result.counts["projects_unchanged"] == args.rows, result.summary()
@@ -224,6 +306,13 @@ def run(args, workdir: Path, connection) -> None:
         Path(args.keep).write_bytes(path.read_bytes())
     verdict = "OK" if first < 60 else "TOO SLOW"
     print(f"{verdict}: {args.rows} rows in {first:.1f} s (limit 60 s); re-import {again:.1f} s")
+    if floor_time is not None:
+        print(
+            f"floor {floor_time:.1f} s: the first import itself {first_import:.1f} s, "
+            f"{first_import / floor_time:.1f}× the floor"
+        )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
 
 
 if __name__ == "__main__":

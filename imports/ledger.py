@@ -60,6 +60,7 @@ from .base import (
     ImportConflict,
     after_reports_changed,
     bulk_create_with_history,
+    bulk_insert,
     chunked,
     update_reports,
 )
@@ -854,14 +855,14 @@ class _LedgerImport:
         self._write_projects(now)
         self._report_progress(3, steps)
 
-        StageChange.objects.bulk_create(plan.stage_changes, batch_size=BATCH)
+        bulk_insert(plan.stage_changes, StageChange)
         counts["stage_changes"] = sum(1 for sc in plan.stage_changes if sc.from_stage)
         self._report_progress(4, steps)
 
         bulk_create_with_history(plan.new_years, ProjectYear, **self.stamp)
         for fields, years in plan.updated_years.items():
             bulk_update_with_history(years, ProjectYear, list(fields), UPDATE_BATCH, **self.stamp)
-        PlanRevision.objects.bulk_create(plan.revisions, batch_size=BATCH)
+        bulk_insert(plan.revisions, PlanRevision)
         counts["plans_created"] = len(plan.new_years)
         counts["plans_updated"] = sum(len(years) for years in plan.updated_years.values())
         counts["plans_revised"] = len(plan.revisions)
@@ -893,7 +894,7 @@ class _LedgerImport:
     def _write_projects(self, now) -> None:
         plan = self.plan
         history = Project.history
-        Project.objects.bulk_create(plan.new_projects, batch_size=BATCH)
+        bulk_insert(plan.new_projects, Project)
         updated: list[Project] = []
         for fields, projects in plan.updated_projects.items():
             for project in projects:
@@ -920,7 +921,7 @@ class _LedgerImport:
         for project_id, category_id in removed:
             # an M2M link, not a business record: categories.set() removes it the same way
             through.objects.filter(project_id=project_id, category_id=category_id).delete()
-        through.objects.bulk_create(added, batch_size=BATCH)
+        bulk_insert(added, through)
 
     def _write_category_history(self, records) -> None:
         """The categories of each new history row, as simple_history records M2M fields."""
@@ -937,7 +938,7 @@ class _LedgerImport:
             for record in records
             for pk, category_id in links[record.id]
         ]
-        m2m_history.objects.bulk_create(rows, batch_size=BATCH)
+        bulk_insert(rows, m2m_history)
 
     def _write_reports(self) -> None:
         plan, user, counts = self.plan, self.user, self.result.counts
