@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import Period
 from projects import access, signals
 from supervision import issue_sets
 
@@ -28,10 +29,15 @@ class AssessmentConfig(AppConfig):
                 "assessment.observationscore": ("project__region__code", "project__town__code"),
             }
         )
-        from django.db.models.signals import post_save  # noqa: PLC0415
+        from django.db.models.signals import post_delete, post_save  # noqa: PLC0415
 
         from .api import cache  # noqa: PLC0415
-        from .models import ColourRules, RankingIndicator  # noqa: PLC0415
+        from .models import (  # noqa: PLC0415
+            ColourRules,
+            PeriodComputation,
+            RankingIndicator,
+            RankingSnapshot,
+        )
 
         def rules_changed(**kwargs) -> None:
             """Colour rules and ranking indicators change answers without a recompute."""
@@ -41,6 +47,20 @@ class AssessmentConfig(AppConfig):
             post_save.connect(
                 rules_changed, sender=model, weak=False, dispatch_uid=f"api_cache.{model.__name__}"
             )
+
+        def period_changed(instance, **kwargs) -> None:
+            """A computation or a published ranking saved or deleted (also by hand, in the
+            admin or a shell): the period's answers go when it commits."""
+            cache.invalidate_on_commit(Period(instance.year, instance.month))
+
+        for period_model in (PeriodComputation, RankingSnapshot):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    period_changed,
+                    sender=period_model,
+                    weak=False,
+                    dispatch_uid=f"api_cache.{period_model.__name__}.{signal is post_save}",
+                )
         signals.reports_changed.connect(
             tasks.reports_changed, dispatch_uid="assessment.recompute_after_reports"
         )

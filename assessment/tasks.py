@@ -29,6 +29,7 @@ from django.utils import timezone
 from core.periods import Period
 
 from . import forecast, rankings, recompute
+from .api import cache as api_cache
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,10 @@ def recompute_queued(year: int, month: int) -> str:
 @shared_task(name="assessment.tasks.recompute_period")
 def recompute_period(year: int, month: int, region_code: str | None = None) -> str:
     """Recomputes a period now (all regions, or one region's subtree)."""
-    return str(recompute.recompute_period(year=year, month=month, region_code=region_code))
+    result = recompute.recompute_period(year=year, month=month, region_code=region_code)
+    # a region's run calls no period hook: the API's answers of the period are dropped here
+    api_cache.invalidate_on_commit(Period(year, month))
+    return str(result)
 
 
 @shared_task(name="assessment.tasks.nightly_recompute")

@@ -146,7 +146,10 @@ def main() -> int:
         "ALLOWED_HOSTS": load.HOST,
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
-        "CELERY_BROKER_URL": "",
+        # as deployed (docker-compose.yml: CACHE_URL and CELERY_BROKER_URL on Redis) when the
+        # environment says so; else the embedded default (per-process cache, eager tasks)
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", ""),
+        "CACHE_URL": os.environ.get("CACHE_URL", "locmemcache://portfolio"),
         "LOG_LEVEL": "WARNING",
     }
     token = re.search(r"Generated token (\w+)", load.manage(env, "drf_create_token", args.user))
@@ -198,6 +201,7 @@ def main() -> int:
         f"{args.connections} connections × {args.duration:.0f} s each, client {args.client}"
     )
     print(f"machine {json.dumps(load.machine())}")
+    print(f"cache {env['CACHE_URL']}, broker {env['CELERY_BROKER_URL'] or '(none: eager tasks)'}")
     print(f"load average before {load_before}, after {load_after}\n")
     print(load.table([*rows, floor]))
     print()

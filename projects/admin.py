@@ -42,6 +42,7 @@ from .admin_base import (
     ScopedAdmin,
     superuser_only,
 )
+from .api.authentication import forget_users
 from .boundaries import load_boundaries
 from .choices import RegionLevel, Role
 from .models import (
@@ -198,6 +199,7 @@ class UserAdmin(DjangoUserAdmin):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302 and str(request.user.pk) != id:
             User.objects.filter(pk=id).update(must_change_password=True)
+            forget_users()  # no signal from update(): the API's kept users are read again
         return response
 
     def get_queryset(self, request):

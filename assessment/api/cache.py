@@ -15,6 +15,17 @@ cache is bumped on commit by the recompute's hook and by publishing (`invalidate
 change of the colour rules or the ranking's indicators (which change answers without a
 recompute; with a shared cache such as Redis the bump reaches every process at once). Entries
 expire after `API_CACHE_SECONDS` (default 600; 0 turns the cache off, the ETag stays).
+
+With a cache every process shares (`core.cache.is_shared`: Redis in the Docker installation) the
+bump reaches every process at once, so the key is made without reading the database: one
+generation (`ANSWERS`), moved by every `invalidate` — a recompute of any period, a publication, a
+rule change — stands for the period tokens, and the latest computed period (the default of
+`?period=`) is kept under it too (`default_period`). A cached answer then costs no query at all
+(and the token's user comes from the cache as well, `projects.api.authentication`). Every write
+of a period's statuses or published rankings calls `invalidate` when it commits: the recompute's
+hook (whole and incremental runs), a region's run (`tasks.recompute_period`, the `recompute`
+command), publishing, and saves or deletions of `PeriodComputation` and `RankingSnapshot` rows
+(`AssessmentConfig.ready`).
 """
 
 from __future__ import annotations
@@ -26,15 +37,24 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import translation
 from rest_framework.response import Response
 
+from core import cache as shared_cache
 from core.periods import Period
 
+from .. import selectors
 from ..models import PeriodComputation, RankingSnapshot
 
 GENERATION = "assessment:api:generation"
+# The one generation of every answer with a shared cache (see above).
+ANSWERS = "assessment:api:answers"
+shared_cache.register(ANSWERS)
+# Answers (and the latest period) kept in the process as well, under the same keys: a key
+# carries its generation, so a value found under it is the one the shared cache holds.
+_memo = shared_cache.Memo(256)
 
 
 def _generation_key(period: Period | None) -> str:
@@ -48,6 +68,29 @@ def invalidate(period: Period | None = None) -> None:
         cache.incr(key)
     except ValueError:  # not there yet (or expired): any new value changes the keys
         cache.set(key, 1, None)
+    shared_cache.bump_now(ANSWERS)
+
+
+def invalidate_on_commit(period: Period | None = None) -> None:
+    """`invalidate` when the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: invalidate(period))
+
+
+def default_period() -> Period:
+    """The period an answer is about when `?period=` is not given
+    (`assessment.selectors.default_period`); with a shared cache, kept under `ANSWERS`."""
+    if not shared_cache.is_shared():
+        return selectors.default_period()
+    key = f"assessment:api:latest:{shared_cache.generation(ANSWERS)}"
+    text = _memo.get(key)
+    if text is None:
+        text = cache.get(key)
+    if text is None:
+        latest = selectors.latest_computed_period()
+        text = str(latest) if latest else ""
+        cache.set(key, text, settings.API_CACHE_SECONDS or 600)
+    _memo.set(key, text)
+    return Period.parse(text) if text else Period.latest_complete()
 
 
 def related_periods(period: Period) -> list[Period]:
@@ -87,14 +130,21 @@ def scope_key(user: Any) -> list[Any]:
     return [getattr(user, "region_id", None), bool(getattr(user, "is_active", False))]
 
 
-def answer_key(request: Any, *, name: str, period: Period) -> str:
+def _version(period: Period) -> list[Any]:
+    """What moves with every change of the period's answers: with a shared cache the one
+    generation; otherwise the period tokens (a query) and this process's generations."""
+    if shared_cache.is_shared():
+        return [shared_cache.generation(ANSWERS)]
     generation_keys = [_generation_key(None), *map(_generation_key, related_periods(period))]
     generations = cache.get_many(generation_keys)
+    return [period_token(period), [generations.get(key, 0) for key in generation_keys]]
+
+
+def answer_key(request: Any, *, name: str, period: Period) -> str:
     parts = [
         name,
         str(period),
-        period_token(period),
-        [generations.get(key, 0) for key in generation_keys],
+        _version(period),
         scope_key(request.user),
         sorted((k, sorted(v)) for k, v in request.query_params.lists()),
         translation.get_language(),
@@ -121,9 +171,15 @@ def cached_answer(request: Any, *, name: str, period: Period, build: Callable[[]
     if _matches(request, etag):
         return Response(status=304, headers=headers)
     timeout = settings.API_CACHE_SECONDS
-    data = cache.get(key) if timeout else None
+    data = None
+    if timeout:
+        data = _memo.get(key)
+        if data is None:
+            data = cache.get(key)
     if data is None:
         data = build()
         if timeout:
             cache.set(key, data, timeout)
+    if timeout:
+        _memo.set(key, data)
     return Response(data, headers=headers)

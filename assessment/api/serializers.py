@@ -15,10 +15,14 @@ from ..measures import GROUPINGS
 
 
 class RegionCodeField(serializers.CharField):
-    """A region code → Region."""
+    """A region code → Region; the caller's own region is the one their login came with (no
+    query) when the serializer's context has the request."""
 
     def to_internal_value(self, data):
         code = super().to_internal_value(data).strip()
+        own = getattr(getattr(self.context.get("request"), "user", None), "region", None)
+        if own is not None and own.code == code:
+            return own
         region = Region.objects.filter(code=code).first()
         if region is None:
             raise serializers.ValidationError(_("未知的区域代码：%(c)s") % {"c": code})

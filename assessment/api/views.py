@@ -22,7 +22,7 @@ from projects.models import Region
 
 from .. import assessments, forecast_reads, maps, measures, rankings, services, tasks
 from ..models import AssessmentIndicator, AssessmentSnapshot, RankingSnapshot
-from ..selectors import default_period, last_computed_at
+from ..selectors import last_computed_at
 from . import cache
 from .serializers import (
     AssessmentPublishSerializer,
@@ -69,7 +69,7 @@ def _ranking_parent(request, parent) -> tuple[Region, bool]:
 
 
 def _period(period: Period | None) -> Period:
-    return period or default_period()
+    return period or cache.default_period()
 
 
 class SummaryView(APIView):
@@ -82,7 +82,7 @@ class SummaryView(APIView):
         responses=SummaryResponseSerializer,
     )
     def get(self, request):
-        params = SummaryQuerySerializer(data=request.query_params)
+        params = SummaryQuerySerializer(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         region = _region(request, data.get("region"), "region")
@@ -132,7 +132,7 @@ class RankingsView(APIView):
         responses=RankingResponseSerializer,
     )
     def get(self, request):
-        params = RankingsQuerySerializer(data=request.query_params)
+        params = RankingsQuerySerializer(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         parent, published_only = _ranking_parent(request, data.get("parent"))

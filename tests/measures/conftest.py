@@ -149,3 +149,13 @@ def eager(celery_eager):
 @pytest.fixture
 def broker(celery_broker):
     """Celery tasks go to a broker (CI with Redis): nothing runs in-process."""
+
+
+@pytest.fixture(autouse=True)
+def _per_process_cache(settings):
+    """The measures' API tests count the queries of the embedded default, whose per-process
+    cache makes the answers' key read the period tokens, and let transactions end without
+    commit hooks; with CACHE_URL=redis://… in the environment they would run the shared
+    cache's way instead (no query, invalidation on commit), which tests/api/test_shared_cache.py
+    tests."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from core.periods import Period
 
+from ...api import cache as api_cache
 from ...recompute import recompute_period
 
 
@@ -37,4 +38,6 @@ class Command(BaseCommand):
                 )
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
+        # a region's run calls no period hook: the API's answers of the period are dropped here
+        api_cache.invalidate_on_commit(parsed)
         self.stdout.write(self.style.SUCCESS(str(result)))
